@@ -1,0 +1,46 @@
+/* A request as handlers see it, the response they build, and the helpers that build JSON and
+ * RFC 9457 problem responses. No libmicrohttpd types leak past this header: server.c fills a
+ * request and sends a response.
+ */
+#ifndef TTHC_HTTP_H
+#define TTHC_HTTP_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+struct app;
+
+#define HTTP_MAX_ARGS 32
+
+struct request {
+    const char *method, *path;
+    const char *param; /* the {code} of a route like /api/v1/dossiers/{code}, else NULL */
+    int route_arg;     /* the route's own argument, e.g. which kind a load route loads */
+    const char *content_type;
+    const char *body; /* NUL-terminated; body_len bytes */
+    size_t body_len;
+    struct {
+        const char *key, *value; /* value NULL for `?key` without `=` */
+    } args[HTTP_MAX_ARGS];
+    size_t nargs;
+    struct app *app;
+};
+
+struct response {
+    unsigned status;
+    char *body; /* malloc'd; the server frees it */
+    size_t len;
+    const char *content_type;
+    char allow[64]; /* the Allow header of a 405, else "" */
+};
+
+/* Sets res to status with json printed compactly. Deletes json. If printing fails the
+ * response becomes a 500 problem. */
+void response_json(struct response *res, unsigned status, cJSON *json);
+
+/* Sets res to an application/problem+json response. slug names the problem type
+ * (urn:tthc:problem:<slug>); param, when not NULL, names the offending query parameter. */
+void response_problem(struct response *res, unsigned status, const char *slug, const char *title,
+                      const char *detail, const char *param);
+
+#endif

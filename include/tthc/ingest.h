@@ -1,0 +1,98 @@
+/* Loading records: parsing a body (one JSON object, an array, or NDJSON), validating each
+ * record by the rules of api.md, and storing it by create-or-replace on its natural key.
+ *
+ * Owns the rules of what a valid unit, procedure and dossier is, and the SQL that writes them.
+ * It does not speak HTTP: the handler and `tthc import` both call ingest_body.
+ */
+#ifndef TTHC_INGEST_H
+#define TTHC_INGEST_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tthc/db.h"
+#include "tthc/ltime.h"
+
+enum kind { KIND_UNITS, KIND_PROCEDURES, KIND_DOSSIERS, KIND_COUNT };
+
+/* "units", "procedures", "dossiers" -> kind; returns 0, or -1 for an unknown name. */
+int kind_from_name(const char *name, enum kind *out);
+const char *kind_name(enum kind kind);
+
+/* Longest code (MaHoSo, MaTTHC, unit code) and name, in characters (api.md). */
+#define CODE_MAX_CHARS 64
+#define NAME_MAX_CHARS 500
+/* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
+#define FEE_MAX 1000000000000000LL
+
+/* A validated dossier. Strings point into the cJSON object it came from. */
+struct dossier {
+    const char *code, *procedure_code, *unit_code;
+    int channel, status, online_payment;
+    int64_t fee;
+    bool has_received, has_due, has_finished;
+    struct ltime received, due, finished;
+    const char *received_at, *due_at, *finished_at;
+};
+
+struct unit {
+    const char *code, *name, *parent_code;
+    int level;
+    bool has_valid_from, has_valid_to;
+    int valid_from, valid_to;
+};
+
+struct procedure {
+    const char *code, *name, *field;
+    int online_service; /* -1: not given */
+};
+
+/* Validators: return 0 and fill *out, or -1 with a one-sentence reason a person can act on. */
+int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
+int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
+int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
+
+struct ingest_report {
+    size_t records;  /* values found in the body */
+    size_t stored;   /* records created or replaced */
+    size_t rejected; /* records refused */
+    cJSON *rejects;  /* array of {position, code, reason}; owned by the report */
+};
+
+enum ingest_status {
+    INGEST_OK = 0,
+    INGEST_BAD_BODY = -1, /* the body cannot be read as records: nothing stored */
+    INGEST_TOO_MANY = -2, /* more records than max_records: nothing stored */
+    INGEST_FAILED = -3,   /* the database failed: nothing stored (logged) */
+};
+
+/* Parses body[0..len) and stores its records of the given kind in one transaction, committed
+ * (durably) before it returns INGEST_OK. Positions in rejects are 0-based array indexes, or
+ * line numbers plus position_base for a sequence of objects (NDJSON). On any status other
+ * than INGEST_OK nothing is stored and err says why. The caller frees the report with
+ * ingest_report_free, whatever the status. The caller serialises writers within a process. */
+enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
+                               size_t position_base, size_t max_records,
+                               struct ingest_report *rep, char *err, size_t errlen);
+
+void ingest_report_free(struct ingest_report *rep);
+
+/* Opens a write transaction and bumps the data generation (meta.generation), which readers
+ * that keep figures in memory watch. *generation receives the new value, to be passed to
+ * dossier_store. Returns 0, or -1 if the database is busy or failing (logged). */
+int ingest_begin(struct db_conn *c, int64_t *generation);
+
+/* Stores one validated record inside a transaction opened by ingest_begin. Returns 0, 1 with
+ * a reason when the record is refused (an unknown unit, a cycle), or -1 on a database error. */
+int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
+int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
+int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
+                  size_t len);
+
+/* True if s is valid UTF-8 of 1..max_chars characters with no control characters; a code
+ * (is_code) may also hold no whitespace. */
+bool text_valid(const char *s, size_t max_chars, bool is_code);
+
+#endif

@@ -1,0 +1,38 @@
+/* Times and local days.
+ *
+ * Every counter compares local calendar days in Asia/Ho_Chi_Minh (+07:00, no daylight
+ * saving; domain.md, "Form 06 counters"). This module turns the time formats that api.md
+ * accepts into a day number and back. It knows nothing of dossiers.
+ */
+#ifndef TTHC_LTIME_H
+#define TTHC_LTIME_H
+
+#include <stdint.h>
+
+/* Offset of local time from UTC, in seconds. */
+#define LTIME_LOCAL_OFFSET (7 * 3600)
+
+struct ltime {
+    int64_t epoch; /* seconds since 1970-01-01T00:00:00Z */
+    int day;       /* local day: days since 1970-01-01 in +07:00 */
+};
+
+/* Parses an RFC 3339 time (`2024-03-01T09:12:00+07:00`, `...Z`, fractions of a second
+ * allowed), a local time without offset (`2024-03-01T09:12:00`, taken as +07:00) or a plain
+ * day (`2024-03-01`, its local midnight). Rejects impossible dates and times.
+ * Returns 0 and fills *out, or -1. */
+int ltime_parse(const char *s, struct ltime *out);
+
+/* Parses a plain day `YYYY-MM-DD` only. Returns 0 and sets *day, or -1. */
+int ltime_parse_day(const char *s, int *day);
+
+/* Day number of a civil date (proleptic Gregorian), no validation. */
+int ltime_day_from_civil(int y, int m, int d);
+
+/* Writes `YYYY-MM-DD` of a day number into buf (at least 11 bytes). */
+void ltime_format_day(int day, char *buf);
+
+/* Writes an RFC 3339 local time `YYYY-MM-DDTHH:MM:SS+07:00` (at least 26 bytes). */
+void ltime_format_local(int64_t epoch, char *buf);
+
+#endif

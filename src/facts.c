@@ -1,0 +1,488 @@
+/* The in-memory counting engine; see include/tthc/facts.h.
+ *
+ * Columns are indexed by dossier row id (SQLite assigns them densely and rows are never
+ * deleted), so a changed row overwrites its slot. Statuses the counters ignore (receiving,
+ * denied) are kept as status 0 and skipped.
+ */
+#include "tthc/facts.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/domain.h"
+#include "tthc/log.h"
+
+#define NO_DAY INT32_MAX /* no due day, or not finished */
+#define FLAG_FEE 1       /* fee above 0 */
+#define FLAG_PAID 2      /* paid online */
+
+struct names {
+    size_t n; /* max id + 1 */
+    char **code, **name;
+};
+
+struct facts {
+    pthread_rwlock_t lock;
+    int64_t generation; /* -1: never loaded */
+    size_t n, cap;      /* slots: max dossier id + 1 */
+    int32_t *received, *due, *finished;
+    uint32_t *unit, *proc;
+    uint8_t *status, *channel, *flags;
+    struct names units, procs;
+    int32_t *unit_parent; /* 0: root */
+    uint8_t *unit_level;
+};
+
+struct facts *facts_new(void)
+{
+    struct facts *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    pthread_rwlock_init(&f->lock, NULL);
+    f->generation = -1;
+    return f;
+}
+
+static void names_free(struct names *n)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        free(n->code[i]);
+        free(n->name[i]);
+    }
+    free(n->code);
+    free(n->name);
+    memset(n, 0, sizeof(*n));
+}
+
+void facts_free(struct facts *f)
+{
+    if (!f)
+        return;
+    free(f->received);
+    free(f->due);
+    free(f->finished);
+    free(f->unit);
+    free(f->proc);
+    free(f->status);
+    free(f->channel);
+    free(f->flags);
+    names_free(&f->units);
+    names_free(&f->procs);
+    free(f->unit_parent);
+    free(f->unit_level);
+    pthread_rwlock_destroy(&f->lock);
+    free(f);
+}
+
+/* Grows every column to hold slot id; new slots are empty (status 0). Returns 0 or -1. */
+static int reserve(struct facts *f, size_t id)
+{
+    if (id < f->cap)
+        return 0;
+    size_t cap = f->cap ? f->cap : 1024;
+    while (cap <= id)
+        cap *= 2;
+#define GROW(col)                                                                                  \
+    do {                                                                                           \
+        void *p = realloc(f->col, cap * sizeof(*f->col));                                          \
+        if (!p)                                                                                    \
+            return -1;                                                                             \
+        f->col = p;                                                                                \
+        memset(f->col + f->cap, 0, (cap - f->cap) * sizeof(*f->col));                              \
+    } while (0)
+    GROW(received);
+    GROW(due);
+    GROW(finished);
+    GROW(unit);
+    GROW(proc);
+    GROW(status);
+    GROW(channel);
+    GROW(flags);
+#undef GROW
+    f->cap = cap;
+    return 0;
+}
+
+static char *dup_text(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return strdup(s ? s : "");
+}
+
+/* Reloads id -> code, name (and for units parent and level) from sql. Returns 0 or -1. */
+static int load_names(struct db_conn *c, const char *sql, struct names *out, int32_t **parent,
+                      uint8_t **level)
+{
+    struct names nn = {0};
+    int32_t *par = NULL;
+    uint8_t *lev = NULL;
+    sqlite3_stmt *st = db_stmt(c, sql);
+    int rc = -1, step;
+    if (!st)
+        return -1;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t id = (size_t)sqlite3_column_int64(st, 0);
+        if (id >= nn.n) {
+            size_t cap = id + 1 > nn.n * 2 ? id + 1 : nn.n * 2;
+            char **codes = realloc(nn.code, cap * sizeof(char *));
+            if (codes)
+                nn.code = codes;
+            char **names = realloc(nn.name, cap * sizeof(char *));
+            if (names)
+                nn.name = names;
+            int32_t *p = parent ? realloc(par, cap * sizeof(int32_t)) : NULL;
+            if (p)
+                par = p;
+            uint8_t *l = level ? realloc(lev, cap) : NULL;
+            if (l)
+                lev = l;
+            if (!codes || !names || (parent && !p) || (level && !l))
+                goto out;
+            for (size_t i = nn.n; i < cap; i++) {
+                nn.code[i] = nn.name[i] = NULL;
+                if (parent) {
+                    par[i] = 0;
+                    lev[i] = 0;
+                }
+            }
+            nn.n = cap;
+        }
+        nn.code[id] = dup_text(st, 1);
+        nn.name[id] = dup_text(st, 2);
+        if (!nn.code[id] || !nn.name[id])
+            goto out;
+        if (parent) {
+            par[id] = sqlite3_column_int(st, 3);
+            lev[id] = (uint8_t)sqlite3_column_int(st, 4);
+        }
+    }
+    if (step != SQLITE_DONE)
+        goto out;
+    names_free(out);
+    *out = nn;
+    memset(&nn, 0, sizeof(nn));
+    if (parent) {
+        free(*parent);
+        free(*level);
+        *parent = par;
+        *level = lev;
+        par = NULL;
+        lev = NULL;
+    }
+    rc = 0;
+out:
+    sqlite3_reset(st);
+    names_free(&nn);
+    free(par);
+    free(lev);
+    return rc;
+}
+
+static int load_dossiers(struct facts *f, struct db_conn *c)
+{
+    /* The first load reads every row; later ones only rows stamped after the last. */
+    sqlite3_stmt *st = db_stmt(
+        c, f->generation < 0
+               ? "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
+                 "finished_day, fee > 0, online_payment IS NOT NULL FROM dossiers WHERE ?1 < 0"
+               : "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
+                 "finished_day, fee > 0, online_payment IS NOT NULL FROM dossiers "
+                 "WHERE version > ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, f->generation);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t id = (size_t)sqlite3_column_int64(st, 0);
+        if (reserve(f, id) != 0) {
+            sqlite3_reset(st);
+            return -1;
+        }
+        int status = sqlite3_column_int(st, 3);
+        f->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
+        f->proc[id] = (uint32_t)sqlite3_column_int64(st, 2);
+        f->status[id] = status_is_excluded(status) ? 0 : (uint8_t)status;
+        f->channel[id] = (uint8_t)sqlite3_column_int(st, 4);
+        f->received[id] = sqlite3_column_int(st, 5);
+        f->due[id] = sqlite3_column_type(st, 6) == SQLITE_NULL ? NO_DAY : sqlite3_column_int(st, 6);
+        f->finished[id] =
+            sqlite3_column_type(st, 7) == SQLITE_NULL ? NO_DAY : sqlite3_column_int(st, 7);
+        f->flags[id] = (uint8_t)((sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
+                                 (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
+        if (id >= f->n)
+            f->n = id + 1;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : -1;
+}
+
+int facts_refresh(struct facts *f, struct db_conn *c)
+{
+    int rc = -1;
+    bool locked = false;
+    /* A savepoint is a read transaction of its own, or nests in the caller's (the demo checks
+     * its figures before it commits). */
+    if (db_exec(c, "SAVEPOINT facts_refresh") != 0)
+        return -1;
+    sqlite3_stmt *st = db_stmt(c, "SELECT value FROM meta WHERE key = 'generation'");
+    if (!st || sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    int64_t generation = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    pthread_rwlock_rdlock(&f->lock);
+    bool current = f->generation == generation;
+    pthread_rwlock_unlock(&f->lock);
+    if (current) {
+        rc = 0;
+        goto out;
+    }
+    pthread_rwlock_wrlock(&f->lock);
+    locked = true;
+    /* Another thread may have caught up meanwhile; never go back to an older generation. */
+    if (f->generation >= generation) {
+        rc = 0;
+        goto out;
+    }
+    if (load_dossiers(f, c) != 0 ||
+        load_names(c, "SELECT id, code, name, coalesce(parent_id, 0), level FROM units",
+                   &f->units, &f->unit_parent, &f->unit_level) != 0 ||
+        load_names(c, "SELECT id, code, coalesce(name, '') FROM procedures", &f->procs, NULL,
+                   NULL) != 0) {
+        /* A partial update is not trusted: load everything again next time. */
+        f->generation = -1;
+        log_error("cannot refresh the counting columns: %s", sqlite3_errmsg(c->db));
+        goto out;
+    }
+    f->generation = generation;
+    rc = 0;
+out:
+    if (locked)
+        pthread_rwlock_unlock(&f->lock);
+    db_exec(c, "RELEASE facts_refresh");
+    return rc;
+}
+
+/* ---- counting --------------------------------------------------------------------------- */
+
+/* A set of (group, procedure) pairs with FLAG_PAID bits, for the procedure share. */
+struct pairs {
+    uint64_t *keys; /* 0: empty; else (group << 32 | procedure) + 1 */
+    uint8_t *paid;
+    size_t cap, used;
+};
+
+static int pairs_add(struct pairs *s, uint64_t key, bool paid)
+{
+    if ((s->used + 1) * 2 > s->cap) {
+        struct pairs g = {.cap = s->cap ? s->cap * 2 : 1024};
+        g.keys = calloc(g.cap, sizeof(uint64_t));
+        g.paid = calloc(g.cap, 1);
+        if (!g.keys || !g.paid) {
+            free(g.keys);
+            free(g.paid);
+            return -1;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->keys[i])
+                continue;
+            size_t j = (size_t)(s->keys[i] * 0x9e3779b97f4a7c15ULL >> 20) & (g.cap - 1);
+            while (g.keys[j])
+                j = (j + 1) & (g.cap - 1);
+            g.keys[j] = s->keys[i];
+            g.paid[j] = s->paid[i];
+        }
+        g.used = s->used;
+        free(s->keys);
+        free(s->paid);
+        *s = g;
+    }
+    key += 1;
+    size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (s->cap - 1);
+    while (s->keys[j] && s->keys[j] != key)
+        j = (j + 1) & (s->cap - 1);
+    if (!s->keys[j]) {
+        s->keys[j] = key;
+        s->used++;
+    }
+    s->paid[j] |= paid;
+    return 0;
+}
+
+static int by_code(const void *a, const void *b, void *names)
+{
+    const struct names *n = names;
+    return strcmp(n->code[*(const uint32_t *)a], n->code[*(const uint32_t *)b]);
+}
+
+/* Finds the id of code in names; 0 if none (ids start at 1). */
+static uint32_t find_code(const struct names *n, const char *code)
+{
+    for (size_t i = 1; i < n->n; i++)
+        if (n->code[i] && strcmp(n->code[i], code) == 0)
+            return (uint32_t)i;
+    return 0;
+}
+
+static bool is_ended(uint8_t s)
+{
+    return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
+}
+
+enum query_status facts_summary(struct facts *f, const struct summary_params *p,
+                                struct summary_group **groups, size_t *n, const char **param,
+                                char *reason, size_t len)
+{
+    enum query_status status = QUERY_FAILED;
+    struct counters *acc = NULL;
+    uint8_t *in_scope = NULL;
+    uint32_t *order = NULL;
+    struct summary_group *out = NULL;
+    struct pairs pairs = {0};
+    *groups = NULL;
+    *n = 0;
+    pthread_rwlock_rdlock(&f->lock);
+
+    uint32_t unit = 0, proc = 0;
+    if (p->unit[0] && !(unit = find_code(&f->units, p->unit))) {
+        *param = "unit";
+        snprintf(reason, len, "unit: no unit has the code '%s'", p->unit);
+        status = QUERY_BAD_FILTER;
+        goto out;
+    }
+    if (p->procedure[0] && !(proc = find_code(&f->procs, p->procedure))) {
+        *param = "procedure";
+        snprintf(reason, len, "procedure: no procedure has the code '%s'", p->procedure);
+        status = QUERY_BAD_FILTER;
+        goto out;
+    }
+    /* Units the filters let through: the subtree of `unit`, of level `level`. */
+    size_t nunits = f->units.n ? f->units.n : 1;
+    if (!(in_scope = calloc(nunits, 1)))
+        goto out;
+    for (size_t u = 1; u < f->units.n; u++) {
+        if (!f->units.code[u] || (p->level && f->unit_level[u] != p->level))
+            continue;
+        bool below = !unit;
+        /* Walk up; the depth is a handful, and a corrupt cycle is cut at 64 steps. */
+        for (size_t a = u, steps = 0; !below && a && steps < 64; steps++) {
+            below = a == unit;
+            a = (size_t)f->unit_parent[a];
+        }
+        in_scope[u] = below;
+    }
+
+    size_t ngroups = p->group_by == GROUP_UNIT        ? nunits
+                     : p->group_by == GROUP_PROCEDURE ? (f->procs.n ? f->procs.n : 1)
+                     : p->group_by == GROUP_LEVEL     ? 4
+                     : p->group_by == GROUP_CHANNEL   ? 4
+                                                      : 1;
+    if (!(acc = calloc(ngroups, sizeof(*acc))))
+        goto out;
+    const int32_t F = p->from, T = p->to;
+    for (size_t i = 1; i < f->n; i++) {
+        uint8_t s = f->status[i];
+        int32_t r = f->received[i], fin = f->finished[i];
+        bool ended = is_ended(s);
+        /* domain.md: the total is what was received by `to` and had not ended before `from`. */
+        if (!s || r > T || (ended && fin < F))
+            continue;
+        uint32_t u = f->unit[i];
+        if (u >= nunits || !in_scope[u] || (proc && f->proc[i] != proc) ||
+            (p->channel && f->channel[i] != p->channel))
+            continue;
+        size_t g = p->group_by == GROUP_UNIT        ? u
+                   : p->group_by == GROUP_PROCEDURE ? f->proc[i]
+                   : p->group_by == GROUP_LEVEL     ? f->unit_level[u]
+                   : p->group_by == GROUP_CHANNEL   ? f->channel[i]
+                                                    : 0;
+        if (g >= ngroups)
+            continue;
+        struct counters *k = &acc[g];
+        k->total++;
+        if (r < F) {
+            k->carried_over++;
+        } else {
+            uint8_t ch = f->channel[i];
+            k->received_online += ch == CHANNEL_ONLINE;
+            k->received_in_person += ch == CHANNEL_IN_PERSON;
+            k->received_postal += ch == CHANNEL_POSTAL;
+            if (f->flags[i] & FLAG_FEE) {
+                bool paid = f->flags[i] & FLAG_PAID;
+                k->fee_received++;
+                k->fee_received_paid_online += paid;
+                if (pairs_add(&pairs, (uint64_t)g << 32 | f->proc[i], paid) != 0)
+                    goto out;
+            }
+        }
+        int32_t due = f->due[i];
+        if (ended && fin <= T) {
+            if (s == STATUS_CANCELLED) {
+                k->withdrawn++;
+            } else {
+                k->resolved++;
+                /* Before the due day: early; after it: late; on it, or no due day: on time. */
+                k->resolved_early += due != NO_DAY && fin < due;
+                k->resolved_late += due != NO_DAY && fin > due;
+            }
+        } else {
+            k->in_progress_overdue += due != NO_DAY && due < T;
+        }
+    }
+    for (size_t j = 0; j < pairs.cap; j++) {
+        if (!pairs.keys[j])
+            continue;
+        struct counters *k = &acc[(pairs.keys[j] - 1) >> 32];
+        k->fee_procedures++;
+        k->fee_procedures_paid_online += pairs.paid[j];
+    }
+
+    /* Groups with a dossier in the total, in key order (codes as text, level and channel by
+     * their number), as summary_recount orders them. */
+    size_t count = 0;
+    if (!(order = malloc(ngroups * sizeof(uint32_t))))
+        goto out;
+    for (size_t g = 0; g < ngroups; g++)
+        if (acc[g].total > 0 || p->group_by == GROUP_NONE)
+            order[count++] = (uint32_t)g;
+    const struct names *names = p->group_by == GROUP_UNIT        ? &f->units
+                                : p->group_by == GROUP_PROCEDURE ? &f->procs
+                                                                 : NULL;
+    if (names)
+        qsort_r(order, count, sizeof(uint32_t), by_code, (void *)names);
+    if (!(out = calloc(count ? count : 1, sizeof(*out))))
+        goto out;
+    for (size_t j = 0; j < count; j++) {
+        struct summary_group *grp = &out[j];
+        uint32_t g = order[j];
+        const char *key = names                           ? names->code[g]
+                          : p->group_by == GROUP_LEVEL   ? level_name((int)g)
+                          : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
+                                                         : "";
+        snprintf(grp->key, sizeof(grp->key), "%s", key ? key : "");
+        snprintf(grp->name, sizeof(grp->name), "%s", names ? names->name[g] : "");
+        struct counters *k = &acc[g];
+        k->received = k->total - k->carried_over;
+        k->resolved_on_time = k->resolved - k->resolved_early - k->resolved_late;
+        k->in_progress = k->total - k->resolved - k->withdrawn;
+        k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
+        grp->counters = *k;
+    }
+    *groups = out;
+    *n = count;
+    out = NULL;
+    status = QUERY_OK;
+out:
+    pthread_rwlock_unlock(&f->lock);
+    free(acc);
+    free(in_scope);
+    free(order);
+    free(out);
+    free(pairs.keys);
+    free(pairs.paid);
+    return status;
+}

@@ -1,0 +1,67 @@
+/* GET /api/v1/summary: the Form 06 counters and rates for a period and filters. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tthc/domain.h"
+#include "tthc/facts.h"
+#include "tthc/handlers.h"
+#include "tthc/query.h"
+#include "tthc/server.h"
+
+void summary_get(struct request *req, struct response *res)
+{
+    struct summary_params p;
+    char reason[256];
+    summary_params_init(&p);
+    for (size_t i = 0; i < req->nargs; i++) {
+        if (summary_param(&p, req->args[i].key, req->args[i].value, reason, sizeof(reason)) !=
+            0) {
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
+                             req->args[i].key);
+            return;
+        }
+    }
+    if (summary_params_check(&p, reason, sizeof(reason)) != 0) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
+                         p.seen & 1 ? "to" : "from");
+        return;
+    }
+    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct summary_group *groups = NULL;
+    size_t n = 0;
+    const char *param = NULL;
+    enum query_status st = QUERY_FAILED;
+    if (c && facts_refresh(req->app->facts, c) == 0)
+        st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
+    if (st == QUERY_BAD_FILTER) {
+        response_problem(res, 400, "invalid-parameter", "Unknown filter value", reason, param);
+        return;
+    }
+    if (st != QUERY_OK) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The figures cannot be computed now; try again later.", NULL);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    int bad = summary_params_add_json(o, &p);
+    if (p.group_by == GROUP_NONE) {
+        bad |= metrics_add_json(o, &groups[0].counters);
+    } else {
+        cJSON *arr = cJSON_AddArrayToObject(o, "groups");
+        for (size_t i = 0; i < n && arr && !bad; i++) {
+            cJSON *g = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, g);
+            bad |= !cJSON_AddStringToObject(g, "key", groups[i].key);
+            if (p.group_by == GROUP_UNIT || p.group_by == GROUP_PROCEDURE)
+                bad |= !cJSON_AddStringToObject(g, "name", groups[i].name);
+            bad |= metrics_add_json(g, &groups[i].counters);
+        }
+        bad |= !arr;
+    }
+    free(groups);
+    if (bad) {
+        cJSON_Delete(o);
+        o = NULL; /* response_json answers 500 */
+    }
+    response_json(res, 200, o);
+}

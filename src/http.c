@@ -1,0 +1,55 @@
+/* JSON and problem responses; see include/tthc/http.h. */
+#include "tthc/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/log.h"
+
+/* A body that needs no allocation, for when memory has run out. */
+static const char OOM_BODY[] = "{\"type\":\"urn:tthc:problem:internal\",\"title\":\"Internal "
+                               "error\",\"status\":500,\"detail\":\"The server ran out of "
+                               "memory; try again.\"}";
+
+static void set_oom(struct response *res)
+{
+    res->status = 500;
+    res->content_type = "application/problem+json";
+    res->body = strdup(OOM_BODY);
+    res->len = res->body ? strlen(res->body) : 0;
+}
+
+void response_json(struct response *res, unsigned status, cJSON *json)
+{
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!text) {
+        log_error("cannot build a response: out of memory");
+        set_oom(res);
+        return;
+    }
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = text;
+    res->len = strlen(text);
+}
+
+void response_problem(struct response *res, unsigned status, const char *slug, const char *title,
+                      const char *detail, const char *param)
+{
+    char type[96];
+    snprintf(type, sizeof(type), "urn:tthc:problem:%s", slug);
+    cJSON *p = cJSON_CreateObject();
+    if (p) {
+        cJSON_AddStringToObject(p, "type", type);
+        cJSON_AddStringToObject(p, "title", title);
+        cJSON_AddNumberToObject(p, "status", status);
+        cJSON_AddStringToObject(p, "detail", detail);
+        if (param)
+            cJSON_AddStringToObject(p, "parameter", param);
+    }
+    response_json(res, status, p);
+    if (res->status == status)
+        res->content_type = "application/problem+json";
+}

@@ -1,0 +1,672 @@
+/* Record validation and storage; see include/tthc/ingest.h.
+ *
+ * Every rule of api.md's record tables is checked here, once, for both the HTTP loads and
+ * `tthc import`. SQL uses bound parameters only. Nothing here writes outside the caller's
+ * transaction except ingest_body, which owns its own.
+ */
+#include "tthc/ingest.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tthc/domain.h"
+#include "tthc/log.h"
+
+static const char *const kind_names[KIND_COUNT] = {"units", "procedures", "dossiers"};
+
+int kind_from_name(const char *name, enum kind *out)
+{
+    for (int k = 0; k < KIND_COUNT; k++) {
+        if (strcmp(name, kind_names[k]) == 0) {
+            *out = (enum kind)k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *kind_name(enum kind kind)
+{
+    return kind_names[kind];
+}
+
+bool text_valid(const char *s, size_t max_chars, bool is_code)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t chars = 0;
+    while (*p) {
+        unsigned c = *p;
+        int extra;
+        unsigned cp;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f || (is_code && c == ' '))
+                return false;
+            extra = 0;
+            cp = c;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (int i = 1; i <= extra; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8. */
+        static const unsigned min_cp[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[extra] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return false;
+        if (is_code && (cp == 0x85 || cp == 0xa0 || (cp >= 0x80 && cp < 0xa0)))
+            return false;
+        p += extra + 1;
+        if (++chars > max_chars)
+            return false;
+    }
+    return chars > 0;
+}
+
+/* ---- field helpers ---------------------------------------------------------------------- */
+
+static int fail(char *reason, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *reason, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Every field of obj must be one of names (NULL-terminated), at most once. */
+static int check_fields(const cJSON *obj, const char *const *names, char *reason, size_t len)
+{
+    if (!cJSON_IsObject(obj))
+        return fail(reason, len, "the record is not a JSON object");
+    unsigned seen = 0;
+    for (const cJSON *f = obj->child; f; f = f->next) {
+        int i = 0;
+        while (names[i] && strcmp(names[i], f->string) != 0)
+            i++;
+        if (!names[i]) {
+            if (!text_valid(f->string, 40, true))
+                return fail(reason, len, "the record has a field that is not part of the format");
+            return fail(reason, len, "unknown field '%s'", f->string);
+        }
+        if (seen & (1u << i))
+            return fail(reason, len, "field '%s' appears twice", f->string);
+        seen |= 1u << i;
+    }
+    return 0;
+}
+
+/* Reads an optional string field: absent or null leaves *out NULL. */
+static int opt_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,
+                      const char **out, char *reason, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsString(v))
+        return fail(reason, len, "%s must be a string", name);
+    if (!text_valid(v->valuestring, max_chars, is_code))
+        return fail(reason, len,
+                    is_code ? "%s must be 1 to %zu characters of UTF-8 text without spaces or "
+                              "control characters"
+                            : "%s must be 1 to %zu characters of UTF-8 text without control "
+                              "characters",
+                    name, max_chars);
+    *out = v->valuestring;
+    return 0;
+}
+
+static int req_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,
+                      const char **out, char *reason, size_t len)
+{
+    if (opt_string(obj, name, max_chars, is_code, out, reason, len) != 0)
+        return -1;
+    if (!*out)
+        return fail(reason, len, "%s is required", name);
+    return 0;
+}
+
+/* An optional enumerated field: *out is 0 when absent or null. */
+static int opt_enum(const cJSON *obj, const char *name, int (*from_name)(const char *),
+                    const char *allowed, int *out, char *reason, size_t len)
+{
+    const char *s;
+    *out = 0;
+    if (opt_string(obj, name, 32, true, &s, reason, len) != 0)
+        return fail(reason, len, "%s must be one of %s", name, allowed);
+    if (!s)
+        return 0;
+    *out = from_name(s);
+    if (*out <= 0)
+        return fail(reason, len, "%s must be one of %s", name, allowed);
+    return 0;
+}
+
+static int req_enum(const cJSON *obj, const char *name, int (*from_name)(const char *),
+                    const char *allowed, int *out, char *reason, size_t len)
+{
+    if (opt_enum(obj, name, from_name, allowed, out, reason, len) != 0)
+        return -1;
+    if (*out == 0)
+        return fail(reason, len, "%s is required: one of %s", name, allowed);
+    return 0;
+}
+
+static int opt_time(const cJSON *obj, const char *name, const char **text, bool *has,
+                    struct ltime *t, char *reason, size_t len)
+{
+    *has = false;
+    if (opt_string(obj, name, 40, true, text, reason, len) != 0 ||
+        (*text && ltime_parse(*text, t) != 0))
+        return fail(reason, len,
+                    "%s must be a time like 2024-03-01T09:12:00+07:00, 2024-03-01T09:12:00 "
+                    "or a day like 2024-03-01, and a real date",
+                    name);
+    *has = *text != NULL;
+    return 0;
+}
+
+static int opt_day(const cJSON *obj, const char *name, bool *has, int *day, char *reason,
+                   size_t len)
+{
+    const char *s;
+    *has = false;
+    if (opt_string(obj, name, 10, true, &s, reason, len) != 0 ||
+        (s && ltime_parse_day(s, day) != 0))
+        return fail(reason, len, "%s must be a real day like 2025-07-01", name);
+    *has = s != NULL;
+    return 0;
+}
+
+/* ---- validators ------------------------------------------------------------------------- */
+
+int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t len)
+{
+    static const char *const fields[] = {
+        "code",    "procedure_code", "unit_code", "channel",        "status", "received_at",
+        "due_at",  "finished_at",    "fee",       "online_payment", NULL};
+    memset(d, 0, sizeof(*d));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &d->code, reason, len) != 0 ||
+        req_string(obj, "procedure_code", CODE_MAX_CHARS, true, &d->procedure_code, reason,
+                   len) != 0 ||
+        req_string(obj, "unit_code", CODE_MAX_CHARS, true, &d->unit_code, reason, len) != 0 ||
+        req_enum(obj, "channel", channel_from_name, CHANNEL_NAMES, &d->channel, reason, len) !=
+            0 ||
+        req_enum(obj, "status", status_from_name, STATUS_NAMES, &d->status, reason, len) != 0 ||
+        opt_time(obj, "received_at", &d->received_at, &d->has_received, &d->received, reason,
+                 len) != 0 ||
+        opt_time(obj, "due_at", &d->due_at, &d->has_due, &d->due, reason, len) != 0 ||
+        opt_time(obj, "finished_at", &d->finished_at, &d->has_finished, &d->finished, reason,
+                 len) != 0 ||
+        opt_enum(obj, "online_payment", payment_from_name, PAYMENT_NAMES, &d->online_payment,
+                 reason, len) != 0)
+        return -1;
+
+    const cJSON *fee = cJSON_GetObjectItemCaseSensitive(obj, "fee");
+    if (fee && !cJSON_IsNull(fee)) {
+        double v = cJSON_IsNumber(fee) ? fee->valuedouble : -1;
+        if (!cJSON_IsNumber(fee) || !isfinite(v) || v < 0 || v > (double)FEE_MAX ||
+            v != floor(v))
+            return fail(reason, len, "fee must be a whole number of VND from 0 to %lld",
+                        (long long)FEE_MAX);
+        d->fee = (int64_t)v;
+    }
+
+    if (!d->has_received && d->status != STATUS_RECEIVING)
+        return fail(reason, len, "received_at is required unless status is receiving");
+    if (status_is_ended(d->status) && !d->has_finished)
+        return fail(reason, len, "finished_at is required when status is %s",
+                    status_name(d->status));
+    if (!status_is_ended(d->status) && d->has_finished)
+        return fail(reason, len,
+                    "finished_at must be absent or null when status is %s: only cancelled, "
+                    "releasing and done dossiers have finished",
+                    status_name(d->status));
+    if (d->has_finished && d->has_received && d->finished.day < d->received.day)
+        return fail(reason, len, "finished_at is on a day before received_at");
+    if (d->has_due && d->has_received && d->due.day < d->received.day)
+        return fail(reason, len, "due_at is on a day before received_at");
+    return 0;
+}
+
+int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
+{
+    static const char *const fields[] = {"code",       "name",     "level", "parent_code",
+                                         "valid_from", "valid_to", NULL};
+    memset(u, 0, sizeof(*u));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &u->code, reason, len) != 0 ||
+        req_string(obj, "name", NAME_MAX_CHARS, false, &u->name, reason, len) != 0 ||
+        req_enum(obj, "level", level_from_name, LEVEL_NAMES, &u->level, reason, len) != 0 ||
+        opt_string(obj, "parent_code", CODE_MAX_CHARS, true, &u->parent_code, reason, len) != 0 ||
+        opt_day(obj, "valid_from", &u->has_valid_from, &u->valid_from, reason, len) != 0 ||
+        opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0)
+        return -1;
+    if (u->parent_code && strcmp(u->parent_code, u->code) == 0)
+        return fail(reason, len, "parent_code may not be the unit itself");
+    if (u->has_valid_from && u->has_valid_to && u->valid_to < u->valid_from)
+        return fail(reason, len, "valid_to is before valid_from");
+    return 0;
+}
+
+int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size_t len)
+{
+    static const char *const fields[] = {"code", "name", "field", "online_service", NULL};
+    memset(p, 0, sizeof(*p));
+    const char *service = NULL;
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &p->code, reason, len) != 0 ||
+        req_string(obj, "name", NAME_MAX_CHARS, false, &p->name, reason, len) != 0 ||
+        opt_string(obj, "field", NAME_MAX_CHARS, false, &p->field, reason, len) != 0 ||
+        opt_string(obj, "online_service", 16, true, &service, reason, len) != 0)
+        return -1;
+    p->online_service = service ? online_service_from_name(service) : -1;
+    if (service && p->online_service < 0)
+        return fail(reason, len, "online_service must be one of %s", ONLINE_SERVICE_NAMES);
+    return 0;
+}
+
+/* ---- storage ---------------------------------------------------------------------------- */
+
+/* Looks up the id of code in table ("units" or "procedures"). Returns 1 found, 0 not, -1. */
+static int lookup_id(struct db_conn *c, const char *sql, const char *code, sqlite3_int64 *id,
+                     int *level)
+{
+    sqlite3_stmt *st = db_stmt(c, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        if (level)
+            *level = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char UNIT_BY_CODE[] = "SELECT id, level FROM units WHERE code = ?";
+static const char PROCEDURE_BY_CODE[] = "SELECT id FROM procedures WHERE code = ?";
+
+static int step_done(struct db_conn *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("write failed: %s", sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return 0;
+}
+
+int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len)
+{
+    sqlite3_int64 parent = 0, self = 0;
+    int parent_level = 0, found;
+    if (u->parent_code) {
+        found = lookup_id(c, UNIT_BY_CODE, u->parent_code, &parent, &parent_level);
+        if (found < 0)
+            return -1;
+        if (found == 0) {
+            fail(reason, len,
+                 "parent_code '%s' is not a known unit: send parents first, or earlier in the "
+                 "same request",
+                 u->parent_code);
+            return 1;
+        }
+        if (parent_level > u->level) {
+            fail(reason, len, "a %s unit cannot have a %s unit as parent", level_name(u->level),
+                 level_name(parent_level));
+            return 1;
+        }
+        found = lookup_id(c, UNIT_BY_CODE, u->code, &self, NULL);
+        if (found < 0)
+            return -1;
+        if (found) {
+            /* Replacing a unit must not make it its own ancestor. */
+            sqlite3_stmt *st = db_stmt(c, "WITH RECURSIVE up(id) AS (SELECT ?1 UNION ALL "
+                                          "SELECT u.parent_id FROM units u JOIN up ON u.id = up.id "
+                                          "WHERE u.parent_id IS NOT NULL) "
+                                          "SELECT 1 FROM up WHERE id = ?2");
+            if (!st)
+                return -1;
+            sqlite3_bind_int64(st, 1, parent);
+            sqlite3_bind_int64(st, 2, self);
+            int rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc == SQLITE_ROW) {
+                fail(reason, len, "parent_code '%s' is below this unit: units form a tree",
+                     u->parent_code);
+                return 1;
+            }
+            if (rc != SQLITE_DONE)
+                return -1;
+        }
+    }
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to) "
+                   "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
+                   "name = excluded.name, level = excluded.level, parent_id = excluded.parent_id, "
+                   "valid_from = excluded.valid_from, valid_to = excluded.valid_to");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, u->level);
+    if (u->parent_code)
+        sqlite3_bind_int64(st, 4, parent);
+    if (u->has_valid_from)
+        sqlite3_bind_int(st, 5, u->valid_from);
+    if (u->has_valid_to)
+        sqlite3_bind_int(st, 6, u->valid_to);
+    return step_done(c, st);
+}
+
+int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len)
+{
+    (void)reason;
+    (void)len;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO procedures(code, name, field, online_service) VALUES(?, ?, ?, ?) "
+                   "ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field, "
+                   "online_service = excluded.online_service");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+    if (p->field)
+        sqlite3_bind_text(st, 3, p->field, -1, SQLITE_STATIC);
+    if (p->online_service >= 0)
+        sqlite3_bind_int(st, 4, p->online_service);
+    return step_done(c, st);
+}
+
+int ingest_begin(struct db_conn *c, int64_t *generation)
+{
+    if (db_exec(c, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    sqlite3_stmt *st =
+        db_stmt(c, "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value");
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    if (rc == SQLITE_ROW)
+        *generation = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        db_exec(c, "ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
+int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
+                  size_t len)
+{
+    sqlite3_int64 unit, procedure;
+    int found = lookup_id(c, UNIT_BY_CODE, d->unit_code, &unit, NULL);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        fail(reason, len, "unit_code '%s' is not a known unit: load it with POST /api/v1/units",
+             d->unit_code);
+        return 1;
+    }
+    found = lookup_id(c, PROCEDURE_BY_CODE, d->procedure_code, &procedure, NULL);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        /* api.md: an unknown procedure code registers the procedure with no name. */
+        sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, d->procedure_code, -1, SQLITE_STATIC);
+        if (step_done(c, st) != 0)
+            return -1;
+        procedure = sqlite3_last_insert_rowid(c->db);
+    }
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO dossiers(code, procedure_id, unit_id, channel, status, received_day, "
+           "due_day, finished_day, fee, online_payment, received_at, due_at, finished_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+           "ON CONFLICT(code) DO UPDATE SET procedure_id = ?2, unit_id = ?3, channel = ?4, "
+           "status = ?5, received_day = ?6, due_day = ?7, finished_day = ?8, fee = ?9, "
+           "online_payment = ?10, received_at = ?11, due_at = ?12, finished_at = ?13, "
+           "version = ?14");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, procedure);
+    sqlite3_bind_int64(st, 3, unit);
+    sqlite3_bind_int(st, 4, d->channel);
+    sqlite3_bind_int(st, 5, d->status);
+    if (d->has_received) {
+        sqlite3_bind_int(st, 6, d->received.day);
+        sqlite3_bind_text(st, 11, d->received_at, -1, SQLITE_STATIC);
+    }
+    if (d->has_due) {
+        sqlite3_bind_int(st, 7, d->due.day);
+        sqlite3_bind_text(st, 12, d->due_at, -1, SQLITE_STATIC);
+    }
+    if (d->has_finished) {
+        sqlite3_bind_int(st, 8, d->finished.day);
+        sqlite3_bind_text(st, 13, d->finished_at, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 9, d->fee);
+    sqlite3_bind_int64(st, 14, generation);
+    if (d->online_payment)
+        sqlite3_bind_int(st, 10, d->online_payment);
+    return step_done(c, st);
+}
+
+/* ---- bodies ----------------------------------------------------------------------------- */
+
+static void add_reject(struct ingest_report *rep, size_t position, const cJSON *record,
+                       const char *reason)
+{
+    rep->rejected++;
+    cJSON *r = cJSON_CreateObject();
+    if (!r)
+        return;
+    cJSON_AddNumberToObject(r, "position", (double)position);
+    const cJSON *code = cJSON_IsObject(record)
+                            ? cJSON_GetObjectItemCaseSensitive(record, "code")
+                            : NULL;
+    if (cJSON_IsString(code) && text_valid(code->valuestring, CODE_MAX_CHARS, true))
+        cJSON_AddStringToObject(r, "code", code->valuestring);
+    else
+        cJSON_AddNullToObject(r, "code");
+    cJSON_AddStringToObject(r, "reason", reason);
+    cJSON_AddItemToArray(rep->rejects, r);
+}
+
+/* Validates and stores one record. Returns 0 (stored or rejected) or -1 (database failed). */
+static int take_record(struct db_conn *c, enum kind kind, const cJSON *rec, size_t position,
+                       int64_t generation, struct ingest_report *rep)
+{
+    char reason[300];
+    int valid, stored = -1;
+    union {
+        struct unit u;
+        struct procedure p;
+        struct dossier d;
+    } r;
+    switch (kind) {
+    case KIND_UNITS:
+        valid = unit_validate(rec, &r.u, reason, sizeof(reason));
+        if (valid == 0)
+            stored = unit_store(c, &r.u, reason, sizeof(reason));
+        break;
+    case KIND_PROCEDURES:
+        valid = procedure_validate(rec, &r.p, reason, sizeof(reason));
+        if (valid == 0)
+            stored = procedure_store(c, &r.p, reason, sizeof(reason));
+        break;
+    default:
+        valid = dossier_validate(rec, &r.d, reason, sizeof(reason));
+        if (valid == 0)
+            stored = dossier_store(c, &r.d, generation, reason, sizeof(reason));
+        break;
+    }
+    if (valid != 0 || stored == 1) {
+        add_reject(rep, position, rec, reason);
+        return 0;
+    }
+    if (stored != 0)
+        return -1;
+    rep->stored++;
+    return 0;
+}
+
+static const char *skip_space(const char *p, const char *end, size_t *line)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+        if (*p == '\n')
+            (*line)++;
+        p++;
+    }
+    return p;
+}
+
+void ingest_report_free(struct ingest_report *rep)
+{
+    cJSON_Delete(rep->rejects);
+    rep->rejects = NULL;
+}
+
+enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
+                               size_t position_base, size_t max_records,
+                               struct ingest_report *rep, char *err, size_t errlen)
+{
+    memset(rep, 0, sizeof(*rep));
+    rep->rejects = cJSON_CreateArray();
+    if (!rep->rejects) {
+        snprintf(err, errlen, "out of memory");
+        return INGEST_FAILED;
+    }
+    const char *p = body, *end = body + len;
+    /* A UTF-8 byte order mark is allowed before the first record. */
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    size_t line = 0;
+    p = skip_space(p, end, &line);
+    if (p == end) {
+        snprintf(err, errlen, "the body holds no records: send a JSON object, an array of "
+                              "objects, or one object per line");
+        return INGEST_BAD_BODY;
+    }
+    bool array = *p == '[';
+    int64_t generation;
+    if (ingest_begin(c, &generation) != 0) {
+        snprintf(err, errlen, "the database is busy; try again");
+        return INGEST_FAILED;
+    }
+    enum ingest_status status = INGEST_OK;
+    if (array) {
+        p = skip_space(p + 1, end, &line);
+        if (p < end && *p == ']')
+            p = skip_space(p + 1, end, &line);
+        else
+            for (size_t index = 0;; index++) {
+                const char *stop = NULL;
+                cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+                if (!rec) {
+                    snprintf(err, errlen,
+                             "the body is not valid JSON: element %zu of the array (line %zu) "
+                             "cannot be read",
+                             index, line + 1);
+                    status = INGEST_BAD_BODY;
+                    break;
+                }
+                rep->records++;
+                int rc = rep->records > max_records ? 0 : take_record(c, kind, rec, index, generation, rep);
+                cJSON_Delete(rec);
+                if (rep->records > max_records) {
+                    status = INGEST_TOO_MANY;
+                    break;
+                }
+                if (rc != 0) {
+                    status = INGEST_FAILED;
+                    break;
+                }
+                for (const char *q = p; q < stop; q++)
+                    line += *q == '\n';
+                p = skip_space(stop, end, &line);
+                if (p < end && *p == ',') {
+                    p = skip_space(p + 1, end, &line);
+                    continue;
+                }
+                if (p < end && *p == ']') {
+                    p = skip_space(p + 1, end, &line);
+                    break;
+                }
+                snprintf(err, errlen,
+                         "the body is not valid JSON: expected ',' or ']' after element %zu "
+                         "(line %zu)",
+                         index, line + 1);
+                status = INGEST_BAD_BODY;
+                break;
+            }
+        if (status == INGEST_OK && p != end) {
+            snprintf(err, errlen, "the body is not valid JSON: text after the closing ']'");
+            status = INGEST_BAD_BODY;
+        }
+    } else {
+        /* One object, or NDJSON: a value per line. A line that is not JSON rejects that line
+         * only; reading resumes on the next line. */
+        while (p < end && status == INGEST_OK) {
+            size_t position = position_base + line;
+            const char *stop = NULL;
+            cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+            rep->records++;
+            if (rep->records > max_records) {
+                cJSON_Delete(rec);
+                status = INGEST_TOO_MANY;
+                break;
+            }
+            if (!rec) {
+                add_reject(rep, position, NULL, "the line is not valid JSON");
+                while (p < end && *p != '\n')
+                    p++;
+            } else {
+                if (take_record(c, kind, rec, position, generation, rep) != 0)
+                    status = INGEST_FAILED;
+                cJSON_Delete(rec);
+                for (; p < stop; p++)
+                    line += *p == '\n';
+            }
+            p = skip_space(p, end, &line);
+        }
+    }
+    if (status == INGEST_TOO_MANY)
+        snprintf(err, errlen, "the body holds more than %zu records: split it into batches",
+                 max_records);
+    if (status == INGEST_FAILED)
+        snprintf(err, errlen, "the records could not be stored; nothing was stored");
+    if (status != INGEST_OK || db_exec(c, "COMMIT") != 0) {
+        db_exec(c, "ROLLBACK");
+        if (status == INGEST_OK) {
+            snprintf(err, errlen, "the records could not be stored; nothing was stored");
+            status = INGEST_FAILED;
+        }
+        rep->stored = 0;
+    }
+    return status;
+}
