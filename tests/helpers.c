@@ -1,0 +1,273 @@
+/* Test helpers; see helpers.h. */
+#include "helpers.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tthc/facts.h"
+#include "tthc/ingest.h"
+#include "tthc/log.h"
+
+const char *tmp_dir(void)
+{
+    static char dir[64];
+    if (!dir[0]) {
+        snprintf(dir, sizeof(dir), "/tmp/tthc-test-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+    }
+    return dir;
+}
+
+const char *tmp_db(struct db_conn **out)
+{
+    static char path[128];
+    static int seq;
+    snprintf(path, sizeof(path), "%s/t%d-%d.db", tmp_dir(), (int)getpid(), ++seq);
+    struct db_conn *c;
+    char err[256];
+    ck_assert_msg(db_conn_open(path, &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(db_migrate(c, NULL, err, sizeof(err)) == 0, "%s", err);
+    if (out)
+        *out = c;
+    else
+        db_conn_close(c);
+    return path;
+}
+
+size_t load(struct db_conn *c, const char *kind, const char *body)
+{
+    enum kind k;
+    ck_assert_int_eq(kind_from_name(kind, &k), 0);
+    struct ingest_report rep;
+    char err[256];
+    enum ingest_status st = ingest_body(c, k, body, strlen(body), 0, 1000000, &rep, err, sizeof(err));
+    ck_assert_msg(st == INGEST_OK, "load failed: %s", err);
+    size_t stored = rep.stored;
+    ingest_report_free(&rep);
+    return stored;
+}
+
+void test_server_start(struct test_server *t, size_t max_body_bytes)
+{
+    memset(t, 0, sizeof(*t));
+    log_set_quiet(1);
+    config_defaults(&t->app.cfg);
+    snprintf(t->app.cfg.db, sizeof(t->app.cfg.db), "%s", tmp_db(NULL));
+    snprintf(t->app.cfg.listen, sizeof(t->app.cfg.listen), "127.0.0.1:0");
+    if (max_body_bytes)
+        t->app.cfg.max_body_bytes = max_body_bytes;
+    t->app.cfg.connection_timeout = 5;
+    ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
+    t->app.facts = facts_new();
+    ck_assert_ptr_nonnull(t->app.facts);
+    char err[256];
+    ck_assert_msg(server_start(&t->app, &t->server, &t->port, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_gt(t->port, 0);
+}
+
+void test_server_stop(struct test_server *t)
+{
+    server_stop(t->server);
+    db_pool_free(&t->app.pool);
+    facts_free(t->app.facts);
+}
+
+void http_response_free(struct http_response *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+int http_connect(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 20};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* A growing read buffer over one connection. */
+struct reader {
+    int fd;
+    char *buf;
+    size_t len, cap, pos;
+};
+
+static int fill(struct reader *r)
+{
+    if (r->len + 4096 > r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 65536;
+        r->buf = realloc(r->buf, r->cap);
+    }
+    ssize_t n = recv(r->fd, r->buf + r->len, r->cap - r->len - 1, 0);
+    if (n <= 0)
+        return -1;
+    r->len += (size_t)n;
+    r->buf[r->len] = '\0';
+    return 0;
+}
+
+/* Reads until n bytes are available after pos. */
+static int need(struct reader *r, size_t n)
+{
+    while (r->len - r->pos < n)
+        if (fill(r) != 0)
+            return -1;
+    return 0;
+}
+
+/* Reads a CRLF-terminated line starting at pos; returns its length (without CRLF). */
+static long line(struct reader *r)
+{
+    for (;;) {
+        char *eol = r->len > r->pos ? strstr(r->buf + r->pos, "\r\n") : NULL;
+        if (eol)
+            return eol - (r->buf + r->pos);
+        if (fill(r) != 0)
+            return -1;
+    }
+}
+
+const char *http_header(const struct http_response *r, const char *name, char *buf, size_t len)
+{
+    char key[128];
+    snprintf(key, sizeof(key), "\n%s:", name);
+    const char *p = strstr(r->headers, key);
+    if (!p)
+        return NULL;
+    p += strlen(key);
+    while (*p == ' ')
+        p++;
+    size_t n = strcspn(p, "\r\n");
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+int http_exchange(int fd, const char *raw, size_t len, struct http_response *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = send(fd, raw + sent, len - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            break; /* the server may answer (413) and close before reading it all */
+        sent += (size_t)n;
+    }
+    /* Keep leftover bytes between calls on one connection is not needed: one request at a
+     * time is outstanding. */
+    struct reader r = {.fd = fd};
+    long n = line(&r);
+    if (n < 0 || sscanf(r.buf, "HTTP/1.1 %d", &out->status) != 1) {
+        free(r.buf);
+        return -1;
+    }
+    /* Headers: lower-case names into out->headers, starting with a newline for lookups. */
+    size_t hl = 0;
+    out->headers[hl++] = '\n';
+    r.pos += (size_t)n + 2;
+    size_t content_length = 0;
+    int chunked = 0, has_length = 0;
+    for (;;) {
+        n = line(&r);
+        if (n < 0) {
+            free(r.buf);
+            return -1;
+        }
+        if (n == 0) {
+            r.pos += 2;
+            break;
+        }
+        char *h = r.buf + r.pos;
+        for (long i = 0; i < n && h[i] != ':'; i++)
+            h[i] = (char)tolower((unsigned char)h[i]);
+        if (hl + (size_t)n + 2 < sizeof(out->headers)) {
+            memcpy(out->headers + hl, h, (size_t)n);
+            hl += (size_t)n;
+            out->headers[hl++] = '\r';
+            out->headers[hl++] = '\n';
+            out->headers[hl] = '\0';
+        }
+        if (strncmp(h, "content-length:", 15) == 0) {
+            content_length = strtoul(h + 15, NULL, 10);
+            has_length = 1;
+        }
+        if (strncmp(h, "transfer-encoding:", 18) == 0 && strstr(h, "chunked"))
+            chunked = 1;
+        r.pos += (size_t)n + 2;
+    }
+    size_t cap = 1024, blen = 0;
+    char *body = malloc(cap);
+    if (chunked) {
+        for (;;) {
+            n = line(&r);
+            if (n < 0)
+                goto fail;
+            size_t size = strtoul(r.buf + r.pos, NULL, 16);
+            r.pos += (size_t)n + 2;
+            if (need(&r, size + 2) != 0)
+                goto fail;
+            if (size == 0)
+                break;
+            if (blen + size + 1 > cap)
+                body = realloc(body, cap = (blen + size + 1) * 2);
+            memcpy(body + blen, r.buf + r.pos, size);
+            blen += size;
+            r.pos += size + 2;
+        }
+    } else if (has_length) {
+        if (need(&r, content_length) != 0)
+            goto fail;
+        if (content_length + 1 > cap)
+            body = realloc(body, cap = content_length + 1);
+        memcpy(body, r.buf + r.pos, content_length);
+        blen = content_length;
+    }
+    body[blen] = '\0';
+    out->body = body;
+    out->body_len = blen;
+    free(r.buf);
+    return 0;
+fail:
+    free(body);
+    free(r.buf);
+    return -1;
+}
+
+int http_request(unsigned port, const char *method, const char *path, const char *content_type,
+                 const char *body, struct http_response *out)
+{
+    size_t blen = body ? strlen(body) : 0;
+    size_t cap = blen + 1024;
+    char *raw = malloc(cap);
+    int n = snprintf(raw, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method,
+                     path);
+    if (content_type)
+        n += snprintf(raw + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
+    if (body)
+        n += snprintf(raw + n, cap - (size_t)n, "Content-Length: %zu\r\n", blen);
+    n += snprintf(raw + n, cap - (size_t)n, "\r\n");
+    if (body) {
+        memcpy(raw + n, body, blen);
+        n += (int)blen;
+    }
+    int fd = http_connect(port);
+    int rc = http_exchange(fd, raw, (size_t)n, out);
+    close(fd);
+    free(raw);
+    return rc;
+}

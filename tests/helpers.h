@@ -1,0 +1,54 @@
+/* Test helpers: temporary databases, a server on a loopback port, a raw HTTP client.
+ * The client speaks HTTP/1.1 over a plain socket so that tests control keep-alive, chunked
+ * bodies and malformed requests exactly.
+ */
+#ifndef TTHC_TEST_HELPERS_H
+#define TTHC_TEST_HELPERS_H
+
+#include <stddef.h>
+
+#include "tthc/db.h"
+#include "tthc/server.h"
+
+/* A fresh directory under /tmp; returns its path (static storage, one per process). */
+const char *tmp_dir(void);
+
+/* A path for a new database file in tmp_dir(), migrated. Opens it into *c if c is not NULL. */
+const char *tmp_db(struct db_conn **c);
+
+/* Loads body (NDJSON or JSON) of kind into c; fails the test if the load itself fails.
+ * Returns the number stored. */
+size_t load(struct db_conn *c, const char *kind, const char *body);
+
+/* A server on 127.0.0.1 with an ephemeral port over a new migrated database. */
+struct test_server {
+    struct app app;
+    struct server *server;
+    unsigned port;
+};
+void test_server_start(struct test_server *t, size_t max_body_bytes);
+void test_server_stop(struct test_server *t);
+
+struct http_response {
+    int status;
+    char headers[4096]; /* raw header block, lower-cased names */
+    char *body;         /* NUL-terminated; free with http_response_free */
+    size_t body_len;
+};
+void http_response_free(struct http_response *r);
+
+/* Opens a TCP connection to 127.0.0.1:port; returns the socket. */
+int http_connect(unsigned port);
+
+/* Sends raw bytes on fd and reads one response (Content-Length or chunked). Returns 0, or -1
+ * if the connection closed before a whole response. */
+int http_exchange(int fd, const char *raw, size_t len, struct http_response *out);
+
+/* One request on a new connection: method, path, optional content type and body. */
+int http_request(unsigned port, const char *method, const char *path, const char *content_type,
+                 const char *body, struct http_response *out);
+
+/* The value of header name (lower case) in r, copied into buf; NULL if absent. */
+const char *http_header(const struct http_response *r, const char *name, char *buf, size_t len);
+
+#endif

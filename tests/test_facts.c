@@ -1,0 +1,408 @@
+/* The counting engine (facts.c) against hand-worked figures, and against the SQL recount
+ * (query.c) on random data, before and after updates. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "tthc/facts.h"
+#include "tthc/ltime.h"
+#include "tthc/query.h"
+
+static const char UNITS[] =
+    "{\"code\":\"P\",\"name\":\"Province\",\"level\":\"province\",\"parent_code\":null}\n"
+    "{\"code\":\"D\",\"name\":\"District\",\"level\":\"district\",\"parent_code\":\"P\"}\n"
+    "{\"code\":\"C\",\"name\":\"Commune\",\"level\":\"commune\",\"parent_code\":\"D\"}\n";
+
+/* The period is April 2024. Each line says where the dossier falls:
+ *  A carried (received 03-20), done 04-05 before due 04-10: resolved_early
+ *  B carried (03-25), processing, due 04-02 < 04-30: in_progress_overdue
+ *  C received 03-10, done 03-28: ended before the period, not counted
+ *  D received 04-03 online, done 04-10 on its due day: resolved_on_time; fee paid online (P1)
+ *  E received 04-05 in person, releasing 04-20 after due 04-15: resolved_late; fee unpaid (P1)
+ *  F received 04-10 by post, cancelled 04-12: withdrawn
+ *  G received 04-28 online, done 05-03 (after `to`), due 05-10: in_progress_on_time; paid (P2)
+ *  H received 04-15 online, waiting, due 04-25: in_progress_overdue; fee unpaid (P3)
+ *  I receiving, J denied: left out of every counter
+ *  K received 05-02: after the period
+ *  L received 04-29 in person, new, no due day: in_progress_on_time
+ *  M received 2024-03-31T20:00Z = 04-01 local: received, not carried; done 04-01, no due
+ *    day: resolved_on_time
+ * So total 9 = carried 2 (A, B) + received 7 (D E F G H L M); online 4 (D G H M),
+ * in person 2 (E L), postal 1 (F); resolved 4 = early 1 (A) + on time 2 (D M) + late 1 (E);
+ * withdrawn 1 (F); in progress 4 = overdue 2 (B H) + on time 2 (G L).
+ * Fee-bearing received: D E G H, paid D G: share 2/4. Their procedures P1 P2 P3, with an
+ * online payment P1 P2: share 2/3. */
+static const char DOSSIERS[] =
+    "{\"code\":\"A\",\"procedure_code\":\"P1\",\"unit_code\":\"P\",\"channel\":\"online\","
+    "\"status\":\"done\",\"received_at\":\"2024-03-20\",\"due_at\":\"2024-04-10\","
+    "\"finished_at\":\"2024-04-05\",\"fee\":10000,\"online_payment\":\"dvcqg\"}\n"
+    "{\"code\":\"B\",\"procedure_code\":\"P4\",\"unit_code\":\"P\",\"channel\":\"in_person\","
+    "\"status\":\"processing\",\"received_at\":\"2024-03-25\",\"due_at\":\"2024-04-02\"}\n"
+    "{\"code\":\"C\",\"procedure_code\":\"P4\",\"unit_code\":\"P\",\"channel\":\"online\","
+    "\"status\":\"done\",\"received_at\":\"2024-03-10\",\"finished_at\":\"2024-03-28\"}\n"
+    "{\"code\":\"D\",\"procedure_code\":\"P1\",\"unit_code\":\"D\",\"channel\":\"online\","
+    "\"status\":\"done\",\"received_at\":\"2024-04-03T08:00:00+07:00\",\"due_at\":"
+    "\"2024-04-10\",\"finished_at\":\"2024-04-10T16:00:00\",\"fee\":50000,"
+    "\"online_payment\":\"dvcqg\"}\n"
+    "{\"code\":\"E\",\"procedure_code\":\"P1\",\"unit_code\":\"D\",\"channel\":\"in_person\","
+    "\"status\":\"releasing\",\"received_at\":\"2024-04-05\",\"due_at\":\"2024-04-15\","
+    "\"finished_at\":\"2024-04-20\",\"fee\":50000}\n"
+    "{\"code\":\"F\",\"procedure_code\":\"P4\",\"unit_code\":\"C\",\"channel\":\"postal\","
+    "\"status\":\"cancelled\",\"received_at\":\"2024-04-10\",\"finished_at\":\"2024-04-12\"}\n"
+    "{\"code\":\"G\",\"procedure_code\":\"P2\",\"unit_code\":\"C\",\"channel\":\"online\","
+    "\"status\":\"done\",\"received_at\":\"2024-04-28\",\"due_at\":\"2024-05-10\","
+    "\"finished_at\":\"2024-05-03\",\"fee\":20000,\"online_payment\":\"local_gateway\"}\n"
+    "{\"code\":\"H\",\"procedure_code\":\"P3\",\"unit_code\":\"C\",\"channel\":\"online\","
+    "\"status\":\"waiting\",\"received_at\":\"2024-04-15\",\"due_at\":\"2024-04-25\","
+    "\"fee\":30000}\n"
+    "{\"code\":\"I\",\"procedure_code\":\"P4\",\"unit_code\":\"C\",\"channel\":\"online\","
+    "\"status\":\"receiving\",\"received_at\":\"2024-04-20\"}\n"
+    "{\"code\":\"J\",\"procedure_code\":\"P4\",\"unit_code\":\"C\",\"channel\":\"in_person\","
+    "\"status\":\"denied\",\"received_at\":\"2024-04-21\"}\n"
+    "{\"code\":\"K\",\"procedure_code\":\"P4\",\"unit_code\":\"C\",\"channel\":\"online\","
+    "\"status\":\"new\",\"received_at\":\"2024-05-02\"}\n"
+    "{\"code\":\"L\",\"procedure_code\":\"P4\",\"unit_code\":\"C\",\"channel\":\"in_person\","
+    "\"status\":\"new\",\"received_at\":\"2024-04-29\"}\n"
+    "{\"code\":\"M\",\"procedure_code\":\"P4\",\"unit_code\":\"P\",\"channel\":\"online\","
+    "\"status\":\"done\",\"received_at\":\"2024-03-31T20:00:00Z\","
+    "\"finished_at\":\"2024-04-01T10:00:00+07:00\"}\n";
+
+static struct db_conn *conn;
+static struct facts *facts;
+
+static void setup(void)
+{
+    tmp_db(&conn);
+    ck_assert_uint_eq(load(conn, "units", UNITS), 3);
+    ck_assert_uint_eq(load(conn, "dossiers", DOSSIERS), 13);
+    facts = facts_new();
+    ck_assert_int_eq(facts_refresh(facts, conn), 0);
+}
+
+static void teardown(void)
+{
+    facts_free(facts);
+    db_conn_close(conn);
+}
+
+static void april(struct summary_params *p)
+{
+    summary_params_init(p);
+    ck_assert_int_eq(ltime_parse_day("2024-04-01", &p->from), 0);
+    ck_assert_int_eq(ltime_parse_day("2024-04-30", &p->to), 0);
+}
+
+/* Runs p through both the engine and the recount, checks they agree, returns the engine's. */
+static struct summary_group *both(const struct summary_params *p, size_t *n)
+{
+    struct summary_group *a, *b;
+    size_t na, nb;
+    const char *param;
+    char reason[256];
+    ck_assert_int_eq(facts_refresh(facts, conn), 0);
+    ck_assert_int_eq(facts_summary(facts, p, &a, &na, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_int_eq(summary_recount(conn, p, &b, &nb, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_uint_eq(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        ck_assert_str_eq(a[i].key, b[i].key);
+        ck_assert_str_eq(a[i].name, b[i].name);
+        ck_assert_msg(memcmp(&a[i].counters, &b[i].counters, sizeof(struct counters)) == 0,
+                      "group %s: engine and recount differ", a[i].key);
+    }
+    free(b);
+    *n = na;
+    return a;
+}
+
+START_TEST(counters_by_hand)
+{
+    struct summary_params p;
+    april(&p);
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    ck_assert_uint_eq(n, 1);
+    const struct counters *k = &g[0].counters;
+    ck_assert_int_eq(k->total, 9);
+    ck_assert_int_eq(k->carried_over, 2);
+    ck_assert_int_eq(k->received, 7);
+    ck_assert_int_eq(k->received_online, 4);
+    ck_assert_int_eq(k->received_in_person, 2);
+    ck_assert_int_eq(k->received_postal, 1);
+    ck_assert_int_eq(k->resolved, 4);
+    ck_assert_int_eq(k->resolved_early, 1);
+    ck_assert_int_eq(k->resolved_on_time, 2);
+    ck_assert_int_eq(k->resolved_late, 1);
+    ck_assert_int_eq(k->withdrawn, 1);
+    ck_assert_int_eq(k->in_progress, 4);
+    ck_assert_int_eq(k->in_progress_on_time, 2);
+    ck_assert_int_eq(k->in_progress_overdue, 2);
+    ck_assert_int_eq(k->total, k->resolved + k->withdrawn + k->in_progress);
+    free(g);
+}
+END_TEST
+
+START_TEST(rates_by_hand)
+{
+    struct summary_params p;
+    april(&p);
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    double v[5];
+    for (size_t i = 0; i < rate_defs_count; i++)
+        ck_assert_int_eq(rate_value(&g[0].counters, &rate_defs[i], &v[i]), 0);
+    ck_assert_double_eq_tol(v[0], 3.0 / 4, 1e-12); /* on_time_rate: (1 + 2) / 4 */
+    ck_assert_double_eq_tol(v[1], 1.0 / 4, 1e-12); /* overdue_rate */
+    ck_assert_double_eq_tol(v[2], 4.0 / 7, 1e-12); /* online_submission_rate */
+    ck_assert_double_eq_tol(v[3], 2.0 / 4, 1e-12); /* online_payment_dossier_share */
+    ck_assert_double_eq_tol(v[4], 2.0 / 3, 1e-12); /* online_payment_procedure_share */
+    free(g);
+}
+END_TEST
+
+START_TEST(rates_null_without_denominator)
+{
+    /* A period with no dossier: every rate is undefined (null), never 0. */
+    struct summary_params p;
+    summary_params_init(&p);
+    ltime_parse_day("2020-01-01", &p.from);
+    ltime_parse_day("2020-01-31", &p.to);
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(g[0].counters.total, 0);
+    double v;
+    for (size_t i = 0; i < rate_defs_count; i++)
+        ck_assert_int_eq(rate_value(&g[0].counters, &rate_defs[i], &v), -1);
+    free(g);
+}
+END_TEST
+
+START_TEST(group_by_level)
+{
+    struct summary_params p;
+    april(&p);
+    p.group_by = GROUP_LEVEL;
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    /* province: A B M; district: D E; commune: F G H L */
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(g[0].key, "province");
+    ck_assert_int_eq(g[0].counters.total, 3);
+    ck_assert_str_eq(g[1].key, "district");
+    ck_assert_int_eq(g[1].counters.total, 2);
+    ck_assert_str_eq(g[2].key, "commune");
+    ck_assert_int_eq(g[2].counters.total, 4);
+    ck_assert_int_eq(g[2].counters.withdrawn, 1);
+    free(g);
+}
+END_TEST
+
+START_TEST(group_by_procedure_and_channel)
+{
+    struct summary_params p;
+    april(&p);
+    p.group_by = GROUP_PROCEDURE;
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    /* P1: A D E; P2: G; P3: H; P4: B F L M */
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(g[0].key, "P1");
+    ck_assert_int_eq(g[0].counters.total, 3);
+    ck_assert_int_eq(g[0].counters.fee_procedures, 1);
+    ck_assert_int_eq(g[0].counters.fee_procedures_paid_online, 1);
+    ck_assert_str_eq(g[3].key, "P4");
+    ck_assert_int_eq(g[3].counters.total, 4);
+    ck_assert_int_eq(g[3].counters.fee_procedures, 0);
+    free(g);
+    p.group_by = GROUP_CHANNEL;
+    g = both(&p, &n);
+    /* in person: B E L; online: A D G H M; postal: F */
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(g[0].key, "in_person");
+    ck_assert_int_eq(g[0].counters.total, 3);
+    ck_assert_str_eq(g[1].key, "online");
+    ck_assert_int_eq(g[1].counters.total, 5);
+    ck_assert_str_eq(g[2].key, "postal");
+    ck_assert_int_eq(g[2].counters.total, 1);
+    free(g);
+}
+END_TEST
+
+START_TEST(filters)
+{
+    struct summary_params p;
+    april(&p);
+    size_t n;
+    strcpy(p.unit, "D"); /* D and its commune C: D E F G H L */
+    struct summary_group *g = both(&p, &n);
+    ck_assert_int_eq(g[0].counters.total, 6);
+    ck_assert_int_eq(g[0].counters.carried_over, 0);
+    free(g);
+    april(&p);
+    p.level = 3; /* commune */
+    g = both(&p, &n);
+    ck_assert_int_eq(g[0].counters.total, 4);
+    free(g);
+    april(&p);
+    strcpy(p.procedure, "P1");
+    p.channel = 2; /* online: A D */
+    g = both(&p, &n);
+    ck_assert_int_eq(g[0].counters.total, 2);
+    ck_assert_int_eq(g[0].counters.carried_over, 1);
+    free(g);
+}
+END_TEST
+
+START_TEST(unknown_filter_is_named)
+{
+    struct summary_params p;
+    april(&p);
+    strcpy(p.procedure, "NOPE");
+    struct summary_group *g;
+    size_t n;
+    const char *param = NULL;
+    char reason[256];
+    ck_assert_int_eq(facts_summary(facts, &p, &g, &n, &param, reason, sizeof(reason)),
+                     QUERY_BAD_FILTER);
+    ck_assert_str_eq(param, "procedure");
+    ck_assert_ptr_nonnull(strstr(reason, "NOPE"));
+}
+END_TEST
+
+START_TEST(update_moves_dossier)
+{
+    /* H (waiting, overdue) is settled on 04-29 after its due day: it moves from
+     * in_progress_overdue to resolved_late once the engine refreshes. */
+    load(conn, "dossiers",
+         "{\"code\":\"H\",\"procedure_code\":\"P3\",\"unit_code\":\"C\",\"channel\":\"online\","
+         "\"status\":\"done\",\"received_at\":\"2024-04-15\",\"due_at\":\"2024-04-25\","
+         "\"finished_at\":\"2024-04-29\",\"fee\":30000}");
+    struct summary_params p;
+    april(&p);
+    size_t n;
+    struct summary_group *g = both(&p, &n);
+    ck_assert_int_eq(g[0].counters.total, 9);
+    ck_assert_int_eq(g[0].counters.resolved_late, 2);
+    ck_assert_int_eq(g[0].counters.in_progress_overdue, 1);
+    free(g);
+}
+END_TEST
+
+/* ---- random data: engine == recount ----------------------------------------------------- */
+
+static unsigned rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % n;
+}
+
+static const char *const statuses[] = {"receiving", "new",        "denied",    "processing",
+                                       "waiting",   "paying",     "cancelled", "unresolved",
+                                       "releasing", "done"};
+static const char *const channels[] = {"online", "in_person", "postal"};
+
+/* Appends n random dossiers (codes R<base>..) as NDJSON to buf. */
+static void random_dossiers(char *buf, size_t cap, int base, int n)
+{
+    size_t len = strlen(buf);
+    for (int i = 0; i < n; i++) {
+        int status = (int)rnd(10);
+        int r = ltime_day_from_civil(2024, 1, 1) + (int)rnd(200);
+        char rd[11], dd[11], fd[11], extra[160] = "";
+        ltime_format_day(r, rd);
+        if (rnd(4)) {
+            ltime_format_day(r + (int)rnd(20), dd);
+            snprintf(extra, sizeof(extra), ",\"due_at\":\"%s\"", dd);
+        }
+        if (status == 6 || status >= 8) {
+            ltime_format_day(r + (int)rnd(40), fd);
+            size_t el = strlen(extra);
+            snprintf(extra + el, sizeof(extra) - el, ",\"finished_at\":\"%s\"", fd);
+        }
+        if (rnd(3) == 0) {
+            size_t el = strlen(extra);
+            snprintf(extra + el, sizeof(extra) - el, ",\"fee\":%u%s", 1000 + rnd(5000),
+                     rnd(2) ? ",\"online_payment\":\"dvcqg\"" : "");
+        }
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "{\"code\":\"R%d\",\"procedure_code\":\"Q%u\",\"unit_code\":\"U%u\","
+                                "\"channel\":\"%s\",\"status\":\"%s\",\"received_at\":\"%s\"%s}\n",
+                                base + i, rnd(12), rnd(9), channels[rnd(3)], statuses[status], rd,
+                                extra);
+    }
+}
+
+static void random_compare(int rounds)
+{
+    for (int i = 0; i < rounds; i++) {
+        struct summary_params p;
+        summary_params_init(&p);
+        p.from = ltime_day_from_civil(2024, 1, 1) + (int)rnd(220) - 10;
+        p.to = p.from + (int)rnd(120);
+        p.group_by = (enum group_by)rnd(5);
+        if (rnd(4) == 0)
+            snprintf(p.unit, sizeof(p.unit), "U%u", rnd(9));
+        if (rnd(4) == 0)
+            p.level = 1 + (int)rnd(3);
+        if (rnd(5) == 0)
+            snprintf(p.procedure, sizeof(p.procedure), "Q%u", rnd(12));
+        if (rnd(5) == 0)
+            p.channel = 1 + (int)rnd(3);
+        size_t n;
+        free(both(&p, &n));
+    }
+}
+
+START_TEST(random_agrees_with_recount)
+{
+    /* Units U0..U8: U0 province root, U1..U2 districts under it, the rest communes. */
+    char units[2048] = "";
+    for (int u = 0; u < 9; u++) {
+        size_t l = strlen(units);
+        snprintf(units + l, sizeof(units) - l,
+                 "{\"code\":\"U%d\",\"name\":\"Unit %d\",\"level\":\"%s\",\"parent_code\":%s}\n", u,
+                 u, u == 0 ? "province" : u < 3 ? "district" : "commune",
+                 u == 0 ? "null" : u < 3 ? "\"U0\"" : u < 6 ? "\"U1\"" : "\"U2\"");
+    }
+    load(conn, "units", units);
+    size_t cap = 4 << 20;
+    char *buf = calloc(cap, 1);
+    random_dossiers(buf, cap, 0, 4000);
+    load(conn, "dossiers", buf);
+    random_compare(150);
+    /* Replace a third of them with new random values (status, unit, dates change), add more,
+     * and compare again: the engine follows updates through its refresh. */
+    buf[0] = '\0';
+    random_dossiers(buf, cap, 0, 1500);
+    random_dossiers(buf, cap, 4000, 500);
+    load(conn, "dossiers", buf);
+    random_compare(150);
+    free(buf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("facts");
+    TCase *tc = tcase_create("facts");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, counters_by_hand);
+    tcase_add_test(tc, rates_by_hand);
+    tcase_add_test(tc, rates_null_without_denominator);
+    tcase_add_test(tc, group_by_level);
+    tcase_add_test(tc, group_by_procedure_and_channel);
+    tcase_add_test(tc, filters);
+    tcase_add_test(tc, unknown_filter_is_named);
+    tcase_add_test(tc, update_moves_dossier);
+    tcase_add_test(tc, random_agrees_with_recount);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_ENV);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
