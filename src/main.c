@@ -214,17 +214,18 @@ static int cmd_demo(struct config *cfg)
     return 0;
 }
 
-/* Prints a batch's rejects to stderr, one line each. */
-static void print_rejects(const struct ingest_report *rep)
+/* Prints a batch's rejects to stderr, one line each: NDJSON by 1-based line number, as an
+ * editor shows it; a JSON array by 0-based element index, as the HTTP API reports it. */
+static void print_rejects(const struct ingest_report *rep, int ndjson)
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, rep->rejects)
     {
         const cJSON *code = cJSON_GetObjectItem(r, "code");
-        fprintf(stderr, "rejected %s %.0f%s%s: %s\n",
-                cJSON_IsNumber(cJSON_GetObjectItem(r, "position")) ? "record" : "?",
-                cJSON_GetObjectItem(r, "position")->valuedouble,
-                cJSON_IsString(code) ? " " : "", cJSON_IsString(code) ? code->valuestring : "",
+        double pos = cJSON_GetObjectItem(r, "position")->valuedouble;
+        fprintf(stderr, "rejected %s %.0f%s%s: %s\n", ndjson ? "line" : "element",
+                ndjson ? pos + 1 : pos, cJSON_IsString(code) ? " " : "",
+                cJSON_IsString(code) ? code->valuestring : "",
                 cJSON_GetObjectItem(r, "reason")->valuestring);
     }
 }
@@ -303,7 +304,7 @@ static int cmd_import(struct config *cfg, struct options *opt)
                 fprintf(stderr, "tthc import: %s\n", err);
                 rc = 1;
             }
-            print_rejects(&rep);
+            print_rejects(&rep, 0);
             stored = rep.stored;
             rejected = rep.rejected;
             ingest_report_free(&rep);
@@ -344,7 +345,7 @@ static int cmd_import(struct config *cfg, struct options *opt)
                     rc = 1;
                     break;
                 }
-                print_rejects(&rep);
+                print_rejects(&rep, 1);
                 stored += rep.stored;
                 rejected += rep.rejected;
                 ingest_report_free(&rep);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tthc needs to build, run and test, if any is missing.
+# Uses sudo when not root. Usage: scripts/deps.sh
+set -euo pipefail
+
+packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
+          libsqlite3-dev check curl)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
