@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh
 [ -d build ] || meson setup build --buildtype=release -Dtests=false >/dev/null
-meson compile -C build tthc >/dev/null
+meson compile -C build tthc:executable >/dev/null
 
 db=${TTHC_DB:-var/tthc.db}
 mkdir -p "$(dirname "$db")"

@@ -18,10 +18,10 @@ static const struct setting {
 } settings[] = {
     {"db", T_TEXT, offsetof(struct config, db), sizeof(((struct config *)0)->db), 1, 0,
      "path of the SQLite database file (default tthc.db)"},
-    {"listen", T_TEXT, offsetof(struct config, listen), sizeof(((struct config *)0)->listen), 1,
-     0, "HOST:PORT to serve on (default 127.0.0.1:8080)"},
-    {"max_body_bytes", T_SIZE, offsetof(struct config, max_body_bytes), 0, 1024,
-     1ULL << 31, "largest request body in bytes; larger ones get 413 (default 67108864)"},
+    {"listen", T_TEXT, offsetof(struct config, listen), sizeof(((struct config *)0)->listen), 1, 0,
+     "HOST:PORT to serve on (default 127.0.0.1:8080)"},
+    {"max_body_bytes", T_SIZE, offsetof(struct config, max_body_bytes), 0, 1024, 1ULL << 31,
+     "largest request body in bytes; larger ones get 413 (default 67108864)"},
     {"max_batch_records", T_SIZE, offsetof(struct config, max_batch_records), 0, 1, 10000000,
      "most records in one load; more get 413 (default 100000)"},
     {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
@@ -65,8 +65,7 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
         errno = 0;
         unsigned long long v = strtoull(value, &end, 10);
         if (!isdigit((unsigned char)value[0]) || *end || errno || v < s->min || v > s->max) {
-            snprintf(err, len, "%s must be a whole number from %llu to %llu", key, s->min,
-                     s->max);
+            snprintf(err, len, "%s must be a whole number from %llu to %llu", key, s->min, s->max);
             return -1;
         }
         if (s->type == T_SIZE)

@@ -104,10 +104,10 @@ int db_exec(struct db_conn *c, const char *sql)
 /* Highest recorded migration, 0 for a new database; -1 on error. */
 static int current_version(struct db_conn *c)
 {
-    if (db_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                   " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))") !=
-        0)
+    if (db_exec(c,
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))") != 0)
         return -1;
     sqlite3_stmt *st = db_stmt(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (!st || sqlite3_step(st) != SQLITE_ROW)

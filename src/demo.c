@@ -23,9 +23,9 @@
 /* ---- the figures to reproduce (seed-report.md, api.md) ---------------------------------- */
 
 #define PERIOD_FROM "2023-12-15"
-#define PERIOD_TO "2024-08-31"
-#define DATA_FROM "2023-10-01" /* earliest dossier */
-#define DATA_TO "2024-09-30"   /* the demo's "today": nothing finishes later */
+#define PERIOD_TO   "2024-08-31"
+#define DATA_FROM   "2023-10-01" /* earliest dossier */
+#define DATA_TO     "2024-09-30" /* the demo's "today": nothing finishes later */
 
 enum outcome { EARLY, ON_TIME, LATE, WITHDRAWN, IP_ON_TIME, IP_OVERDUE, OUTCOMES };
 
@@ -42,14 +42,14 @@ static const int64_t channel_quota[4] = {0, 101000, 276338, 3188}; /* by enum ch
 
 /* online_payment_dossier_share 82.43% is met by choosing how many fee-bearing dossiers are paid
  * online; online_payment_procedure_share 90.41% = 66 / 73 fee-bearing procedures. */
-#define DOSSIER_SHARE_BP 8243 /* basis points */
-#define FEE_PROCEDURES 73
+#define DOSSIER_SHARE_BP       8243 /* basis points */
+#define FEE_PROCEDURES         73
 #define FEE_PROCEDURES_OFFLINE 7
 
 /* Dossiers outside the counted set, for realism: settled before the period, received after it,
  * and ones the counters leave out (receiving, denied). */
-#define HISTORY_DOSSIERS 30000
-#define LATER_DOSSIERS 42000
+#define HISTORY_DOSSIERS  30000
+#define LATER_DOSSIERS    42000
 #define EXCLUDED_DOSSIERS 2400
 
 /* ---- deterministic randomness ----------------------------------------------------------- */
@@ -93,13 +93,22 @@ struct demo_procedure {
     double weight; /* popularity within its level */
 };
 
-static const char *const departments[] = {
-    "Sở Tư pháp", "Sở Kế hoạch và Đầu tư", "Sở Tài nguyên và Môi trường", "Sở Xây dựng",
-    "Sở Giao thông vận tải", "Sở Công Thương", "Sở Y tế", "Sở Giáo dục và Đào tạo",
-    "Sở Lao động - Thương binh và Xã hội", "Sở Nông nghiệp và Phát triển nông thôn",
-    "Sở Tài chính", "Sở Nội vụ", "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Thông tin và Truyền thông", "Sở Khoa học và Công nghệ",
-    "Ban Quản lý Khu kinh tế Dung Quất và các KCN"};
+static const char *const departments[] = {"Sở Tư pháp",
+                                          "Sở Kế hoạch và Đầu tư",
+                                          "Sở Tài nguyên và Môi trường",
+                                          "Sở Xây dựng",
+                                          "Sở Giao thông vận tải",
+                                          "Sở Công Thương",
+                                          "Sở Y tế",
+                                          "Sở Giáo dục và Đào tạo",
+                                          "Sở Lao động - Thương binh và Xã hội",
+                                          "Sở Nông nghiệp và Phát triển nông thôn",
+                                          "Sở Tài chính",
+                                          "Sở Nội vụ",
+                                          "Sở Văn hóa, Thể thao và Du lịch",
+                                          "Sở Thông tin và Truyền thông",
+                                          "Sở Khoa học và Công nghệ",
+                                          "Ban Quản lý Khu kinh tế Dung Quất và các KCN"};
 #define DEPARTMENTS (sizeof(departments) / sizeof(departments[0]))
 
 static const struct {
@@ -126,7 +135,8 @@ static const struct {
     const char *field, *name;
 } families[] = {
     {LEVEL_PROVINCE, "Thành lập và hoạt động doanh nghiệp", "Đăng ký thành lập doanh nghiệp"},
-    {LEVEL_PROVINCE, "Thành lập và hoạt động doanh nghiệp", "Đăng ký thay đổi nội dung doanh nghiệp"},
+    {LEVEL_PROVINCE, "Thành lập và hoạt động doanh nghiệp",
+     "Đăng ký thay đổi nội dung doanh nghiệp"},
     {LEVEL_PROVINCE, "Đầu tư", "Quyết định chủ trương đầu tư dự án"},
     {LEVEL_PROVINCE, "Đất đai", "Đăng ký biến động quyền sử dụng đất"},
     {LEVEL_PROVINCE, "Đất đai", "Cấp giấy chứng nhận quyền sử dụng đất"},
@@ -136,7 +146,8 @@ static const struct {
     {LEVEL_PROVINCE, "Đường bộ", "Cấp đổi giấy phép lái xe"},
     {LEVEL_PROVINCE, "Đường bộ", "Cấp phù hiệu xe kinh doanh vận tải"},
     {LEVEL_PROVINCE, "Lưu thông hàng hóa", "Cấp giấy phép bán lẻ rượu"},
-    {LEVEL_PROVINCE, "An toàn thực phẩm", "Cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm"},
+    {LEVEL_PROVINCE, "An toàn thực phẩm",
+     "Cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm"},
     {LEVEL_PROVINCE, "Khám bệnh, chữa bệnh", "Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh"},
     {LEVEL_PROVINCE, "Dược phẩm", "Cấp chứng chỉ hành nghề dược"},
     {LEVEL_PROVINCE, "Giáo dục", "Cấp phép hoạt động giáo dục kỹ năng sống"},
@@ -182,8 +193,8 @@ static const struct {
 };
 #define FAMILIES (sizeof(families) / sizeof(families[0]))
 
-static const char *const variants[] = {"", " (cấp lại)", " (điều chỉnh)", " (gia hạn)",
-                                       " (cấp đổi)", " (trực tuyến)"};
+static const char *const variants[] = {"",           " (cấp lại)", " (điều chỉnh)",
+                                       " (gia hạn)", " (cấp đổi)", " (trực tuyến)"};
 /* Variants per family: province 6, district 5, commune 5 -> 180 + 70 + 50 procedures. */
 static int variants_of(int level)
 {
@@ -192,10 +203,10 @@ static int variants_of(int level)
 
 /* Level shares of the dossiers, from the Q3 figures of seed-report.md: the service centre
  * 48,560, district one-stop shops 8,500, commune ones 74,400, and the departments a little. */
-#define SHARE_CENTRE 0.36
+#define SHARE_CENTRE      0.36
 #define SHARE_DEPARTMENTS 0.02
-#define SHARE_DISTRICTS 0.065
-#define SHARE_COMMUNES 0.555
+#define SHARE_DISTRICTS   0.065
+#define SHARE_COMMUNES    0.555
 
 struct province {
     struct demo_unit *units;
@@ -260,8 +271,8 @@ static int build_province(struct province *pv)
             snprintf(code, sizeof(code), "%03d.%02zu.31.H48", c + 1, d + 1);
             /* A city's and a town's communes are wards. */
             snprintf(name, sizeof(name), "%s %s %s", d < 2 && c % 2 == 0 ? "Phường" : "Xã",
-                     syllables[syl % SYLLABLES], syllables[(syl / SYLLABLES + syl * 7 + 3) %
-                                                           SYLLABLES]);
+                     syllables[syl % SYLLABLES],
+                     syllables[(syl / SYLLABLES + syl * 7 + 3) % SYLLABLES]);
             add_unit(pv, code, dcode, name, LEVEL_COMMUNE,
                      SHARE_COMMUNES * districts[d].weight / csum *
                          (0.6 + 0.8 * (double)((c * 37) % 11) / 10.0) / 1.0);
@@ -288,7 +299,7 @@ static int build_province(struct province *pv)
                 snprintf(p->name, sizeof(p->name), "%s%s", families[f].name, variants[v]);
                 snprintf(p->field, sizeof(p->field), "%s", families[f].field);
                 p->level = level;
-                p->days = level == LEVEL_PROVINCE ? 5 + (i * 7) % 16
+                p->days = level == LEVEL_PROVINCE   ? 5 + (i * 7) % 16
                           : level == LEVEL_DISTRICT ? 3 + i % 10
                                                     : 1 + i % 4;
                 p->weight = 1.0 / (1.0 + (double)((i * 13) % 40));
@@ -381,8 +392,8 @@ static int draw_day(int lo, int hi)
     return d;
 }
 
-static const uint8_t open_statuses[] = {STATUS_NEW, STATUS_PROCESSING, STATUS_PROCESSING,
-                                        STATUS_WAITING, STATUS_PAYING, STATUS_UNRESOLVED};
+static const uint8_t open_statuses[] = {STATUS_NEW,     STATUS_PROCESSING, STATUS_PROCESSING,
+                                        STATUS_WAITING, STATUS_PAYING,     STATUS_UNRESOLVED};
 
 static uint8_t resolved_status(void)
 {
@@ -532,12 +543,11 @@ static void shuffle_u32(uint32_t *a, size_t n)
     }
 }
 
-
 /* Decides which dossiers are paid online so that the two payment shares come out exactly:
  * P of the N fee-bearing dossiers received in the period, P = N x 82.43% rounded, with every
  * online-capable fee procedure among them at least once. Returns 0 or -1. */
-static int assign_payments(const struct province *pv, struct demo_dossier *ds, size_t n,
-                           char *err, size_t len)
+static int assign_payments(const struct province *pv, struct demo_dossier *ds, size_t n, char *err,
+                           size_t len)
 {
     size_t fee_n = 0;
     uint32_t *eligible = malloc(n * sizeof(uint32_t));
@@ -592,8 +602,8 @@ out:
 static size_t dossier_seq;
 
 /* Stores d through ingest.c's validation and storage, as a client's record would be. */
-static int store_dossier(struct db_conn *c, const struct province *pv,
-                         const struct demo_dossier *d, int64_t generation, char *err, size_t len)
+static int store_dossier(struct db_conn *c, const struct province *pv, const struct demo_dossier *d,
+                         int64_t generation, char *err, size_t len)
 {
     const struct demo_unit *u = &pv->units[d->unit];
     const struct demo_procedure *p = &pv->procs[d->proc];
@@ -621,8 +631,7 @@ static int store_dossier(struct db_conn *c, const struct province *pv,
     if (d->finished >= 0) {
         int fin_sec = d->finished == d->received ? recv_sec + rng_range(1800, 7200)
                                                  : 7 * 3600 + 1800 + rng_range(0, 9 * 3600);
-        ltime_format_local((int64_t)d->finished * 86400 - LTIME_LOCAL_OFFSET + fin_sec,
-                           finished);
+        ltime_format_local((int64_t)d->finished * 86400 - LTIME_LOCAL_OFFSET + fin_sec, finished);
         cJSON_AddStringToObject(o, "finished_at", finished);
     }
     if (p->fee)
@@ -646,7 +655,9 @@ static int store_province(struct db_conn *c, const struct province *pv, char *er
     char reason[300];
     for (size_t i = 0; i < pv->nunits; i++) {
         const struct demo_unit *u = &pv->units[i];
-        struct unit rec = {.code = u->code, .name = u->name, .level = u->level,
+        struct unit rec = {.code = u->code,
+                           .name = u->name,
+                           .level = u->level,
                            .parent_code = u->parent[0] ? u->parent : NULL};
         if (unit_store(c, &rec, reason, sizeof(reason)) != 0) {
             snprintf(err, len, "demo: unit %s not stored", u->code);
@@ -655,7 +666,9 @@ static int store_province(struct db_conn *c, const struct province *pv, char *er
     }
     for (size_t i = 0; i < pv->nprocs; i++) {
         const struct demo_procedure *p = &pv->procs[i];
-        struct procedure rec = {.code = p->code, .name = p->name, .field = p->field,
+        struct procedure rec = {.code = p->code,
+                                .name = p->name,
+                                .field = p->field,
                                 .online_service = p->offline ? SERVICE_PARTIAL : SERVICE_FULL};
         if (procedure_store(c, &rec, reason, sizeof(reason)) != 0) {
             snprintf(err, len, "demo: procedure %s not stored", p->code);
@@ -752,9 +765,9 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     for (size_t i = 0; i < counted; i++) {
         bool is_carried = i < first_received;
         make_counted(&pv, &ds[i], (enum outcome)outcomes[i], is_carried, &dd);
-        ds[i].channel = is_carried ? (uint8_t)(rng_next() % 100 < 65 ? CHANNEL_ONLINE
-                                                                     : CHANNEL_IN_PERSON)
-                                   : channels[i - first_received];
+        ds[i].channel = is_carried
+                            ? (uint8_t)(rng_next() % 100 < 65 ? CHANNEL_ONLINE : CHANNEL_IN_PERSON)
+                            : channels[i - first_received];
     }
     /* Every fee-bearing procedure has a dossier received in the period: the first received
      * dossiers of suitable outcome take them in turn. */

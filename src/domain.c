@@ -6,8 +6,8 @@
 
 static const char *const levels[] = {NULL, "province", "district", "commune"};
 static const char *const channels[] = {NULL, "in_person", "online", "postal"};
-static const char *const statuses[] = {NULL,         "receiving", "new",      "denied",
-                                       "processing", "waiting",   "paying",   "cancelled",
+static const char *const statuses[] = {NULL,         "receiving", "new",    "denied",
+                                       "processing", "waiting",   "paying", "cancelled",
                                        "unresolved", "releasing", "done"};
 static const char *const payments[] = {NULL, "dvcqg", "local_gateway"};
 static const char *const services[] = {"none", "partial", "full"};

@@ -17,9 +17,9 @@
 #include "tthc/domain.h"
 #include "tthc/log.h"
 
-#define NO_DAY INT32_MAX /* no due day, or not finished */
-#define FLAG_FEE 1       /* fee above 0 */
-#define FLAG_PAID 2      /* paid online */
+#define NO_DAY    INT32_MAX /* no due day, or not finished */
+#define FLAG_FEE  1         /* fee above 0 */
+#define FLAG_PAID 2         /* paid online */
 
 struct names {
     size_t n; /* max id + 1 */
@@ -249,8 +249,8 @@ int facts_refresh(struct facts *f, struct db_conn *c)
         goto out;
     }
     if (load_dossiers(f, c) != 0 ||
-        load_names(c, "SELECT id, code, name, coalesce(parent_id, 0), level FROM units",
-                   &f->units, &f->unit_parent, &f->unit_level) != 0 ||
+        load_names(c, "SELECT id, code, name, coalesce(parent_id, 0), level FROM units", &f->units,
+                   &f->unit_parent, &f->unit_level) != 0 ||
         load_names(c, "SELECT id, code, coalesce(name, '') FROM procedures", &f->procs, NULL,
                    NULL) != 0) {
         /* A partial update is not trusted: load everything again next time. */
@@ -459,7 +459,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     for (size_t j = 0; j < count; j++) {
         struct summary_group *grp = &out[j];
         uint32_t g = order[j];
-        const char *key = names                           ? names->code[g]
+        const char *key = names                          ? names->code[g]
                           : p->group_by == GROUP_LEVEL   ? level_name((int)g)
                           : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
                                                          : "";

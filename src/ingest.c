@@ -66,7 +66,14 @@ bool text_valid(const char *s, size_t max_chars, bool is_code)
         static const unsigned min_cp[4] = {0, 0x80, 0x800, 0x10000};
         if (cp < min_cp[extra] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
             return false;
-        if (is_code && (cp == 0x85 || cp == 0xa0 || (cp >= 0x80 && cp < 0xa0)))
+        /* C1 controls are controls in any text; a code also takes no Unicode space or
+         * invisible separator (U+00A0, U+1680, U+2000..U+200D, U+2028/9, U+202F, U+205F,
+         * U+2060, U+3000, U+FEFF). */
+        if (cp >= 0x80 && cp < 0xa0)
+            return false;
+        if (is_code && (cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200d) ||
+                        cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+                        cp == 0x2060 || cp == 0x3000 || cp == 0xfeff))
             return false;
         p += extra + 1;
         if (++chars > max_chars)
@@ -198,17 +205,16 @@ static int opt_day(const cJSON *obj, const char *name, bool *has, int *day, char
 
 int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t len)
 {
-    static const char *const fields[] = {
-        "code",    "procedure_code", "unit_code", "channel",        "status", "received_at",
-        "due_at",  "finished_at",    "fee",       "online_payment", NULL};
+    static const char *const fields[] = {"code",   "procedure_code", "unit_code", "channel",
+                                         "status", "received_at",    "due_at",    "finished_at",
+                                         "fee",    "online_payment", NULL};
     memset(d, 0, sizeof(*d));
     if (check_fields(obj, fields, reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &d->code, reason, len) != 0 ||
-        req_string(obj, "procedure_code", CODE_MAX_CHARS, true, &d->procedure_code, reason,
-                   len) != 0 ||
-        req_string(obj, "unit_code", CODE_MAX_CHARS, true, &d->unit_code, reason, len) != 0 ||
-        req_enum(obj, "channel", channel_from_name, CHANNEL_NAMES, &d->channel, reason, len) !=
+        req_string(obj, "procedure_code", CODE_MAX_CHARS, true, &d->procedure_code, reason, len) !=
             0 ||
+        req_string(obj, "unit_code", CODE_MAX_CHARS, true, &d->unit_code, reason, len) != 0 ||
+        req_enum(obj, "channel", channel_from_name, CHANNEL_NAMES, &d->channel, reason, len) != 0 ||
         req_enum(obj, "status", status_from_name, STATUS_NAMES, &d->status, reason, len) != 0 ||
         opt_time(obj, "received_at", &d->received_at, &d->has_received, &d->received, reason,
                  len) != 0 ||
@@ -222,8 +228,7 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
     const cJSON *fee = cJSON_GetObjectItemCaseSensitive(obj, "fee");
     if (fee && !cJSON_IsNull(fee)) {
         double v = cJSON_IsNumber(fee) ? fee->valuedouble : -1;
-        if (!cJSON_IsNumber(fee) || !isfinite(v) || v < 0 || v > (double)FEE_MAX ||
-            v != floor(v))
+        if (!cJSON_IsNumber(fee) || !isfinite(v) || v < 0 || v > (double)FEE_MAX || v != floor(v))
             return fail(reason, len, "fee must be a whole number of VND from 0 to %lld",
                         (long long)FEE_MAX);
         d->fee = (int64_t)v;
@@ -361,11 +366,27 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
                 return -1;
         }
     }
-    sqlite3_stmt *st =
-        db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to) "
-                   "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
-                   "name = excluded.name, level = excluded.level, parent_id = excluded.parent_id, "
-                   "valid_from = excluded.valid_from, valid_to = excluded.valid_to");
+    /* Replacing a unit may not put it below the level of its own children. */
+    sqlite3_stmt *st = db_stmt(c, "SELECT x.level FROM units x JOIN units u ON x.parent_id = u.id "
+                                  "WHERE u.code = ? AND x.level < ? LIMIT 1");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, u->level);
+    int child = sqlite3_step(st);
+    int child_level = child == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (child == SQLITE_ROW) {
+        fail(reason, len, "this unit has %s units below it, so it cannot become a %s unit",
+             level_name(child_level), level_name(u->level));
+        return 1;
+    }
+    if (child != SQLITE_DONE)
+        return -1;
+    st = db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to) "
+                    "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
+                    "name = excluded.name, level = excluded.level, parent_id = excluded.parent_id, "
+                    "valid_from = excluded.valid_from, valid_to = excluded.valid_to");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
@@ -486,15 +507,29 @@ static void add_reject(struct ingest_report *rep, size_t position, const cJSON *
     if (!r)
         return;
     cJSON_AddNumberToObject(r, "position", (double)position);
-    const cJSON *code = cJSON_IsObject(record)
-                            ? cJSON_GetObjectItemCaseSensitive(record, "code")
-                            : NULL;
+    const cJSON *code =
+        cJSON_IsObject(record) ? cJSON_GetObjectItemCaseSensitive(record, "code") : NULL;
     if (cJSON_IsString(code) && text_valid(code->valuestring, CODE_MAX_CHARS, true))
         cJSON_AddStringToObject(r, "code", code->valuestring);
     else
         cJSON_AddNullToObject(r, "code");
     cJSON_AddStringToObject(r, "reason", reason);
     cJSON_AddItemToArray(rep->rejects, r);
+}
+
+/* True if the JSON text [p, end) holds the escape \u0000. cJSON decodes it into a NUL byte
+ * that silently cuts the string short ("HS\u0000001" would read as "HS"), so such a record is
+ * refused before it is parsed. */
+static bool has_escaped_nul(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (*p != '\\')
+            continue;
+        if (end - p >= 6 && p[1] == 'u' && memcmp(p + 2, "0000", 4) == 0)
+            return true;
+        p++; /* skip the escaped character, so "\\u0000" is not taken for an escape */
+    }
+    return false;
 }
 
 /* Validates and stores one record. Returns 0 (stored or rejected) or -1 (database failed). */
@@ -535,6 +570,9 @@ static int take_record(struct db_conn *c, enum kind kind, const cJSON *rec, size
     return 0;
 }
 
+static const char NUL_REASON[] = "the record holds a NUL character (\\u0000), which no field "
+                                 "may contain";
+
 static const char *skip_space(const char *p, const char *end, size_t *line)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
@@ -552,8 +590,8 @@ void ingest_report_free(struct ingest_report *rep)
 }
 
 enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
-                               size_t position_base, size_t max_records,
-                               struct ingest_report *rep, char *err, size_t errlen)
+                               size_t position_base, size_t max_records, struct ingest_report *rep,
+                               char *err, size_t errlen)
 {
     memset(rep, 0, sizeof(*rep));
     rep->rejects = cJSON_CreateArray();
@@ -568,8 +606,9 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
     size_t line = 0;
     p = skip_space(p, end, &line);
     if (p == end) {
-        snprintf(err, errlen, "the body holds no records: send a JSON object, an array of "
-                              "objects, or one object per line");
+        snprintf(err, errlen,
+                 "the body holds no records: send a JSON object, an array of "
+                 "objects, or one object per line");
         return INGEST_BAD_BODY;
     }
     bool array = *p == '[';
@@ -596,7 +635,13 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
                     break;
                 }
                 rep->records++;
-                int rc = rep->records > max_records ? 0 : take_record(c, kind, rec, index, generation, rep);
+                int rc = 0;
+                if (rep->records > max_records)
+                    ;
+                else if (has_escaped_nul(p, stop))
+                    add_reject(rep, index, NULL, NUL_REASON);
+                else
+                    rc = take_record(c, kind, rec, index, generation, rep);
                 cJSON_Delete(rec);
                 if (rep->records > max_records) {
                     status = INGEST_TOO_MANY;
@@ -646,7 +691,9 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
                 while (p < end && *p != '\n')
                     p++;
             } else {
-                if (take_record(c, kind, rec, position, generation, rep) != 0)
+                if (has_escaped_nul(p, stop))
+                    add_reject(rep, position, NULL, NUL_REASON);
+                else if (take_record(c, kind, rec, position, generation, rep) != 0)
                     status = INGEST_FAILED;
                 cJSON_Delete(rec);
                 for (; p < stop; p++)

@@ -336,8 +336,8 @@ static int cmd_import(struct config *cfg, struct options *opt)
             }
             if (batch_lines && (batch_lines == IMPORT_BATCH_LINES || n < 0)) {
                 buf[used] = '\0';
-                enum ingest_status st = ingest_body(c, kind, buf, used, lines, (size_t)-1, &rep,
-                                                    err, sizeof(err));
+                enum ingest_status st =
+                    ingest_body(c, kind, buf, used, lines, (size_t)-1, &rep, err, sizeof(err));
                 if (st != INGEST_OK) {
                     fprintf(stderr, "tthc import: lines %zu..%zu: %s\n", lines + 1,
                             lines + batch_lines, err);

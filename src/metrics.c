@@ -1,16 +1,29 @@
 /* Metric definitions; see include/tthc/metrics.h. */
 #include "tthc/metrics.h"
 
-#define C(field) {#field, offsetof(struct counters, field)}
+#define C(field)                                                                                   \
+    {                                                                                              \
+#field, offsetof(struct counters, field)                                                   \
+    }
 #define OFF(field) offsetof(struct counters, field)
-#define NONE ((size_t)-1)
+#define NONE       ((size_t)-1)
 
 /* In the order of api.md's example. */
 const struct counter_def counter_defs[] = {
-    C(total),           C(carried_over),        C(received),       C(received_online),
-    C(received_in_person), C(received_postal),  C(resolved),       C(resolved_early),
-    C(resolved_on_time),   C(resolved_late),    C(withdrawn),      C(in_progress),
-    C(in_progress_on_time), C(in_progress_overdue),
+    C(total),
+    C(carried_over),
+    C(received),
+    C(received_online),
+    C(received_in_person),
+    C(received_postal),
+    C(resolved),
+    C(resolved_early),
+    C(resolved_on_time),
+    C(resolved_late),
+    C(withdrawn),
+    C(in_progress),
+    C(in_progress_on_time),
+    C(in_progress_overdue),
 };
 const size_t counter_defs_count = sizeof(counter_defs) / sizeof(counter_defs[0]);
 

@@ -39,7 +39,7 @@ static int fail(char *reason, size_t len, const char *fmt, ...)
 }
 
 enum param { P_FROM, P_TO, P_UNIT, P_LEVEL, P_PROCEDURE, P_CHANNEL, P_GROUP_BY, P_COUNT };
-static const char *const param_names[P_COUNT] = {"from",    "to",       "unit",    "level",
+static const char *const param_names[P_COUNT] = {"from",      "to",      "unit",    "level",
                                                  "procedure", "channel", "group_by"};
 
 int summary_param(struct summary_params *p, const char *key, const char *value, char *reason,
@@ -50,8 +50,9 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
         i++;
     if (i == P_COUNT) {
         if (!text_valid(key, 40, true))
-            return fail(reason, len, "unknown query parameter; allowed: from, to, unit, level, "
-                                     "procedure, channel, group_by");
+            return fail(reason, len,
+                        "unknown query parameter; allowed: from, to, unit, level, "
+                        "procedure, channel, group_by");
         return fail(reason, len,
                     "unknown query parameter '%s'; allowed: from, to, unit, level, procedure, "
                     "channel, group_by",
@@ -96,14 +97,17 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
     }
 }
 
-int summary_params_check(const struct summary_params *p, char *reason, size_t len)
+int summary_params_check(const struct summary_params *p, const char **param, char *reason,
+                         size_t len)
 {
+    *param = "from";
     if (!(p->seen & (1u << P_FROM)))
         return fail(reason, len, "from is required: the first day of the period, like 2023-12-15");
+    *param = "to";
     if (!(p->seen & (1u << P_TO)))
         return fail(reason, len, "to is required: the last day of the period, like 2024-08-31");
     if (p->from > p->to)
-        return fail(reason, len, "from is after to: the period must run forward");
+        return fail(reason, len, "to is before from: the period must run forward");
     return 0;
 }
 
@@ -319,11 +323,11 @@ out:
 
 int dossier_read(struct db_conn *c, const char *code, cJSON **out)
 {
-    sqlite3_stmt *st = db_stmt(
-        c, "SELECT d.code, p.code, u.code, d.channel, d.status, d.received_at, d.due_at, "
-           "d.finished_at, d.fee, d.online_payment FROM dossiers d "
-           "JOIN procedures p ON p.id = d.procedure_id JOIN units u ON u.id = d.unit_id "
-           "WHERE d.code = ?");
+    sqlite3_stmt *st =
+        db_stmt(c, "SELECT d.code, p.code, u.code, d.channel, d.status, d.received_at, d.due_at, "
+                   "d.finished_at, d.fee, d.online_payment FROM dossiers d "
+                   "JOIN procedures p ON p.id = d.procedure_id JOIN units u ON u.id = d.unit_id "
+                   "WHERE d.code = ?");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);

@@ -86,16 +86,15 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
     struct request req = {.method = method, .path = url, .app = s->app};
     req.body = ctx->body ? ctx->body : "";
     req.body_len = ctx->len;
-    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.content_type =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     struct args_ctx a = {&req, false};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (a.overflow) {
         char detail[96];
         snprintf(detail, sizeof(detail), "A request may carry at most %d query parameters.",
                  HTTP_MAX_ARGS);
-        response_problem(res, 400, "invalid-parameter", "Too many query parameters", detail,
-                         NULL);
+        response_problem(res, 400, "invalid-parameter", "Too many query parameters", detail, NULL);
         return;
     }
     const struct route *route;
@@ -127,9 +126,8 @@ static void too_large(struct server *s, struct response *res)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     (void)version;
     struct server *s = cls;
@@ -140,8 +138,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ctx)
             return MHD_NO;
         *req_cls = ctx;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body_bytes) {
             /* Refuse before reading: libmicrohttpd closes the connection after this. */
             too_large(s, &res);
@@ -220,8 +218,9 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
     struct sockaddr_storage ss;
     bool ipv6;
     if (parse_listen(app->cfg.listen, &ss, &ipv6) != 0) {
-        snprintf(err, len, "listen must be HOST:PORT with a numeric address, like "
-                           "127.0.0.1:8080 or [::1]:8080");
+        snprintf(err, len,
+                 "listen must be HOST:PORT with a numeric address, like "
+                 "127.0.0.1:8080 or [::1]:8080");
         return -1;
     }
     struct server *s = calloc(1, sizeof(*s));

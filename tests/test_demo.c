@@ -31,8 +31,7 @@ static void teardown(void)
     db_conn_close(conn);
 }
 
-static struct summary_group *summary(const char *from, const char *to, enum group_by g,
-                                     size_t *n)
+static struct summary_group *summary(const char *from, const char *to, enum group_by g, size_t *n)
 {
     struct summary_params p;
     summary_params_init(&p);

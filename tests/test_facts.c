@@ -299,8 +299,8 @@ static unsigned rnd(unsigned n)
     return (rnd_state >> 8) % n;
 }
 
-static const char *const statuses[] = {"receiving", "new",        "denied",    "processing",
-                                       "waiting",   "paying",     "cancelled", "unresolved",
+static const char *const statuses[] = {"receiving", "new",    "denied",    "processing",
+                                       "waiting",   "paying", "cancelled", "unresolved",
                                        "releasing", "done"};
 static const char *const channels[] = {"online", "in_person", "postal"};
 
@@ -327,11 +327,11 @@ static void random_dossiers(char *buf, size_t cap, int base, int n)
             snprintf(extra + el, sizeof(extra) - el, ",\"fee\":%u%s", 1000 + rnd(5000),
                      rnd(2) ? ",\"online_payment\":\"dvcqg\"" : "");
         }
-        len += (size_t)snprintf(buf + len, cap - len,
-                                "{\"code\":\"R%d\",\"procedure_code\":\"Q%u\",\"unit_code\":\"U%u\","
-                                "\"channel\":\"%s\",\"status\":\"%s\",\"received_at\":\"%s\"%s}\n",
-                                base + i, rnd(12), rnd(9), channels[rnd(3)], statuses[status], rd,
-                                extra);
+        len += (size_t)snprintf(
+            buf + len, cap - len,
+            "{\"code\":\"R%d\",\"procedure_code\":\"Q%u\",\"unit_code\":\"U%u\","
+            "\"channel\":\"%s\",\"status\":\"%s\",\"received_at\":\"%s\"%s}\n",
+            base + i, rnd(12), rnd(9), channels[rnd(3)], statuses[status], rd, extra);
     }
 }
 
@@ -364,8 +364,14 @@ START_TEST(random_agrees_with_recount)
         size_t l = strlen(units);
         snprintf(units + l, sizeof(units) - l,
                  "{\"code\":\"U%d\",\"name\":\"Unit %d\",\"level\":\"%s\",\"parent_code\":%s}\n", u,
-                 u, u == 0 ? "province" : u < 3 ? "district" : "commune",
-                 u == 0 ? "null" : u < 3 ? "\"U0\"" : u < 6 ? "\"U1\"" : "\"U2\"");
+                 u,
+                 u == 0  ? "province"
+                 : u < 3 ? "district"
+                         : "commune",
+                 u == 0  ? "null"
+                 : u < 3 ? "\"U0\""
+                 : u < 6 ? "\"U1\""
+                         : "\"U2\"");
     }
     load(conn, "units", units);
     size_t cap = 4 << 20;

@@ -404,7 +404,7 @@ static Suite *ltime_suite(void)
 int main(void)
 {
     SRunner *r = srunner_create(ltime_suite());
-    srunner_run_all(r, CK_NORMAL);
+    srunner_run_all(r, CK_ENV);
     int failed = srunner_ntests_failed(r);
     srunner_free(r);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -74,8 +74,8 @@ enum ingest_status {
  * than INGEST_OK nothing is stored and err says why. The caller frees the report with
  * ingest_report_free, whatever the status. The caller serialises writers within a process. */
 enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
-                               size_t position_base, size_t max_records,
-                               struct ingest_report *rep, char *err, size_t errlen);
+                               size_t position_base, size_t max_records, struct ingest_report *rep,
+                               char *err, size_t errlen);
 
 void ingest_report_free(struct ingest_report *rep);
 

@@ -34,8 +34,10 @@ void summary_params_init(struct summary_params *p);
 int summary_param(struct summary_params *p, const char *key, const char *value, char *reason,
                   size_t len);
 
-/* Checks what single parameters cannot: from and to present, from <= to. Returns 0 or -1. */
-int summary_params_check(const struct summary_params *p, char *reason, size_t len);
+/* Checks what single parameters cannot: from and to present, from <= to. Returns 0, or -1 with
+ * *param naming the parameter to fix and a reason. */
+int summary_params_check(const struct summary_params *p, const char **param, char *reason,
+                         size_t len);
 
 struct summary_group {
     char key[CODE_MAX_CHARS * 4 + 1];

@@ -14,22 +14,20 @@ void summary_get(struct request *req, struct response *res)
     char reason[256];
     summary_params_init(&p);
     for (size_t i = 0; i < req->nargs; i++) {
-        if (summary_param(&p, req->args[i].key, req->args[i].value, reason, sizeof(reason)) !=
-            0) {
+        if (summary_param(&p, req->args[i].key, req->args[i].value, reason, sizeof(reason)) != 0) {
             response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
                              req->args[i].key);
             return;
         }
     }
-    if (summary_params_check(&p, reason, sizeof(reason)) != 0) {
-        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
-                         p.seen & 1 ? "to" : "from");
+    const char *param = NULL;
+    if (summary_params_check(&p, &param, reason, sizeof(reason)) != 0) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason, param);
         return;
     }
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
     size_t n = 0;
-    const char *param = NULL;
     enum query_status st = QUERY_FAILED;
     if (c && facts_refresh(req->app->facts, c) == 0)
         st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
