@@ -368,8 +368,9 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         if (!f->units.code[u] || (p->level && f->unit_level[u] != p->level))
             continue;
         bool below = !unit;
-        /* Walk up; the depth is a handful, and a corrupt cycle is cut at 64 steps. */
-        for (size_t a = u, steps = 0; !below && a && steps < 64; steps++) {
+        /* Walk up to the root. unit_store refuses cycles; the step bound only guards against
+         * a database edited by hand. */
+        for (size_t a = u, steps = 0; !below && a && steps < nunits; steps++) {
             below = a == unit;
             a = (size_t)f->unit_parent[a];
         }

@@ -270,6 +270,14 @@ START_TEST(bad_parameters)
         expect_problem(&r, 400, "invalid-parameter", cases[i].param);
         http_response_free(&r);
     }
+    /* A parameter name that is not UTF-8 is not echoed: the answer stays valid JSON. */
+    struct http_response bad;
+    ck_assert_int_eq(http_request(srv.port, "GET", "/api/v1/summary?%ff=1", NULL, NULL, &bad), 0);
+    expect_problem(&bad, 400, "invalid-parameter", NULL);
+    cJSON *bj = cJSON_Parse(bad.body);
+    ck_assert_ptr_null(cJSON_GetObjectItem(bj, "parameter"));
+    cJSON_Delete(bj);
+    http_response_free(&bad);
     /* from after to */
     struct http_response r;
     ck_assert_int_eq(http_request(srv.port, "GET", "/api/v1/summary?from=2024-04-01&to=2024-03-01",

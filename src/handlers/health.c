@@ -1,7 +1,9 @@
 /* GET /healthz: 200 while the process serves. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tthc/handlers.h"
+#include "tthc/ingest.h"
 
 void health_get(struct request *req, struct response *res)
 {
@@ -16,10 +18,15 @@ int refuse_args(struct request *req, struct response *res)
 {
     if (req->nargs == 0)
         return 0;
-    char detail[160];
-    snprintf(detail, sizeof(detail), "This path takes no query parameters; remove '%.60s'.",
-             req->args[0].key);
+    /* Echo the name only when it is short, clean text: a response is always valid UTF-8. */
+    const char *key = req->args[0].key;
+    bool echo = text_valid(key, 64, true);
+    char detail[400];
+    if (echo)
+        snprintf(detail, sizeof(detail), "This path takes no query parameters; remove '%s'.", key);
+    else
+        snprintf(detail, sizeof(detail), "This path takes no query parameters.");
     response_problem(res, 400, "invalid-parameter", "Unknown query parameter", detail,
-                     req->args[0].key);
+                     echo ? key : NULL);
     return 1;
 }

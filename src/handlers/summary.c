@@ -5,6 +5,7 @@
 #include "tthc/domain.h"
 #include "tthc/facts.h"
 #include "tthc/handlers.h"
+#include "tthc/ingest.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
 
@@ -15,8 +16,10 @@ void summary_get(struct request *req, struct response *res)
     summary_params_init(&p);
     for (size_t i = 0; i < req->nargs; i++) {
         if (summary_param(&p, req->args[i].key, req->args[i].value, reason, sizeof(reason)) != 0) {
+            /* Echo the name only when it is clean text: a response is always valid UTF-8. */
+            const char *key = req->args[i].key;
             response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
-                             req->args[i].key);
+                             text_valid(key, 64, true) ? key : NULL);
             return;
         }
     }
