@@ -523,23 +523,15 @@ static void make_outside(const struct province *pv, struct demo_dossier *d, bool
     }
 }
 
-static void shuffle_u8(uint8_t *a, size_t n)
+/* Fisher-Yates over n elements of size bytes (at most 8). */
+static void shuffle(void *a, size_t n, size_t size)
 {
+    unsigned char *b = a, t[8];
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)(rng_next() % i);
-        uint8_t t = a[i - 1];
-        a[i - 1] = a[j];
-        a[j] = t;
-    }
-}
-
-static void shuffle_u32(uint32_t *a, size_t n)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)(rng_next() % i);
-        uint32_t t = a[i - 1];
-        a[i - 1] = a[j];
-        a[j] = t;
+        memcpy(t, b + (i - 1) * size, size);
+        memcpy(b + (i - 1) * size, b + j * size, size);
+        memcpy(b + j * size, t, size);
     }
 }
 
@@ -587,7 +579,7 @@ static int assign_payments(const struct province *pv, struct demo_dossier *ds, s
                  fee_n);
         goto out;
     }
-    shuffle_u32(eligible, neligible);
+    shuffle(eligible, neligible, sizeof(uint32_t));
     for (size_t k = 0; paid < target; k++, paid++)
         ds[eligible[k]].payment = draw_payment();
     rc = 0;
@@ -754,13 +746,13 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     for (int o = 0; o < OUTCOMES; o++)
         for (int64_t i = 0; i < received_quota[o]; i++)
             outcomes[k++] = (uint8_t)o;
-    shuffle_u8(outcomes, first_received);
-    shuffle_u8(outcomes + first_received, counted - first_received);
+    shuffle(outcomes, first_received, 1);
+    shuffle(outcomes + first_received, counted - first_received, 1);
     k = 0;
     for (int ch = CHANNEL_IN_PERSON; ch <= CHANNEL_POSTAL; ch++)
         for (int64_t i = 0; i < channel_quota[ch]; i++)
             channels[k++] = (uint8_t)ch;
-    shuffle_u8(channels, (size_t)received);
+    shuffle(channels, (size_t)received, 1);
 
     for (size_t i = 0; i < counted; i++) {
         bool is_carried = i < first_received;

@@ -7,12 +7,12 @@
 #include "tthc/ingest.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tthc/domain.h"
 #include "tthc/log.h"
+#include "tthc/text.h"
 
 static const char *const kind_names[KIND_COUNT] = {"units", "procedures", "dossiers"};
 
@@ -32,75 +32,13 @@ const char *kind_name(enum kind kind)
     return kind_names[kind];
 }
 
-bool text_valid(const char *s, size_t max_chars, bool is_code)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t chars = 0;
-    while (*p) {
-        unsigned c = *p;
-        int extra;
-        unsigned cp;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f || (is_code && c == ' '))
-                return false;
-            extra = 0;
-            cp = c;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (int i = 1; i <= extra; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8. */
-        static const unsigned min_cp[4] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[extra] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return false;
-        /* C1 controls are controls in any text; a code also takes no Unicode space or
-         * invisible separator (U+00A0, U+1680, U+2000..U+200D, U+2028/9, U+202F, U+205F,
-         * U+2060, U+3000, U+FEFF). */
-        if (cp >= 0x80 && cp < 0xa0)
-            return false;
-        if (is_code && (cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200d) ||
-                        cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-                        cp == 0x2060 || cp == 0x3000 || cp == 0xfeff))
-            return false;
-        p += extra + 1;
-        if (++chars > max_chars)
-            return false;
-    }
-    return chars > 0;
-}
-
 /* ---- field helpers ---------------------------------------------------------------------- */
-
-static int fail(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *reason, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Every field of obj must be one of names (NULL-terminated), at most once. */
 static int check_fields(const cJSON *obj, const char *const *names, char *reason, size_t len)
 {
     if (!cJSON_IsObject(obj))
-        return fail(reason, len, "the record is not a JSON object");
+        return text_fail(reason, len, "the record is not a JSON object");
     unsigned seen = 0;
     for (const cJSON *f = obj->child; f; f = f->next) {
         int i = 0;
@@ -108,11 +46,12 @@ static int check_fields(const cJSON *obj, const char *const *names, char *reason
             i++;
         if (!names[i]) {
             if (!text_valid(f->string, 40, true))
-                return fail(reason, len, "the record has a field that is not part of the format");
-            return fail(reason, len, "unknown field '%s'", f->string);
+                return text_fail(reason, len,
+                                 "the record has a field that is not part of the format");
+            return text_fail(reason, len, "unknown field '%s'", f->string);
         }
         if (seen & (1u << i))
-            return fail(reason, len, "field '%s' appears twice", f->string);
+            return text_fail(reason, len, "field '%s' appears twice", f->string);
         seen |= 1u << i;
     }
     return 0;
@@ -127,14 +66,14 @@ static int opt_string(const cJSON *obj, const char *name, size_t max_chars, bool
     if (!v || cJSON_IsNull(v))
         return 0;
     if (!cJSON_IsString(v))
-        return fail(reason, len, "%s must be a string", name);
+        return text_fail(reason, len, "%s must be a string", name);
     if (!text_valid(v->valuestring, max_chars, is_code))
-        return fail(reason, len,
-                    is_code ? "%s must be 1 to %zu characters of UTF-8 text without spaces or "
-                              "control characters"
-                            : "%s must be 1 to %zu characters of UTF-8 text without control "
-                              "characters",
-                    name, max_chars);
+        return text_fail(reason, len,
+                         is_code ? "%s must be 1 to %zu characters of UTF-8 text without spaces or "
+                                   "control characters"
+                                 : "%s must be 1 to %zu characters of UTF-8 text without control "
+                                   "characters",
+                         name, max_chars);
     *out = v->valuestring;
     return 0;
 }
@@ -145,7 +84,7 @@ static int req_string(const cJSON *obj, const char *name, size_t max_chars, bool
     if (opt_string(obj, name, max_chars, is_code, out, reason, len) != 0)
         return -1;
     if (!*out)
-        return fail(reason, len, "%s is required", name);
+        return text_fail(reason, len, "%s is required", name);
     return 0;
 }
 
@@ -156,12 +95,12 @@ static int opt_enum(const cJSON *obj, const char *name, int (*from_name)(const c
     const char *s;
     *out = 0;
     if (opt_string(obj, name, 32, true, &s, reason, len) != 0)
-        return fail(reason, len, "%s must be one of %s", name, allowed);
+        return text_fail(reason, len, "%s must be one of %s", name, allowed);
     if (!s)
         return 0;
     *out = from_name(s);
     if (*out <= 0)
-        return fail(reason, len, "%s must be one of %s", name, allowed);
+        return text_fail(reason, len, "%s must be one of %s", name, allowed);
     return 0;
 }
 
@@ -171,7 +110,7 @@ static int req_enum(const cJSON *obj, const char *name, int (*from_name)(const c
     if (opt_enum(obj, name, from_name, allowed, out, reason, len) != 0)
         return -1;
     if (*out == 0)
-        return fail(reason, len, "%s is required: one of %s", name, allowed);
+        return text_fail(reason, len, "%s is required: one of %s", name, allowed);
     return 0;
 }
 
@@ -181,10 +120,10 @@ static int opt_time(const cJSON *obj, const char *name, const char **text, bool 
     *has = false;
     if (opt_string(obj, name, 40, true, text, reason, len) != 0 ||
         (*text && ltime_parse(*text, t) != 0))
-        return fail(reason, len,
-                    "%s must be a time like 2024-03-01T09:12:00+07:00, 2024-03-01T09:12:00 "
-                    "or a day like 2024-03-01, and a real date",
-                    name);
+        return text_fail(reason, len,
+                         "%s must be a time like 2024-03-01T09:12:00+07:00, 2024-03-01T09:12:00 "
+                         "or a day like 2024-03-01, and a real date",
+                         name);
     *has = *text != NULL;
     return 0;
 }
@@ -196,7 +135,7 @@ static int opt_day(const cJSON *obj, const char *name, bool *has, int *day, char
     *has = false;
     if (opt_string(obj, name, 10, true, &s, reason, len) != 0 ||
         (s && ltime_parse_day(s, day) != 0))
-        return fail(reason, len, "%s must be a real day like 2025-07-01", name);
+        return text_fail(reason, len, "%s must be a real day like 2025-07-01", name);
     *has = s != NULL;
     return 0;
 }
@@ -229,25 +168,25 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
     if (fee && !cJSON_IsNull(fee)) {
         double v = cJSON_IsNumber(fee) ? fee->valuedouble : -1;
         if (!cJSON_IsNumber(fee) || !isfinite(v) || v < 0 || v > (double)FEE_MAX || v != floor(v))
-            return fail(reason, len, "fee must be a whole number of VND from 0 to %lld",
-                        (long long)FEE_MAX);
+            return text_fail(reason, len, "fee must be a whole number of VND from 0 to %lld",
+                             (long long)FEE_MAX);
         d->fee = (int64_t)v;
     }
 
     if (!d->has_received && d->status != STATUS_RECEIVING)
-        return fail(reason, len, "received_at is required unless status is receiving");
+        return text_fail(reason, len, "received_at is required unless status is receiving");
     if (status_is_ended(d->status) && !d->has_finished)
-        return fail(reason, len, "finished_at is required when status is %s",
-                    status_name(d->status));
+        return text_fail(reason, len, "finished_at is required when status is %s",
+                         status_name(d->status));
     if (!status_is_ended(d->status) && d->has_finished)
-        return fail(reason, len,
-                    "finished_at must be absent or null when status is %s: only cancelled, "
-                    "releasing and done dossiers have finished",
-                    status_name(d->status));
+        return text_fail(reason, len,
+                         "finished_at must be absent or null when status is %s: only cancelled, "
+                         "releasing and done dossiers have finished",
+                         status_name(d->status));
     if (d->has_finished && d->has_received && d->finished.day < d->received.day)
-        return fail(reason, len, "finished_at is on a day before received_at");
+        return text_fail(reason, len, "finished_at is on a day before received_at");
     if (d->has_due && d->has_received && d->due.day < d->received.day)
-        return fail(reason, len, "due_at is on a day before received_at");
+        return text_fail(reason, len, "due_at is on a day before received_at");
     return 0;
 }
 
@@ -265,9 +204,9 @@ int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
         opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0)
         return -1;
     if (u->parent_code && strcmp(u->parent_code, u->code) == 0)
-        return fail(reason, len, "parent_code may not be the unit itself");
+        return text_fail(reason, len, "parent_code may not be the unit itself");
     if (u->has_valid_from && u->has_valid_to && u->valid_to < u->valid_from)
-        return fail(reason, len, "valid_to is before valid_from");
+        return text_fail(reason, len, "valid_to is before valid_from");
     return 0;
 }
 
@@ -284,7 +223,7 @@ int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size
         return -1;
     p->online_service = service ? online_service_from_name(service) : -1;
     if (service && p->online_service < 0)
-        return fail(reason, len, "online_service must be one of %s", ONLINE_SERVICE_NAMES);
+        return text_fail(reason, len, "online_service must be one of %s", ONLINE_SERVICE_NAMES);
     return 0;
 }
 
@@ -331,15 +270,15 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
         if (found < 0)
             return -1;
         if (found == 0) {
-            fail(reason, len,
-                 "parent_code '%s' is not a known unit: send parents first, or earlier in the "
-                 "same request",
-                 u->parent_code);
+            text_fail(reason, len,
+                      "parent_code '%s' is not a known unit: send parents first, or earlier in the "
+                      "same request",
+                      u->parent_code);
             return 1;
         }
         if (parent_level > u->level) {
-            fail(reason, len, "a %s unit cannot have a %s unit as parent", level_name(u->level),
-                 level_name(parent_level));
+            text_fail(reason, len, "a %s unit cannot have a %s unit as parent",
+                      level_name(u->level), level_name(parent_level));
             return 1;
         }
         found = lookup_id(c, UNIT_BY_CODE, u->code, &self, NULL);
@@ -358,8 +297,8 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
             int rc = sqlite3_step(st);
             sqlite3_reset(st);
             if (rc == SQLITE_ROW) {
-                fail(reason, len, "parent_code '%s' is below this unit: units form a tree",
-                     u->parent_code);
+                text_fail(reason, len, "parent_code '%s' is below this unit: units form a tree",
+                          u->parent_code);
                 return 1;
             }
             if (rc != SQLITE_DONE)
@@ -377,8 +316,8 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
     int child_level = child == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_reset(st);
     if (child == SQLITE_ROW) {
-        fail(reason, len, "this unit has %s units below it, so it cannot become a %s unit",
-             level_name(child_level), level_name(u->level));
+        text_fail(reason, len, "this unit has %s units below it, so it cannot become a %s unit",
+                  level_name(child_level), level_name(u->level));
         return 1;
     }
     if (child != SQLITE_DONE)
@@ -446,8 +385,9 @@ int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation
     if (found < 0)
         return -1;
     if (!found) {
-        fail(reason, len, "unit_code '%s' is not a known unit: load it with POST /api/v1/units",
-             d->unit_code);
+        text_fail(reason, len,
+                  "unit_code '%s' is not a known unit: load it with POST /api/v1/units",
+                  d->unit_code);
         return 1;
     }
     found = lookup_id(c, PROCEDURE_BY_CODE, d->procedure_code, &procedure, NULL);

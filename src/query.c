@@ -5,7 +5,6 @@
  */
 #include "tthc/query.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "tthc/domain.h"
 #include "tthc/log.h"
 #include "tthc/ltime.h"
+#include "tthc/text.h"
 
 static const char *const group_names[] = {NULL, "level", "unit", "procedure", "channel"};
 
@@ -24,18 +24,6 @@ const char *group_by_name(enum group_by g)
 void summary_params_init(struct summary_params *p)
 {
     memset(p, 0, sizeof(*p));
-}
-
-static int fail(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *reason, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 enum param { P_FROM, P_TO, P_UNIT, P_LEVEL, P_PROCEDURE, P_CHANNEL, P_GROUP_BY, P_COUNT };
@@ -50,16 +38,16 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
         i++;
     if (i == P_COUNT) {
         if (!text_valid(key, 40, true))
-            return fail(reason, len,
-                        "unknown query parameter; allowed: from, to, unit, level, "
-                        "procedure, channel, group_by");
-        return fail(reason, len,
-                    "unknown query parameter '%s'; allowed: from, to, unit, level, procedure, "
-                    "channel, group_by",
-                    key);
+            return text_fail(reason, len,
+                             "unknown query parameter; allowed: from, to, unit, level, "
+                             "procedure, channel, group_by");
+        return text_fail(reason, len,
+                         "unknown query parameter '%s'; allowed: from, to, unit, level, procedure, "
+                         "channel, group_by",
+                         key);
     }
     if (p->seen & (1u << i))
-        return fail(reason, len, "%s is given more than once", key);
+        return text_fail(reason, len, "%s is given more than once", key);
     p->seen |= 1u << i;
     if (!value)
         value = "";
@@ -67,22 +55,22 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
     case P_FROM:
     case P_TO:
         if (ltime_parse_day(value, i == P_FROM ? &p->from : &p->to) != 0)
-            return fail(reason, len, "%s must be a real day like 2024-08-31", key);
+            return text_fail(reason, len, "%s must be a real day like 2024-08-31", key);
         return 0;
     case P_UNIT:
     case P_PROCEDURE:
         if (!text_valid(value, CODE_MAX_CHARS, true))
-            return fail(reason, len, "%s must be a code of 1 to %d characters", key,
-                        CODE_MAX_CHARS);
+            return text_fail(reason, len, "%s must be a code of 1 to %d characters", key,
+                             CODE_MAX_CHARS);
         strcpy(i == P_UNIT ? p->unit : p->procedure, value);
         return 0;
     case P_LEVEL:
         if ((p->level = level_from_name(value)) == 0)
-            return fail(reason, len, "level must be one of %s", LEVEL_NAMES);
+            return text_fail(reason, len, "level must be one of %s", LEVEL_NAMES);
         return 0;
     case P_CHANNEL:
         if ((p->channel = channel_from_name(value)) == 0)
-            return fail(reason, len, "channel must be one of %s", CHANNEL_NAMES);
+            return text_fail(reason, len, "channel must be one of %s", CHANNEL_NAMES);
         return 0;
     case P_GROUP_BY:
         for (int g = GROUP_LEVEL; g <= GROUP_CHANNEL; g++) {
@@ -91,7 +79,7 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
                 return 0;
             }
         }
-        return fail(reason, len, "group_by must be one of level, unit, procedure, channel");
+        return text_fail(reason, len, "group_by must be one of level, unit, procedure, channel");
     default:
         return -1;
     }
@@ -102,12 +90,14 @@ int summary_params_check(const struct summary_params *p, const char **param, cha
 {
     *param = "from";
     if (!(p->seen & (1u << P_FROM)))
-        return fail(reason, len, "from is required: the first day of the period, like 2023-12-15");
+        return text_fail(reason, len,
+                         "from is required: the first day of the period, like 2023-12-15");
     *param = "to";
     if (!(p->seen & (1u << P_TO)))
-        return fail(reason, len, "to is required: the last day of the period, like 2024-08-31");
+        return text_fail(reason, len,
+                         "to is required: the last day of the period, like 2024-08-31");
     if (p->from > p->to)
-        return fail(reason, len, "to is before from: the period must run forward");
+        return text_fail(reason, len, "to is before from: the period must run forward");
     return 0;
 }
 
@@ -196,7 +186,7 @@ static int filter_id(struct db_conn *c, const char *sql, const char *param, cons
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE) {
-        fail(reason, len, "%s: no %s has the code '%s'", param, param, code);
+        text_fail(reason, len, "%s: no %s has the code '%s'", param, param, code);
         *status = QUERY_BAD_FILTER;
     } else {
         *status = QUERY_FAILED;

@@ -16,6 +16,15 @@
 #include "tthc/ingest.h"
 #include "tthc/log.h"
 
+int run_suite(Suite *s)
+{
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_ENV);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 const char *tmp_dir(void)
 {
     static char dir[64];

@@ -5,10 +5,15 @@
 #ifndef TTHC_TEST_HELPERS_H
 #define TTHC_TEST_HELPERS_H
 
+#include <check.h>
 #include <stddef.h>
 
 #include "tthc/db.h"
 #include "tthc/server.h"
+
+/* Runs s (verbosity from CK_VERBOSITY, TAP from CK_TAP_LOG_FILE_NAME, set by meson) and
+ * returns the process exit status: EXIT_SUCCESS when every test passed. Frees s. */
+int run_suite(Suite *s);
 
 /* A fresh directory under /tmp; returns its path (static storage, one per process). */
 const char *tmp_dir(void);

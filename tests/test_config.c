@@ -333,9 +333,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(config_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(config_suite());
 }

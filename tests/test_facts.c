@@ -406,9 +406,5 @@ int main(void)
     tcase_add_test(tc, update_moves_dossier);
     tcase_add_test(tc, random_agrees_with_recount);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

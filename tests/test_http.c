@@ -409,9 +409,5 @@ int main(void)
     tcase_add_test(tc, body_too_large);
     tcase_add_test(tc, keep_alive);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -1188,9 +1188,5 @@ static Suite *ingest_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(ingest_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(ingest_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "helpers.h"
 #include "tthc/ltime.h"
 
 /* Parses s, which must be accepted, and returns the result. */
@@ -403,9 +404,5 @@ static Suite *ltime_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(ltime_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(ltime_suite());
 }

@@ -14,6 +14,7 @@
 
 #include "tthc/db.h"
 #include "tthc/ltime.h"
+#include "tthc/text.h"
 
 enum kind { KIND_UNITS, KIND_PROCEDURES, KIND_DOSSIERS, KIND_COUNT };
 
@@ -90,9 +91,5 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
 int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
 int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
                   size_t len);
-
-/* True if s is valid UTF-8 of 1..max_chars characters with no control characters; a code
- * (is_code) may also hold no whitespace. */
-bool text_valid(const char *s, size_t max_chars, bool is_code);
 
 #endif

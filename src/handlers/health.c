@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "tthc/handlers.h"
-#include "tthc/ingest.h"
+#include "tthc/text.h"
 
 void health_get(struct request *req, struct response *res)
 {

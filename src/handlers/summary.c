@@ -5,9 +5,9 @@
 #include "tthc/domain.h"
 #include "tthc/facts.h"
 #include "tthc/handlers.h"
-#include "tthc/ingest.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
+#include "tthc/text.h"
 
 void summary_get(struct request *req, struct response *res)
 {
