@@ -27,7 +27,7 @@ extern const int migrations_count;
 struct db_conn {
     sqlite3 *db;
     struct {
-        char *sql;
+        char *sql; /* owned copy of the text */
         sqlite3_stmt *stmt;
     } cache[DB_STMT_CACHE];
     int cached;
