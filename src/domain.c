@@ -11,6 +11,10 @@ static const char *const statuses[] = {NULL,         "receiving", "new",    "den
                                        "unresolved", "releasing", "done"};
 static const char *const payments[] = {NULL, "dvcqg", "local_gateway"};
 static const char *const services[] = {"none", "partial", "full"};
+static const char *const feedback_statuses[] = {NULL, "pending", "processing", "resolved",
+                                                "rejected"};
+static const char *const ratings[] = {NULL, "very_satisfied", "satisfied", "dissatisfied"};
+static const char *const payment_statuses[] = {NULL, "success", "failed", "refunded"};
 
 const char LEVEL_NAMES[] = "province, district, commune";
 const char CHANNEL_NAMES[] = "online, in_person, postal";
@@ -18,6 +22,9 @@ const char STATUS_NAMES[] = "receiving, new, denied, processing, waiting, paying
                             "unresolved, releasing, done";
 const char PAYMENT_NAMES[] = "dvcqg, local_gateway, null";
 const char ONLINE_SERVICE_NAMES[] = "full, partial, none";
+const char FEEDBACK_STATUS_NAMES[] = "pending, processing, resolved, rejected";
+const char RATING_NAMES[] = "very_satisfied, satisfied, dissatisfied";
+const char PAYMENT_STATUS_NAMES[] = "success, failed, refunded";
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -88,6 +95,39 @@ const char *online_service_name(int service)
 int online_service_from_name(const char *name)
 {
     return code_of(services, COUNT(services), name);
+}
+
+const char *feedback_status_name(int status)
+{
+    return name_of(feedback_statuses, COUNT(feedback_statuses), status);
+}
+
+int feedback_status_from_name(const char *name)
+{
+    int c = code_of(feedback_statuses, COUNT(feedback_statuses), name);
+    return c < 0 ? 0 : c;
+}
+
+const char *rating_name(int rating)
+{
+    return name_of(ratings, COUNT(ratings), rating);
+}
+
+int rating_from_name(const char *name)
+{
+    int c = code_of(ratings, COUNT(ratings), name);
+    return c < 0 ? 0 : c;
+}
+
+const char *payment_status_name(int status)
+{
+    return name_of(payment_statuses, COUNT(payment_statuses), status);
+}
+
+int payment_status_from_name(const char *name)
+{
+    int c = code_of(payment_statuses, COUNT(payment_statuses), name);
+    return c < 0 ? 0 : c;
 }
 
 bool status_is_excluded(int status)

@@ -14,7 +14,9 @@
 #include "tthc/log.h"
 #include "tthc/text.h"
 
-static const char *const kind_names[KIND_COUNT] = {"units", "procedures", "dossiers"};
+static const char *const kind_names[KIND_COUNT] = {
+    "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
+    "holidays"};
 
 int kind_from_name(const char *name, enum kind *out)
 {
@@ -140,6 +142,61 @@ static int opt_day(const cJSON *obj, const char *name, bool *has, int *day, char
     return 0;
 }
 
+/* An optional whole number in [0, max]; *out is 0 when absent or null. */
+static int opt_count(const cJSON *obj, const char *name, int64_t max, bool *has, int64_t *out,
+                     char *reason, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = 0;
+    *has = false;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+    if (!cJSON_IsNumber(v) || !isfinite(d) || d < 0 || d > (double)max || d != floor(d))
+        return text_fail(reason, len, "%s must be a whole number from 0 to %lld", name,
+                         (long long)max);
+    *out = (int64_t)d;
+    *has = true;
+    return 0;
+}
+
+static int req_count(const cJSON *obj, const char *name, int64_t max, int64_t *out, char *reason,
+                     size_t len)
+{
+    bool has;
+    if (opt_count(obj, name, max, &has, out, reason, len) != 0)
+        return -1;
+    if (!has)
+        return text_fail(reason, len, "%s is required: a whole number from 0 to %lld", name,
+                         (long long)max);
+    return 0;
+}
+
+static int opt_bool(const cJSON *obj, const char *name, bool *out, char *reason, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = false;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsBool(v))
+        return text_fail(reason, len, "%s must be true or false", name);
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int req_time(const cJSON *obj, const char *name, const char **text, struct ltime *t,
+                    char *reason, size_t len)
+{
+    bool has;
+    if (opt_time(obj, name, text, &has, t, reason, len) != 0)
+        return -1;
+    if (!has)
+        return text_fail(reason, len, "%s is required: a time like 2024-03-01T09:12:00+07:00 or a "
+                                      "day like 2024-03-01",
+                         name);
+    return 0;
+}
+
 /* ---- validators ------------------------------------------------------------------------- */
 
 int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t len)
@@ -192,8 +249,8 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
 
 int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",       "name",     "level", "parent_code",
-                                         "valid_from", "valid_to", NULL};
+    static const char *const fields[] = {"code",     "name",           "level", "parent_code",
+                                         "valid_from", "valid_to", "successor_code", NULL};
     memset(u, 0, sizeof(*u));
     if (check_fields(obj, fields, reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &u->code, reason, len) != 0 ||
@@ -201,10 +258,14 @@ int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
         req_enum(obj, "level", level_from_name, LEVEL_NAMES, &u->level, reason, len) != 0 ||
         opt_string(obj, "parent_code", CODE_MAX_CHARS, true, &u->parent_code, reason, len) != 0 ||
         opt_day(obj, "valid_from", &u->has_valid_from, &u->valid_from, reason, len) != 0 ||
-        opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0)
+        opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0 ||
+        opt_string(obj, "successor_code", CODE_MAX_CHARS, true, &u->successor_code, reason,
+                   len) != 0)
         return -1;
     if (u->parent_code && strcmp(u->parent_code, u->code) == 0)
         return text_fail(reason, len, "parent_code may not be the unit itself");
+    if (u->successor_code && strcmp(u->successor_code, u->code) == 0)
+        return text_fail(reason, len, "successor_code may not be the unit itself");
     if (u->has_valid_from && u->has_valid_to && u->valid_to < u->valid_from)
         return text_fail(reason, len, "valid_to is before valid_from");
     return 0;
@@ -224,6 +285,117 @@ int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size
     p->online_service = service ? online_service_from_name(service) : -1;
     if (service && p->online_service < 0)
         return text_fail(reason, len, "online_service must be one of %s", ONLINE_SERVICE_NAMES);
+    return 0;
+}
+
+int feedback_validate(const cJSON *obj, struct feedback *f, char *reason, size_t len)
+{
+    static const char *const fields[] = {"code",         "unit_code",  "procedure_code",
+                                         "dossier_code", "subject",    "status",
+                                         "received_at",  "resolved_at", "published",
+                                         NULL};
+    memset(f, 0, sizeof(*f));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &f->code, reason, len) != 0 ||
+        req_string(obj, "unit_code", CODE_MAX_CHARS, true, &f->unit_code, reason, len) != 0 ||
+        opt_string(obj, "procedure_code", CODE_MAX_CHARS, true, &f->procedure_code, reason,
+                   len) != 0 ||
+        opt_string(obj, "dossier_code", CODE_MAX_CHARS, true, &f->dossier_code, reason, len) !=
+            0 ||
+        opt_string(obj, "subject", NAME_MAX_CHARS, false, &f->subject, reason, len) != 0 ||
+        req_enum(obj, "status", feedback_status_from_name, FEEDBACK_STATUS_NAMES, &f->status,
+                 reason, len) != 0 ||
+        req_time(obj, "received_at", &f->received_at, &f->received, reason, len) != 0 ||
+        opt_time(obj, "resolved_at", &f->resolved_at, &f->has_resolved, &f->resolved, reason,
+                 len) != 0 ||
+        opt_bool(obj, "published", &f->published, reason, len) != 0)
+        return -1;
+    bool settled = f->status == FEEDBACK_RESOLVED || f->status == FEEDBACK_REJECTED;
+    if (settled && !f->has_resolved)
+        return text_fail(reason, len, "resolved_at is required when status is %s",
+                         feedback_status_name(f->status));
+    if (!settled && f->has_resolved)
+        return text_fail(reason, len,
+                         "resolved_at must be absent or null when status is %s: only resolved "
+                         "and rejected feedback has been settled",
+                         feedback_status_name(f->status));
+    if (f->has_resolved && f->resolved.day < f->received.day)
+        return text_fail(reason, len, "resolved_at is on a day before received_at");
+    return 0;
+}
+
+int rating_validate(const cJSON *obj, struct rating *r, char *reason, size_t len)
+{
+    static const char *const fields[] = {"code",   "dossier_code", "rating", "rated_at",
+                                         "reason", "comment",      NULL};
+    memset(r, 0, sizeof(*r));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &r->code, reason, len) != 0 ||
+        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &r->dossier_code, reason, len) !=
+            0 ||
+        req_enum(obj, "rating", rating_from_name, RATING_NAMES, &r->rating, reason, len) != 0 ||
+        req_time(obj, "rated_at", &r->rated_at, &r->rated, reason, len) != 0 ||
+        opt_string(obj, "reason", NAME_MAX_CHARS, false, &r->reason, reason, len) != 0 ||
+        opt_string(obj, "comment", 2 * NAME_MAX_CHARS, false, &r->comment, reason, len) != 0)
+        return -1;
+    if (r->rating == RATING_DISSATISFIED && !r->reason)
+        return text_fail(reason, len, "reason is required when rating is dissatisfied");
+    return 0;
+}
+
+int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t len)
+{
+    static const char *const fields[] = {"id",      "dossier_code", "amount", "paid_at",
+                                         "channel", "status",       NULL};
+    memset(p, 0, sizeof(*p));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "id", CODE_MAX_CHARS, true, &p->id, reason, len) != 0 ||
+        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &p->dossier_code, reason, len) !=
+            0 ||
+        req_count(obj, "amount", FEE_MAX, &p->amount, reason, len) != 0 ||
+        req_time(obj, "paid_at", &p->paid_at, &p->paid, reason, len) != 0 ||
+        req_enum(obj, "channel", payment_from_name, "dvcqg, local_gateway", &p->channel, reason,
+                 len) != 0 ||
+        req_enum(obj, "status", payment_status_from_name, PAYMENT_STATUS_NAMES, &p->status,
+                 reason, len) != 0)
+        return -1;
+    return 0;
+}
+
+/* Most procedures one decision may announce: far above any real list. */
+#define ANNOUNCED_MAX 100000
+
+int announcement_validate(const cJSON *obj, struct announcement *a, char *reason, size_t len)
+{
+    static const char *const fields[] = {"code",         "unit_code",    "procedures", "signed_at",
+                                         "effective_at", "published_at", NULL};
+    memset(a, 0, sizeof(*a));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        req_string(obj, "code", CODE_MAX_CHARS, true, &a->code, reason, len) != 0 ||
+        req_string(obj, "unit_code", CODE_MAX_CHARS, true, &a->unit_code, reason, len) != 0 ||
+        req_count(obj, "procedures", ANNOUNCED_MAX, &a->procedures, reason, len) != 0 ||
+        req_time(obj, "signed_at", &a->signed_at, &a->signed_on, reason, len) != 0 ||
+        opt_time(obj, "effective_at", &a->effective_at, &a->has_effective, &a->effective, reason,
+                 len) != 0 ||
+        opt_time(obj, "published_at", &a->published_at, &a->has_published, &a->published, reason,
+                 len) != 0)
+        return -1;
+    if (a->has_published && a->published.day < a->signed_on.day)
+        return text_fail(reason, len, "published_at is on a day before signed_at");
+    return 0;
+}
+
+int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t len)
+{
+    static const char *const fields[] = {"day", "name", NULL};
+    bool has;
+    memset(h, 0, sizeof(*h));
+    if (check_fields(obj, fields, reason, len) != 0 ||
+        opt_day(obj, "day", &has, &h->day, reason, len) != 0 ||
+        req_string(obj, "name", NAME_MAX_CHARS, false, &h->name, reason, len) != 0)
+        return -1;
+    if (!has)
+        return text_fail(reason, len, "day is required: a day like 2026-02-16");
     return 0;
 }
 
@@ -258,6 +430,48 @@ static int step_done(struct db_conn *c, sqlite3_stmt *st)
         log_error("write failed: %s", sqlite3_errmsg(c->db));
         return -1;
     }
+    return 0;
+}
+
+/* The id of the unit with code, for the record's field. Returns 0, 1 (unknown: refused, with
+ * a reason), or -1. */
+static int unit_id_for(struct db_conn *c, const char *field, const char *code, sqlite3_int64 *id,
+                       char *reason, size_t len)
+{
+    int found = lookup_id(c, UNIT_BY_CODE, code, id, NULL);
+    if (found == 0)
+        text_fail(reason, len, "%s '%s' is not a known unit: load it with POST /api/v1/units",
+                  field, code);
+    return found < 0 ? -1 : !found;
+}
+
+/* The id of the dossier with code. Returns 0, 1 (unknown: refused), or -1. */
+static int dossier_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id, char *reason,
+                          size_t len)
+{
+    int found = lookup_id(c, "SELECT id FROM dossiers WHERE code = ?", code, id, NULL);
+    if (found == 0)
+        text_fail(reason, len,
+                  "dossier_code '%s' is not a known dossier: load it with POST /api/v1/dossiers "
+                  "first",
+                  code);
+    return found < 0 ? -1 : !found;
+}
+
+/* The id of the procedure with code; api.md: an unknown code registers the procedure with no
+ * name. Returns 0 or -1. */
+static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id)
+{
+    int found = lookup_id(c, PROCEDURE_BY_CODE, code, id, NULL);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    if (step_done(c, st) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(c->db);
     return 0;
 }
 
@@ -322,10 +536,35 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
     }
     if (child != SQLITE_DONE)
         return -1;
-    st = db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to) "
-                    "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
+    sqlite3_int64 successor = 0;
+    if (u->successor_code) {
+        int rc = unit_id_for(c, "successor_code", u->successor_code, &successor, reason, len);
+        if (rc != 0)
+            return rc;
+        /* Following successors must end: the successor may not lead back to this unit. */
+        st = db_stmt(c, "WITH RECURSIVE next(id, n) AS (SELECT ?1, 0 UNION ALL "
+                        "SELECT u.successor_id, n + 1 FROM units u JOIN next ON u.id = next.id "
+                        "WHERE u.successor_id IS NOT NULL AND n < 1000) "
+                        "SELECT 1 FROM next JOIN units u ON u.id = next.id WHERE u.code = ?2");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, successor);
+        sqlite3_bind_text(st, 2, u->code, -1, SQLITE_STATIC);
+        int loop = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (loop == SQLITE_ROW) {
+            text_fail(reason, len, "successor_code '%s' leads back to this unit",
+                      u->successor_code);
+            return 1;
+        }
+        if (loop != SQLITE_DONE)
+            return -1;
+    }
+    st = db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to, "
+                    "successor_id) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
                     "name = excluded.name, level = excluded.level, parent_id = excluded.parent_id, "
-                    "valid_from = excluded.valid_from, valid_to = excluded.valid_to");
+                    "valid_from = excluded.valid_from, valid_to = excluded.valid_to, "
+                    "successor_id = excluded.successor_id");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
@@ -337,6 +576,8 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
         sqlite3_bind_int(st, 5, u->valid_from);
     if (u->has_valid_to)
         sqlite3_bind_int(st, 6, u->valid_to);
+    if (u->successor_code)
+        sqlite3_bind_int64(st, 7, successor);
     return step_done(c, st);
 }
 
@@ -381,28 +622,11 @@ int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation
                   size_t len)
 {
     sqlite3_int64 unit, procedure;
-    int found = lookup_id(c, UNIT_BY_CODE, d->unit_code, &unit, NULL);
-    if (found < 0)
+    int rc = unit_id_for(c, "unit_code", d->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    if (procedure_id_for(c, d->procedure_code, &procedure) != 0)
         return -1;
-    if (!found) {
-        text_fail(reason, len,
-                  "unit_code '%s' is not a known unit: load it with POST /api/v1/units",
-                  d->unit_code);
-        return 1;
-    }
-    found = lookup_id(c, PROCEDURE_BY_CODE, d->procedure_code, &procedure, NULL);
-    if (found < 0)
-        return -1;
-    if (!found) {
-        /* api.md: an unknown procedure code registers the procedure with no name. */
-        sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
-        if (!st)
-            return -1;
-        sqlite3_bind_text(st, 1, d->procedure_code, -1, SQLITE_STATIC);
-        if (step_done(c, st) != 0)
-            return -1;
-        procedure = sqlite3_last_insert_rowid(c->db);
-    }
     sqlite3_stmt *st = db_stmt(
         c, "INSERT INTO dossiers(code, procedure_id, unit_id, channel, status, received_day, "
            "due_day, finished_day, fee, online_payment, received_at, due_at, finished_at, version) "
@@ -437,10 +661,148 @@ int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation
     return step_done(c, st);
 }
 
+/* Binds text or NULL. */
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, size_t len)
+{
+    sqlite3_int64 unit, procedure = 0;
+    int rc = unit_id_for(c, "unit_code", f->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    if (f->procedure_code && procedure_id_for(c, f->procedure_code, &procedure) != 0)
+        return -1;
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO feedback(code, unit_id, procedure_id, dossier_code, subject, status, "
+           "received_day, resolved_day, published, received_at, resolved_at) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(code) DO UPDATE SET "
+           "unit_id = ?2, procedure_id = ?3, dossier_code = ?4, subject = ?5, status = ?6, "
+           "received_day = ?7, resolved_day = ?8, published = ?9, received_at = ?10, "
+           "resolved_at = ?11");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, f->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, unit);
+    if (f->procedure_code)
+        sqlite3_bind_int64(st, 3, procedure);
+    bind_opt_text(st, 4, f->dossier_code);
+    bind_opt_text(st, 5, f->subject);
+    sqlite3_bind_int(st, 6, f->status);
+    sqlite3_bind_int(st, 7, f->received.day);
+    if (f->has_resolved)
+        sqlite3_bind_int(st, 8, f->resolved.day);
+    sqlite3_bind_int(st, 9, f->published);
+    sqlite3_bind_text(st, 10, f->received_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 11, f->resolved_at);
+    return step_done(c, st);
+}
+
+int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t len)
+{
+    sqlite3_int64 dossier;
+    int rc = dossier_id_for(c, r->dossier_code, &dossier, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO ratings(code, dossier_id, rating, rated_day, rated_at, reason, "
+                   "comment) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(code) DO UPDATE SET "
+                   "dossier_id = ?2, rating = ?3, rated_day = ?4, rated_at = ?5, reason = ?6, "
+                   "comment = ?7");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, dossier);
+    sqlite3_bind_int(st, 3, r->rating);
+    sqlite3_bind_int(st, 4, r->rated.day);
+    sqlite3_bind_text(st, 5, r->rated_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 6, r->reason);
+    bind_opt_text(st, 7, r->comment);
+    return step_done(c, st);
+}
+
+int payment_store(struct db_conn *c, const struct payment *p, char *reason, size_t len)
+{
+    sqlite3_int64 dossier;
+    int rc = dossier_id_for(c, p->dossier_code, &dossier, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO payments(id, dossier_id, amount, channel, status, paid_day, "
+                   "paid_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
+                   "dossier_id = ?2, amount = ?3, channel = ?4, status = ?5, paid_day = ?6, "
+                   "paid_at = ?7");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, dossier);
+    sqlite3_bind_int64(st, 3, p->amount);
+    sqlite3_bind_int(st, 4, p->channel);
+    sqlite3_bind_int(st, 5, p->status);
+    sqlite3_bind_int(st, 6, p->paid.day);
+    sqlite3_bind_text(st, 7, p->paid_at, -1, SQLITE_STATIC);
+    return step_done(c, st);
+}
+
+int announcement_store(struct db_conn *c, const struct announcement *a, char *reason, size_t len)
+{
+    sqlite3_int64 unit;
+    int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO announcements(code, unit_id, procedures, signed_day, effective_day, "
+           "published_day, signed_at, effective_at, published_at) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(code) DO UPDATE SET "
+           "unit_id = ?2, procedures = ?3, signed_day = ?4, effective_day = ?5, "
+           "published_day = ?6, signed_at = ?7, effective_at = ?8, published_at = ?9");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, a->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, unit);
+    sqlite3_bind_int64(st, 3, a->procedures);
+    sqlite3_bind_int(st, 4, a->signed_on.day);
+    if (a->has_effective)
+        sqlite3_bind_int(st, 5, a->effective.day);
+    if (a->has_published)
+        sqlite3_bind_int(st, 6, a->published.day);
+    sqlite3_bind_text(st, 7, a->signed_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 8, a->effective_at);
+    bind_opt_text(st, 9, a->published_at);
+    return step_done(c, st);
+}
+
+int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len)
+{
+    (void)reason;
+    (void)len;
+    /* Days added over the API are the operator's; a shipped day re-sent becomes theirs too. */
+    sqlite3_stmt *st = db_stmt(c, "INSERT INTO holidays(day, name, source) VALUES(?, ?, 'operator') "
+                                  "ON CONFLICT(day) DO UPDATE SET name = excluded.name, "
+                                  "source = 'operator'");
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, h->day);
+    sqlite3_bind_text(st, 2, h->name, -1, SQLITE_STATIC);
+    return step_done(c, st);
+}
+
 /* ---- bodies ----------------------------------------------------------------------------- */
 
-static void add_reject(struct ingest_report *rep, size_t position, const cJSON *record,
-                       const char *reason)
+/* The natural key of each kind (api.md): what a reject reports as "code". */
+static const char *const key_fields[KIND_COUNT] = {"code", "code", "code", "code",
+                                                   "code", "id",   "code", "day"};
+
+const char *kind_key(enum kind kind)
+{
+    return key_fields[kind];
+}
+
+static void add_reject(struct ingest_report *rep, size_t position, enum kind kind,
+                       const cJSON *record, const char *reason)
 {
     rep->rejected++;
     cJSON *r = cJSON_CreateObject();
@@ -448,7 +810,7 @@ static void add_reject(struct ingest_report *rep, size_t position, const cJSON *
         return;
     cJSON_AddNumberToObject(r, "position", (double)position);
     const cJSON *code =
-        cJSON_IsObject(record) ? cJSON_GetObjectItemCaseSensitive(record, "code") : NULL;
+        cJSON_IsObject(record) ? cJSON_GetObjectItemCaseSensitive(record, key_fields[kind]) : NULL;
     if (cJSON_IsString(code) && text_valid(code->valuestring, CODE_MAX_CHARS, true))
         cJSON_AddStringToObject(r, "code", code->valuestring);
     else
@@ -472,42 +834,54 @@ static bool has_escaped_nul(const char *p, const char *end)
     return false;
 }
 
-/* Validates and stores one record. Returns 0 (stored or rejected) or -1 (database failed). */
+/* Each kind's validator and store, for one record in the caller's transaction. The validators
+ * return -1 for a refused record; the stores 1 for a refused record, -1 for a database error. */
+#define TAKE(type, validate, ...)                                                                  \
+    do {                                                                                           \
+        struct type r;                                                                             \
+        if (validate(rec, &r, reason, len) != 0)                                                   \
+            return 1;                                                                              \
+        return __VA_ARGS__;                                                                        \
+    } while (0)
+
+int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t generation,
+                char *reason, size_t len)
+{
+    switch (kind) {
+    case KIND_UNITS:
+        TAKE(unit, unit_validate, unit_store(c, &r, reason, len));
+    case KIND_PROCEDURES:
+        TAKE(procedure, procedure_validate, procedure_store(c, &r, reason, len));
+    case KIND_DOSSIERS:
+        TAKE(dossier, dossier_validate, dossier_store(c, &r, generation, reason, len));
+    case KIND_FEEDBACK:
+        TAKE(feedback, feedback_validate, feedback_store(c, &r, reason, len));
+    case KIND_RATINGS:
+        TAKE(rating, rating_validate, rating_store(c, &r, reason, len));
+    case KIND_PAYMENTS:
+        TAKE(payment, payment_validate, payment_store(c, &r, reason, len));
+    case KIND_ANNOUNCEMENTS:
+        TAKE(announcement, announcement_validate, announcement_store(c, &r, reason, len));
+    case KIND_HOLIDAYS:
+        TAKE(holiday, holiday_validate, holiday_store(c, &r, reason, len));
+    default:
+        return -1;
+    }
+}
+#undef TAKE
+
+/* Validates and stores one record into the report. Returns 0 (stored or rejected) or -1
+ * (database failed). */
 static int take_record(struct db_conn *c, enum kind kind, const cJSON *rec, size_t position,
                        int64_t generation, struct ingest_report *rep)
 {
     char reason[300];
-    int valid, stored = -1;
-    union {
-        struct unit u;
-        struct procedure p;
-        struct dossier d;
-    } r;
-    switch (kind) {
-    case KIND_UNITS:
-        valid = unit_validate(rec, &r.u, reason, sizeof(reason));
-        if (valid == 0)
-            stored = unit_store(c, &r.u, reason, sizeof(reason));
-        break;
-    case KIND_PROCEDURES:
-        valid = procedure_validate(rec, &r.p, reason, sizeof(reason));
-        if (valid == 0)
-            stored = procedure_store(c, &r.p, reason, sizeof(reason));
-        break;
-    default:
-        valid = dossier_validate(rec, &r.d, reason, sizeof(reason));
-        if (valid == 0)
-            stored = dossier_store(c, &r.d, generation, reason, sizeof(reason));
-        break;
-    }
-    if (valid != 0 || stored == 1) {
-        add_reject(rep, position, rec, reason);
-        return 0;
-    }
-    if (stored != 0)
-        return -1;
-    rep->stored++;
-    return 0;
+    int rc = record_take(c, kind, rec, generation, reason, sizeof(reason));
+    if (rc == 1)
+        add_reject(rep, position, kind, rec, reason);
+    else if (rc == 0)
+        rep->stored++;
+    return rc < 0 ? -1 : 0;
 }
 
 static const char NUL_REASON[] = "the record holds a NUL character (\\u0000), which no field "
@@ -579,7 +953,7 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
                 if (rep->records > max_records)
                     ;
                 else if (has_escaped_nul(p, stop))
-                    add_reject(rep, index, NULL, NUL_REASON);
+                    add_reject(rep, index, kind, NULL, NUL_REASON);
                 else
                     rc = take_record(c, kind, rec, index, generation, rep);
                 cJSON_Delete(rec);
@@ -627,12 +1001,12 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
                 break;
             }
             if (!rec) {
-                add_reject(rep, position, NULL, "the line is not valid JSON");
+                add_reject(rep, position, kind, NULL, "the line is not valid JSON");
                 while (p < end && *p != '\n')
                     p++;
             } else {
                 if (has_escaped_nul(p, stop))
-                    add_reject(rep, position, NULL, NUL_REASON);
+                    add_reject(rep, position, kind, NULL, NUL_REASON);
                 else if (take_record(c, kind, rec, position, generation, rep) != 0)
                     status = INGEST_FAILED;
                 cJSON_Delete(rec);

@@ -6,12 +6,22 @@
 #include "tthc/handlers.h"
 #include "tthc/ingest.h"
 
+/* Every kind loads by POST /api/v1/{kind} and reads back by GET /api/v1/{kind}/{key}. */
+#define KIND_ROUTES(path, kind)                                                                    \
+    {"POST", "/api/v1/" path, records_post, kind}, {                                               \
+        "GET", "/api/v1/" path "/{code}", record_get, kind                                         \
+    }
+
 static const struct route routes[] = {
     {"GET", "/healthz", health_get, 0},
-    {"POST", "/api/v1/units", records_post, KIND_UNITS},
-    {"POST", "/api/v1/procedures", records_post, KIND_PROCEDURES},
-    {"POST", "/api/v1/dossiers", records_post, KIND_DOSSIERS},
-    {"GET", "/api/v1/dossiers/{code}", dossier_get, 0},
+    KIND_ROUTES("units", KIND_UNITS),
+    KIND_ROUTES("procedures", KIND_PROCEDURES),
+    KIND_ROUTES("dossiers", KIND_DOSSIERS),
+    KIND_ROUTES("feedback", KIND_FEEDBACK),
+    KIND_ROUTES("ratings", KIND_RATINGS),
+    KIND_ROUTES("payments", KIND_PAYMENTS),
+    KIND_ROUTES("announcements", KIND_ANNOUNCEMENTS),
+    KIND_ROUTES("holidays", KIND_HOLIDAYS),
     {"GET", "/api/v1/summary", summary_get, 0},
 };
 

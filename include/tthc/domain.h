@@ -26,9 +26,21 @@ enum status {
 };
 
 /* DVCQG's DuocThanhToanTrucTuyen codes; 0 is "not paid online". */
-enum payment { PAYMENT_NONE = 0, PAYMENT_DVCQG = 1, PAYMENT_LOCAL_GATEWAY = 2 };
+enum payment_channel { PAYMENT_NONE = 0, PAYMENT_DVCQG = 1, PAYMENT_LOCAL_GATEWAY = 2 };
 
 enum online_service { SERVICE_NONE = 0, SERVICE_PARTIAL = 1, SERVICE_FULL = 2 };
+
+/* Feedback (PAKN) statuses; resolved and rejected carry the day they were settled. */
+enum feedback_status {
+    FEEDBACK_PENDING = 1,
+    FEEDBACK_PROCESSING = 2,
+    FEEDBACK_RESOLVED = 3,
+    FEEDBACK_REJECTED = 4
+};
+
+enum rating_level { RATING_VERY_SATISFIED = 1, RATING_SATISFIED = 2, RATING_DISSATISFIED = 3 };
+
+enum payment_status { PAYMENT_SUCCESS = 1, PAYMENT_FAILED = 2, PAYMENT_REFUNDED = 3 };
 
 /* Name <-> code. The *_from_name functions return 0 for an unknown name. */
 const char *level_name(int level);
@@ -42,6 +54,13 @@ int payment_from_name(const char *name);
 const char *online_service_name(int service);
 int online_service_from_name(const char *name); /* -1 for unknown: 0 is a valid code */
 
+const char *feedback_status_name(int status);
+int feedback_status_from_name(const char *name);
+const char *rating_name(int rating);
+int rating_from_name(const char *name);
+const char *payment_status_name(int status);
+int payment_status_from_name(const char *name);
+
 /* `receiving` and `denied` are left out of every counter. */
 bool status_is_excluded(int status);
 /* `cancelled`, `releasing`, `done`: the dossier has ended and carries a finished time. */
@@ -50,6 +69,6 @@ bool status_is_resolved(int status);
 
 /* The lists above as text for error messages, e.g. "online, in_person, postal". */
 extern const char LEVEL_NAMES[], CHANNEL_NAMES[], STATUS_NAMES[], PAYMENT_NAMES[],
-    ONLINE_SERVICE_NAMES[];
+    ONLINE_SERVICE_NAMES[], FEEDBACK_STATUS_NAMES[], RATING_NAMES[], PAYMENT_STATUS_NAMES[];
 
 #endif

@@ -16,11 +16,24 @@
 #include "tthc/ltime.h"
 #include "tthc/text.h"
 
-enum kind { KIND_UNITS, KIND_PROCEDURES, KIND_DOSSIERS, KIND_COUNT };
+enum kind {
+    KIND_UNITS,
+    KIND_PROCEDURES,
+    KIND_DOSSIERS,
+    KIND_FEEDBACK,
+    KIND_RATINGS,
+    KIND_PAYMENTS,
+    KIND_ANNOUNCEMENTS,
+    KIND_HOLIDAYS,
+    KIND_COUNT
+};
 
-/* "units", "procedures", "dossiers" -> kind; returns 0, or -1 for an unknown name. */
+/* "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
+ * "holidays" -> kind; returns 0, or -1 for an unknown name. */
 int kind_from_name(const char *name, enum kind *out);
 const char *kind_name(enum kind kind);
+/* The field that is the kind's natural key: "code", or "id" for payments, "day" for holidays. */
+const char *kind_key(enum kind kind);
 
 /* Longest code (MaHoSo, MaTTHC, unit code) and name, in characters (api.md). */
 #define CODE_MAX_CHARS 64
@@ -39,7 +52,7 @@ struct dossier {
 };
 
 struct unit {
-    const char *code, *name, *parent_code;
+    const char *code, *name, *parent_code, *successor_code;
     int level;
     bool has_valid_from, has_valid_to;
     int valid_from, valid_to;
@@ -50,10 +63,56 @@ struct procedure {
     int online_service; /* -1: not given */
 };
 
+/* A feedback item (phản ánh, kiến nghị). */
+struct feedback {
+    const char *code, *unit_code, *procedure_code, *dossier_code, *subject;
+    int status; /* enum feedback_status */
+    bool published, has_resolved;
+    struct ltime received, resolved;
+    const char *received_at, *resolved_at;
+};
+
+/* A satisfaction rating of one dossier. */
+struct rating {
+    const char *code, *dossier_code, *reason, *comment;
+    int rating; /* enum rating_level */
+    struct ltime rated;
+    const char *rated_at;
+};
+
+/* An online payment transaction. */
+struct payment {
+    const char *id, *dossier_code;
+    int64_t amount;
+    int channel, status; /* enum payment_channel, enum payment_status */
+    struct ltime paid;
+    const char *paid_at;
+};
+
+/* A decision announcing a list of procedures. */
+struct announcement {
+    const char *code, *unit_code;
+    int64_t procedures;
+    bool has_effective, has_published;
+    struct ltime signed_on, effective, published;
+    const char *signed_at, *effective_at, *published_at;
+};
+
+/* A public holiday (a day off that working-day deadlines skip). */
+struct holiday {
+    const char *name;
+    int day;
+};
+
 /* Validators: return 0 and fill *out, or -1 with a one-sentence reason a person can act on. */
 int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
 int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
 int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
+int feedback_validate(const cJSON *obj, struct feedback *out, char *reason, size_t len);
+int rating_validate(const cJSON *obj, struct rating *out, char *reason, size_t len);
+int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t len);
+int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
+int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
 
 struct ingest_report {
     size_t records;  /* values found in the body */
@@ -91,5 +150,15 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
 int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
 int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
                   size_t len);
+int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, size_t len);
+int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t len);
+int payment_store(struct db_conn *c, const struct payment *p, char *reason, size_t len);
+int announcement_store(struct db_conn *c, const struct announcement *a, char *reason, size_t len);
+int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
+
+/* Validates and stores one record of kind inside a transaction opened by ingest_begin.
+ * Returns 0 stored, 1 refused (reason says why), -1 on a database error. */
+int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t generation,
+                char *reason, size_t len);
 
 #endif

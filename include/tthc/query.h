@@ -65,9 +65,10 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
  * Returns 0 or -1 (out of memory). */
 int summary_params_add_json(cJSON *obj, const struct summary_params *p);
 
-/* Reads the dossier with code into *out (a new object the caller deletes) in the shape it was
- * loaded in. Returns 1 found, 0 unknown, -1 on a database error. */
-int dossier_read(struct db_conn *c, const char *code, cJSON **out);
+/* Reads the record of kind whose natural key is key into *out (a new object the caller
+ * deletes), in the shape it was loaded in. Returns 1 found, 0 unknown, -1 on a database
+ * error. */
+int record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out);
 
 const char *group_by_name(enum group_by g);
 

@@ -78,21 +78,24 @@ out:
     ingest_report_free(&rep);
 }
 
-void dossier_get(struct request *req, struct response *res)
+void record_get(struct request *req, struct response *res)
 {
     if (refuse_args(req, res))
         return;
+    enum kind kind = (enum kind)req->route_arg;
     struct db_conn *c = db_pool_conn(&req->app->pool);
     cJSON *d = NULL;
-    int found = c ? dossier_read(c, req->param, &d) : -1;
+    int found = c ? record_read(c, kind, req->param, &d) : -1;
     if (found < 0) {
         response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The dossier cannot be read now; try again later.", NULL);
+                         "The record cannot be read now; try again later.", NULL);
         return;
     }
     if (found == 0) {
-        response_problem(res, 404, "not-found", "Dossier not found",
-                         "No dossier has this code; load it with POST /api/v1/dossiers.", NULL);
+        char detail[160];
+        snprintf(detail, sizeof(detail), "No record of %s has this %s; load it with POST /api/v1/%s.",
+                 kind_name(kind), kind_key(kind), kind_name(kind));
+        response_problem(res, 404, "not-found", "Record not found", detail, NULL);
         return;
     }
     response_json(res, 200, d);
