@@ -8,6 +8,7 @@
  */
 #include "tthc/dvcqg.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,11 +29,6 @@ _Static_assert(sizeof(((struct dvcqg_procedure *)0)->field) > NAME_MAX_CHARS * 4
                "a field name of NAME_MAX_CHARS UTF-8 characters fits");
 
 static const char DIGITS[] = "0123456789";
-
-/* Codes are small numbers (1..10 at most today); 9 digits keep a digit string within int. */
-#define CODE_MAX_DIGITS 9
-/* FEE_MAX (10^15) has 16 digits. */
-#define FEE_MAX_DIGITS 16
 
 /* Sets *v to the member name of obj, NULL when absent or null. A name sent twice is refused:
  * which of the two the sender meant cannot be known. */
@@ -77,9 +73,9 @@ static int read_text(const cJSON *obj, const char *name, size_t max_chars, bool 
     return 0;
 }
 
-/* A whole number from 0 to max, sent as a JSON number or as a string of at most max_digits
- * digits (domain.md: sending systems differ). Returns 0, or -1 for anything else. */
-static int whole_number(const cJSON *v, int64_t max, size_t max_digits, int64_t *out)
+/* A whole number from 0 to max, sent as a JSON number or as a string of digits (domain.md:
+ * sending systems differ). "" is not a number. Returns 0, or -1 for anything else. */
+static int whole_number(const cJSON *v, int64_t max, int64_t *out)
 {
     if (cJSON_IsNumber(v)) {
         double x = v->valuedouble;
@@ -92,9 +88,9 @@ static int whole_number(const cJSON *v, int64_t max, size_t max_digits, int64_t 
         return -1;
     const char *s = v->valuestring;
     size_t n = strlen(s);
-    if (n == 0 || n > max_digits || strspn(s, DIGITS) != n)
+    if (n == 0 || strspn(s, DIGITS) != n)
         return -1;
-    int64_t x = strtoll(s, NULL, 10);
+    int64_t x = strtoll(s, NULL, 10); /* LLONG_MAX when too long: above max */
     if (x > max)
         return -1;
     *out = x;
@@ -113,7 +109,7 @@ static int read_code(const cJSON *obj, const char *name, const char *allowed, in
         return -1;
     if (!v)
         return 0;
-    if (whole_number(v, 999999999, CODE_MAX_DIGITS, &x) != 0)
+    if (whole_number(v, INT_MAX, &x) != 0)
         return text_fail(reason, len, "%s must be %s, as a number or a string of digits", name,
                          allowed);
     *code = (int)x;
@@ -186,7 +182,7 @@ static int read_fee(const cJSON *obj, int64_t *fee, char *reason, size_t len)
             return text_fail(reason, len, "DanhSachLePhi[%zu] must be an object with Gia", i);
         if (member(item, "Gia", &gia, reason, len) != 0)
             return -1;
-        if (!gia || whole_number(gia, FEE_MAX, FEE_MAX_DIGITS, &v) != 0)
+        if (!gia || whole_number(gia, FEE_MAX, &v) != 0)
             return text_fail(reason, len,
                              "DanhSachLePhi[%zu].Gia must be a whole number of VND from 0 to %lld, "
                              "as a number or a string of digits",

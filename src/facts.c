@@ -34,7 +34,8 @@ struct facts {
     uint32_t *unit, *proc;
     uint8_t *status, *channel, *flags;
     struct names units, procs;
-    int32_t *unit_parent; /* 0: root */
+    int32_t *unit_parent;    /* 0: root */
+    int32_t *unit_successor; /* 0: none */
     uint8_t *unit_level;
 };
 
@@ -74,6 +75,7 @@ void facts_free(struct facts *f)
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
+    free(f->unit_successor);
     free(f->unit_level);
     pthread_rwlock_destroy(&f->lock);
     free(f);
@@ -114,12 +116,12 @@ static char *dup_text(sqlite3_stmt *st, int col)
     return strdup(s ? s : "");
 }
 
-/* Reloads id -> code, name (and for units parent and level) from sql. Returns 0 or -1. */
-static int load_names(struct db_conn *c, const char *sql, struct names *out, int32_t **parent,
-                      uint8_t **level)
+/* Reloads id -> code, name from sql (columns id, code, name). For units (units true) also
+ * parent, level and successor (columns 3, 4, 5) into f. Returns 0 or -1. */
+static int load_names(struct facts *f, struct db_conn *c, const char *sql, bool units)
 {
     struct names nn = {0};
-    int32_t *par = NULL;
+    int32_t *par = NULL, *suc = NULL;
     uint8_t *lev = NULL;
     sqlite3_stmt *st = db_stmt(c, sql);
     int rc = -1, step;
@@ -135,18 +137,25 @@ static int load_names(struct db_conn *c, const char *sql, struct names *out, int
             char **names = realloc(nn.name, cap * sizeof(char *));
             if (names)
                 nn.name = names;
-            int32_t *p = parent ? realloc(par, cap * sizeof(int32_t)) : NULL;
-            if (p)
-                par = p;
-            uint8_t *l = level ? realloc(lev, cap) : NULL;
-            if (l)
-                lev = l;
-            if (!codes || !names || (parent && !p) || (level && !l))
+            if (!codes || !names)
                 goto out;
+            if (units) {
+                int32_t *p = realloc(par, cap * sizeof(int32_t));
+                if (p)
+                    par = p;
+                int32_t *q = realloc(suc, cap * sizeof(int32_t));
+                if (q)
+                    suc = q;
+                uint8_t *l = realloc(lev, cap);
+                if (l)
+                    lev = l;
+                if (!p || !q || !l)
+                    goto out;
+            }
             for (size_t i = nn.n; i < cap; i++) {
                 nn.code[i] = nn.name[i] = NULL;
-                if (parent) {
-                    par[i] = 0;
+                if (units) {
+                    par[i] = suc[i] = 0;
                     lev[i] = 0;
                 }
             }
@@ -156,22 +165,26 @@ static int load_names(struct db_conn *c, const char *sql, struct names *out, int
         nn.name[id] = dup_text(st, 2);
         if (!nn.code[id] || !nn.name[id])
             goto out;
-        if (parent) {
+        if (units) {
             par[id] = sqlite3_column_int(st, 3);
             lev[id] = (uint8_t)sqlite3_column_int(st, 4);
+            suc[id] = sqlite3_column_int(st, 5);
         }
     }
     if (step != SQLITE_DONE)
         goto out;
+    struct names *out = units ? &f->units : &f->procs;
     names_free(out);
     *out = nn;
     memset(&nn, 0, sizeof(nn));
-    if (parent) {
-        free(*parent);
-        free(*level);
-        *parent = par;
-        *level = lev;
-        par = NULL;
+    if (units) {
+        free(f->unit_parent);
+        free(f->unit_successor);
+        free(f->unit_level);
+        f->unit_parent = par;
+        f->unit_successor = suc;
+        f->unit_level = lev;
+        par = suc = NULL;
         lev = NULL;
     }
     rc = 0;
@@ -179,6 +192,7 @@ out:
     sqlite3_reset(st);
     names_free(&nn);
     free(par);
+    free(suc);
     free(lev);
     return rc;
 }
@@ -249,10 +263,11 @@ int facts_refresh(struct facts *f, struct db_conn *c)
         goto out;
     }
     if (load_dossiers(f, c) != 0 ||
-        load_names(c, "SELECT id, code, name, coalesce(parent_id, 0), level FROM units", &f->units,
-                   &f->unit_parent, &f->unit_level) != 0 ||
-        load_names(c, "SELECT id, code, coalesce(name, '') FROM procedures", &f->procs, NULL,
-                   NULL) != 0) {
+        load_names(f, c,
+                   "SELECT id, code, name, coalesce(parent_id, 0), level, "
+                   "coalesce(successor_id, 0) FROM units",
+                   true) != 0 ||
+        load_names(f, c, "SELECT id, code, coalesce(name, '') FROM procedures", false) != 0) {
         /* A partial update is not trusted: load everything again next time. */
         f->generation = -1;
         log_error("cannot refresh the counting columns: %s", sqlite3_errmsg(c->db));
@@ -328,6 +343,67 @@ static uint32_t find_code(const struct names *n, const char *code)
     return 0;
 }
 
+void unit_map_free(struct unit_map *m)
+{
+    free(m->in);
+    free(m->as);
+    free(m->level);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Builds m for p with f read-locked. Returns QUERY_OK, QUERY_BAD_FILTER (param, reason set)
+ * or QUERY_FAILED. */
+static enum query_status build_unit_map(const struct facts *f, const struct summary_params *p,
+                                        struct unit_map *m, const char **param, char *reason,
+                                        size_t len)
+{
+    memset(m, 0, sizeof(*m));
+    uint32_t unit = 0;
+    if (p->unit[0] && !(unit = find_code(&f->units, p->unit))) {
+        *param = "unit";
+        snprintf(reason, len, "unit: no unit has the code '%s'", p->unit);
+        return QUERY_BAD_FILTER;
+    }
+    m->n = f->units.n ? f->units.n : 1;
+    m->in = calloc(m->n, 1);
+    m->as = calloc(m->n, sizeof(uint32_t));
+    m->level = calloc(m->n, 1);
+    if (!m->in || !m->as || !m->level) {
+        unit_map_free(m);
+        return QUERY_FAILED;
+    }
+    for (size_t u = 1; u < f->units.n; u++) {
+        if (!f->units.code[u])
+            continue;
+        /* rebase=current: follow successors to the unit that stands for this one today.
+         * unit_store refuses successor loops; the step bound guards a hand-edited file. */
+        size_t as = u;
+        for (size_t steps = 0; p->rebase && f->unit_successor[as] && steps < m->n; steps++)
+            as = (size_t)f->unit_successor[as];
+        m->as[u] = (uint32_t)as;
+        m->level[u] = f->unit_level[as];
+        if (p->level && m->level[u] != p->level)
+            continue;
+        bool below = !unit;
+        /* Walk up to the root, with the same guard against a hand-made cycle. */
+        for (size_t a = as, steps = 0; !below && a && steps < m->n; steps++) {
+            below = a == unit;
+            a = (size_t)f->unit_parent[a];
+        }
+        m->in[u] = below;
+    }
+    return QUERY_OK;
+}
+
+enum query_status facts_unit_map(struct facts *f, const struct summary_params *p,
+                                 struct unit_map *m, const char **param, char *reason, size_t len)
+{
+    pthread_rwlock_rdlock(&f->lock);
+    enum query_status st = build_unit_map(f, p, m, param, reason, len);
+    pthread_rwlock_unlock(&f->lock);
+    return st;
+}
+
 static bool is_ended(uint8_t s)
 {
     return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
@@ -339,7 +415,6 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
 {
     enum query_status status = QUERY_FAILED;
     struct counters *acc = NULL;
-    uint8_t *in_scope = NULL;
     uint32_t *order = NULL;
     struct summary_group *out = NULL;
     struct pairs pairs = {0};
@@ -347,36 +422,18 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     *n = 0;
     pthread_rwlock_rdlock(&f->lock);
 
-    uint32_t unit = 0, proc = 0;
-    if (p->unit[0] && !(unit = find_code(&f->units, p->unit))) {
-        *param = "unit";
-        snprintf(reason, len, "unit: no unit has the code '%s'", p->unit);
-        status = QUERY_BAD_FILTER;
-        goto out;
-    }
+    uint32_t proc = 0;
+    struct unit_map map = {0};
     if (p->procedure[0] && !(proc = find_code(&f->procs, p->procedure))) {
         *param = "procedure";
         snprintf(reason, len, "procedure: no procedure has the code '%s'", p->procedure);
         status = QUERY_BAD_FILTER;
         goto out;
     }
-    /* Units the filters let through: the subtree of `unit`, of level `level`. */
-    size_t nunits = f->units.n ? f->units.n : 1;
-    if (!(in_scope = calloc(nunits, 1)))
+    if ((status = build_unit_map(f, p, &map, param, reason, len)) != QUERY_OK)
         goto out;
-    for (size_t u = 1; u < f->units.n; u++) {
-        if (!f->units.code[u] || (p->level && f->unit_level[u] != p->level))
-            continue;
-        bool below = !unit;
-        /* Walk up to the root. unit_store refuses cycles; the step bound only guards against
-         * a database edited by hand. */
-        for (size_t a = u, steps = 0; !below && a && steps < nunits; steps++) {
-            below = a == unit;
-            a = (size_t)f->unit_parent[a];
-        }
-        in_scope[u] = below;
-    }
-
+    status = QUERY_FAILED;
+    size_t nunits = map.n;
     size_t ngroups = p->group_by == GROUP_UNIT        ? nunits
                      : p->group_by == GROUP_PROCEDURE ? (f->procs.n ? f->procs.n : 1)
                      : p->group_by == GROUP_LEVEL     ? 4
@@ -393,12 +450,12 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         if (!s || r > T || (ended && fin < F))
             continue;
         uint32_t u = f->unit[i];
-        if (u >= nunits || !in_scope[u] || (proc && f->proc[i] != proc) ||
+        if (u >= nunits || !map.in[u] || (proc && f->proc[i] != proc) ||
             (p->channel && f->channel[i] != p->channel))
             continue;
-        size_t g = p->group_by == GROUP_UNIT        ? u
+        size_t g = p->group_by == GROUP_UNIT        ? map.as[u]
                    : p->group_by == GROUP_PROCEDURE ? f->proc[i]
-                   : p->group_by == GROUP_LEVEL     ? f->unit_level[u]
+                   : p->group_by == GROUP_LEVEL     ? map.level[u]
                    : p->group_by == GROUP_CHANNEL   ? f->channel[i]
                                                     : 0;
         if (g >= ngroups)
@@ -460,6 +517,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     for (size_t j = 0; j < count; j++) {
         struct summary_group *grp = &out[j];
         uint32_t g = order[j];
+        grp->id = g;
         const char *key = names                          ? names->code[g]
                           : p->group_by == GROUP_LEVEL   ? level_name((int)g)
                           : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
@@ -480,7 +538,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
 out:
     pthread_rwlock_unlock(&f->lock);
     free(acc);
-    free(in_scope);
+    unit_map_free(&map);
     free(order);
     free(out);
     free(pairs.keys);

@@ -1,10 +1,8 @@
 /* Metric definitions; see include/tthc/metrics.h. */
 #include "tthc/metrics.h"
 
-#define C(field)                                                                                   \
-    {                                                                                              \
-#field, offsetof(struct counters, field)                                                   \
-    }
+#define C(field)             {#field, BLOCK_DOSSIERS, offsetof(struct counters, field)}
+#define B(name, block, field) {name, block, offsetof(struct counters, field)}
 #define OFF(field) offsetof(struct counters, field)
 #define NONE       ((size_t)-1)
 
@@ -29,16 +27,25 @@ const size_t counter_defs_count = sizeof(counter_defs) / sizeof(counter_defs[0])
 
 const struct rate_def rate_defs[] = {
     /* (resolved_early + resolved_on_time) / resolved */
-    {"on_time_rate", {OFF(resolved_early), OFF(resolved_on_time)}, OFF(resolved)},
-    {"overdue_rate", {OFF(resolved_late), NONE}, OFF(resolved)},
-    {"online_submission_rate", {OFF(received_online), NONE}, OFF(received)},
+    {"on_time_rate", BLOCK_RATES, {OFF(resolved_early), OFF(resolved_on_time)}, OFF(resolved)},
+    {"overdue_rate", BLOCK_RATES, {OFF(resolved_late), NONE}, OFF(resolved)},
+    {"online_submission_rate", BLOCK_RATES, {OFF(received_online), NONE}, OFF(received)},
     /* Fee-bearing dossiers received in the period: paid online / all. */
-    {"online_payment_dossier_share", {OFF(fee_received_paid_online), NONE}, OFF(fee_received)},
+    {"online_payment_dossier_share",
+     BLOCK_RATES,
+     {OFF(fee_received_paid_online), NONE},
+     OFF(fee_received)},
     /* Procedures with a fee-bearing dossier received in the period: with one paid online /
      * all (our definition, domain.md). */
     {"online_payment_procedure_share",
+     BLOCK_RATES,
      {OFF(fee_procedures_paid_online), NONE},
      OFF(fee_procedures)},
+    /* (very_satisfied + satisfied) / ratings (domain.md, "Satisfaction ratings") */
+    {"satisfied_rate",
+     BLOCK_SATISFACTION,
+     {OFF(ratings_very_satisfied), OFF(ratings_satisfied)},
+     OFF(ratings)},
 };
 const size_t rate_defs_count = sizeof(rate_defs) / sizeof(rate_defs[0]);
 
@@ -64,21 +71,32 @@ int rate_value(const struct counters *c, const struct rate_def *r, double *value
     return 0;
 }
 
-int metrics_add_json(cJSON *obj, const struct counters *c)
+const char *const block_names[BLOCK_COUNT] = {"dossiers", "rates",    "feedback",
+                                               "satisfaction", "payments", "announcements"};
+
+int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks)
 {
-    cJSON *dossiers = cJSON_AddObjectToObject(obj, "dossiers");
-    cJSON *rates = cJSON_AddObjectToObject(obj, "rates");
-    if (!dossiers || !rates)
-        return -1;
-    for (size_t i = 0; i < counter_defs_count; i++)
-        if (!cJSON_AddNumberToObject(dossiers, counter_defs[i].name,
-                                     (double)counter_value(c, &counter_defs[i])))
+    cJSON *block[BLOCK_COUNT];
+    for (int b = 0; b < BLOCK_COUNT; b++) {
+        block[b] = blocks & (1u << b) ? cJSON_AddObjectToObject(obj, block_names[b])
+                                      : cJSON_AddNullToObject(obj, block_names[b]);
+        if (!block[b])
             return -1;
+    }
+    for (size_t i = 0; i < counter_defs_count; i++) {
+        const struct counter_def *d = &counter_defs[i];
+        if ((blocks & (1u << d->block)) &&
+            !cJSON_AddNumberToObject(block[d->block], d->name, (double)counter_value(c, d)))
+            return -1;
+    }
     for (size_t i = 0; i < rate_defs_count; i++) {
+        const struct rate_def *r = &rate_defs[i];
+        if (!(blocks & (1u << r->block)))
+            continue;
         double v;
-        cJSON *item = rate_value(c, &rate_defs[i], &v) == 0
-                          ? cJSON_AddNumberToObject(rates, rate_defs[i].name, v)
-                          : cJSON_AddNullToObject(rates, rate_defs[i].name);
+        cJSON *item = rate_value(c, r, &v) == 0
+                          ? cJSON_AddNumberToObject(block[r->block], r->name, v)
+                          : cJSON_AddNullToObject(block[r->block], r->name);
         if (!item)
             return -1;
     }

@@ -26,9 +26,19 @@ void summary_params_init(struct summary_params *p)
     memset(p, 0, sizeof(*p));
 }
 
-enum param { P_FROM, P_TO, P_UNIT, P_LEVEL, P_PROCEDURE, P_CHANNEL, P_GROUP_BY, P_COUNT };
-static const char *const param_names[P_COUNT] = {"from",      "to",      "unit",    "level",
-                                                 "procedure", "channel", "group_by"};
+enum param {
+    P_FROM,
+    P_TO,
+    P_UNIT,
+    P_LEVEL,
+    P_PROCEDURE,
+    P_CHANNEL,
+    P_GROUP_BY,
+    P_REBASE,
+    P_COUNT
+};
+static const char *const param_names[P_COUNT] = {"from",    "to",      "unit",     "level",
+                                                 "procedure", "channel", "group_by", "rebase"};
 
 int summary_param(struct summary_params *p, const char *key, const char *value, char *reason,
                   size_t len)
@@ -40,10 +50,10 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
         if (!text_valid(key, 40, true))
             return text_fail(reason, len,
                              "unknown query parameter; allowed: from, to, unit, level, "
-                             "procedure, channel, group_by");
+                             "procedure, channel, group_by, rebase");
         return text_fail(reason, len,
                          "unknown query parameter '%s'; allowed: from, to, unit, level, procedure, "
-                         "channel, group_by",
+                         "channel, group_by, rebase",
                          key);
     }
     if (p->seen & (1u << i))
@@ -80,6 +90,12 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
             }
         }
         return text_fail(reason, len, "group_by must be one of level, unit, procedure, channel");
+    case P_REBASE:
+        /* none: units as they were; current: history counted under today's successors. */
+        if (strcmp(value, "current") != 0 && strcmp(value, "none") != 0)
+            return text_fail(reason, len, "rebase must be current or none");
+        p->rebase = strcmp(value, "current") == 0;
+        return 0;
     default:
         return -1;
     }
@@ -115,6 +131,7 @@ int summary_params_add_json(cJSON *obj, const struct summary_params *p)
         (p->level && !cJSON_AddStringToObject(filters, "level", level_name(p->level))) ||
         (p->procedure[0] && !cJSON_AddStringToObject(filters, "procedure", p->procedure)) ||
         (p->channel && !cJSON_AddStringToObject(filters, "channel", channel_name(p->channel))) ||
+        (p->rebase && !cJSON_AddStringToObject(filters, "rebase", "current")) ||
         (p->group_by && !cJSON_AddStringToObject(obj, "group_by", group_names[p->group_by])))
         return -1;
     return 0;

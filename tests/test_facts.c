@@ -150,8 +150,10 @@ START_TEST(rates_by_hand)
     size_t n;
     struct summary_group *g = both(&p, &n);
     double v[5];
-    for (size_t i = 0; i < rate_defs_count; i++)
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_int_eq(rate_defs[i].block, BLOCK_RATES);
         ck_assert_int_eq(rate_value(&g[0].counters, &rate_defs[i], &v[i]), 0);
+    }
     ck_assert_double_eq_tol(v[0], 3.0 / 4, 1e-12); /* on_time_rate: (1 + 2) / 4 */
     ck_assert_double_eq_tol(v[1], 1.0 / 4, 1e-12); /* overdue_rate */
     ck_assert_double_eq_tol(v[2], 4.0 / 7, 1e-12); /* online_submission_rate */

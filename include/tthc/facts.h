@@ -11,6 +11,7 @@
 #define TTHC_FACTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tthc/db.h"
 #include "tthc/query.h"
@@ -24,6 +25,22 @@ void facts_free(struct facts *f);
 /* Brings f up to date with the database c reads: a full load the first time, then the rows
  * written since. Safe to call from many threads. Returns 0, or -1 on a database error. */
 int facts_refresh(struct facts *f, struct db_conn *c);
+
+/* How each unit counts for a request: whether the filters (unit subtree, level) let its
+ * records through, and the unit they count as: itself, or with rebase=current the unit that
+ * succeeds it today. Indexed by unit id. */
+struct unit_map {
+    size_t n;
+    uint8_t *in;    /* 1: in scope */
+    uint32_t *as;   /* the unit it counts as */
+    uint8_t *level; /* the level of that unit */
+};
+
+/* Fills *m for p from the units as last refreshed. Returns QUERY_OK (free m with
+ * unit_map_free), QUERY_BAD_FILTER with *param and reason, or QUERY_FAILED. */
+enum query_status facts_unit_map(struct facts *f, const struct summary_params *p,
+                                 struct unit_map *m, const char **param, char *reason, size_t len);
+void unit_map_free(struct unit_map *m);
 
 /* Counts for p from the columns, by the same rules and with the same result shape as
  * summary_recount. On QUERY_BAD_FILTER *param names the filter and reason says why. */

@@ -8,7 +8,9 @@
 #define TTHC_QUERY_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tthc/db.h"
 #include "tthc/ingest.h"
@@ -21,6 +23,7 @@ struct summary_params {
     int level;    /* 0: any */
     int channel;  /* 0: any */
     enum group_by group_by;
+    bool rebase; /* rebase=current: count each unit under its latest successor */
     char unit[CODE_MAX_CHARS * 4 + 1]; /* "": any; else the unit and its subtree */
     char procedure[CODE_MAX_CHARS * 4 + 1];
     unsigned seen; /* bit per parameter, to refuse repeats */
@@ -40,6 +43,7 @@ int summary_params_check(const struct summary_params *p, const char **param, cha
                          size_t len);
 
 struct summary_group {
+    uint32_t id; /* unit or procedure id, level or channel code; 0 without group_by */
     char key[CODE_MAX_CHARS * 4 + 1];
     char name[NAME_MAX_CHARS * 4 + 1]; /* unit or procedure name; "" otherwise */
     struct counters counters;

@@ -2,12 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tthc/blocks.h"
 #include "tthc/domain.h"
+#include "tthc/ltime.h"
 #include "tthc/facts.h"
 #include "tthc/handlers.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
 #include "tthc/text.h"
+
+/* The first day without a district level (domain.md, "Units and levels"). */
+#define DISTRICTS_ABOLISHED "2025-07-01"
 
 void summary_get(struct request *req, struct response *res)
 {
@@ -34,6 +39,10 @@ void summary_get(struct request *req, struct response *res)
     enum query_status st = QUERY_FAILED;
     if (c && facts_refresh(req->app->facts, c) == 0)
         st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
+    if (st == QUERY_OK && blocks_count(c, req->app->facts, &p, groups, n) != 0) {
+        free(groups);
+        st = QUERY_FAILED;
+    }
     if (st == QUERY_BAD_FILTER) {
         response_problem(res, 400, "invalid-parameter", "Unknown filter value", reason, param);
         return;
@@ -45,8 +54,18 @@ void summary_get(struct request *req, struct response *res)
     }
     cJSON *o = cJSON_CreateObject();
     int bad = summary_params_add_json(o, &p);
+    int reform;
+    ltime_parse_day(DISTRICTS_ABOLISHED, &reform);
+    if (p.level == LEVEL_DISTRICT && p.from >= reform)
+        bad |= !cJSON_AddStringToObject(
+            o, "notice",
+            "The district level no longer exists from 2025-07-01 (Resolution 202/2025/QH15: "
+            "local government has two tiers, province and commune), so there are no district "
+            "units in this period; use rebase=current to count their history under the units "
+            "that succeeded them.");
+    unsigned blocks = blocks_applicable(&p);
     if (p.group_by == GROUP_NONE) {
-        bad |= metrics_add_json(o, &groups[0].counters);
+        bad |= metrics_add_json(o, &groups[0].counters, blocks);
     } else {
         cJSON *arr = cJSON_AddArrayToObject(o, "groups");
         for (size_t i = 0; i < n && arr && !bad; i++) {
@@ -55,7 +74,7 @@ void summary_get(struct request *req, struct response *res)
             bad |= !cJSON_AddStringToObject(g, "key", groups[i].key);
             if (p.group_by == GROUP_UNIT || p.group_by == GROUP_PROCEDURE)
                 bad |= !cJSON_AddStringToObject(g, "name", groups[i].name);
-            bad |= metrics_add_json(g, &groups[i].counters);
+            bad |= metrics_add_json(g, &groups[i].counters, blocks);
         }
         bad |= !arr;
     }
