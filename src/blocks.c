@@ -13,7 +13,7 @@
 /* Deadlines in working days (domain.md): feedback is settled within 15; a decision is
  * published within 5 of signing. */
 #define FEEDBACK_DEADLINE 15
-#define PUBLISH_DEADLINE 5
+#define PUBLISH_DEADLINE  5
 
 unsigned blocks_applicable(const struct summary_params *p)
 {

@@ -10,13 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tthc/csv.h"
 #include "tthc/domain.h"
+#include "tthc/dvcqg.h"
 #include "tthc/log.h"
 #include "tthc/text.h"
 
-static const char *const kind_names[KIND_COUNT] = {
-    "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
-    "holidays"};
+static const char *const kind_names[KIND_COUNT] = {"units",         "procedures", "dossiers",
+                                                   "feedback",      "ratings",    "payments",
+                                                   "announcements", "holidays"};
 
 int kind_from_name(const char *name, enum kind *out)
 {
@@ -36,17 +38,53 @@ const char *kind_name(enum kind kind)
 
 /* ---- field helpers ---------------------------------------------------------------------- */
 
-/* Every field of obj must be one of names (NULL-terminated), at most once. */
-static int check_fields(const cJSON *obj, const char *const *names, char *reason, size_t len)
+/* Each kind's fields (api.md and docs/api.md), with how a CSV cell of each reads. */
+#define T(name)                                                                                    \
+    {                                                                                              \
+        name, CSV_TEXT                                                                             \
+    }
+#define N(name)                                                                                    \
+    {                                                                                              \
+        name, CSV_NUMBER                                                                           \
+    }
+static const struct csv_field kind_fields[KIND_COUNT][12] = {
+    [KIND_UNITS] = {T("code"), T("name"), T("level"), T("parent_code"), T("valid_from"),
+                    T("valid_to"), T("successor_code")},
+    [KIND_PROCEDURES] = {T("code"), T("name"), T("field"), T("online_service")},
+    [KIND_DOSSIERS] = {T("code"), T("procedure_code"), T("unit_code"), T("channel"), T("status"),
+                       T("received_at"), T("due_at"), T("finished_at"), N("fee"),
+                       T("online_payment")},
+    [KIND_FEEDBACK] = {T("code"),
+                       T("unit_code"),
+                       T("procedure_code"),
+                       T("dossier_code"),
+                       T("subject"),
+                       T("status"),
+                       T("received_at"),
+                       T("resolved_at"),
+                       {"published", CSV_BOOL}},
+    [KIND_RATINGS] = {T("code"), T("dossier_code"), T("rating"), T("rated_at"), T("reason"),
+                      T("comment")},
+    [KIND_PAYMENTS] = {T("id"), T("dossier_code"), N("amount"), T("paid_at"), T("channel"),
+                       T("status")},
+    [KIND_ANNOUNCEMENTS] = {T("code"), T("unit_code"), N("procedures"), T("signed_at"),
+                            T("effective_at"), T("published_at")},
+    [KIND_HOLIDAYS] = {T("day"), T("name")},
+};
+#undef T
+#undef N
+
+/* Every field of obj must be one of fields (ended by a NULL name), at most once. */
+static int check_fields(const cJSON *obj, const struct csv_field *fields, char *reason, size_t len)
 {
     if (!cJSON_IsObject(obj))
         return text_fail(reason, len, "the record is not a JSON object");
     unsigned seen = 0;
     for (const cJSON *f = obj->child; f; f = f->next) {
         int i = 0;
-        while (names[i] && strcmp(names[i], f->string) != 0)
+        while (fields[i].name && strcmp(fields[i].name, f->string) != 0)
             i++;
-        if (!names[i]) {
+        if (!fields[i].name) {
             if (!text_valid(f->string, 40, true))
                 return text_fail(reason, len,
                                  "the record has a field that is not part of the format");
@@ -191,8 +229,9 @@ static int req_time(const cJSON *obj, const char *name, const char **text, struc
     if (opt_time(obj, name, text, &has, t, reason, len) != 0)
         return -1;
     if (!has)
-        return text_fail(reason, len, "%s is required: a time like 2024-03-01T09:12:00+07:00 or a "
-                                      "day like 2024-03-01",
+        return text_fail(reason, len,
+                         "%s is required: a time like 2024-03-01T09:12:00+07:00 or a "
+                         "day like 2024-03-01",
                          name);
     return 0;
 }
@@ -201,11 +240,8 @@ static int req_time(const cJSON *obj, const char *name, const char **text, struc
 
 int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",   "procedure_code", "unit_code", "channel",
-                                         "status", "received_at",    "due_at",    "finished_at",
-                                         "fee",    "online_payment", NULL};
     memset(d, 0, sizeof(*d));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_DOSSIERS], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &d->code, reason, len) != 0 ||
         req_string(obj, "procedure_code", CODE_MAX_CHARS, true, &d->procedure_code, reason, len) !=
             0 ||
@@ -249,18 +285,16 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
 
 int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",     "name",           "level", "parent_code",
-                                         "valid_from", "valid_to", "successor_code", NULL};
     memset(u, 0, sizeof(*u));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_UNITS], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &u->code, reason, len) != 0 ||
         req_string(obj, "name", NAME_MAX_CHARS, false, &u->name, reason, len) != 0 ||
         req_enum(obj, "level", level_from_name, LEVEL_NAMES, &u->level, reason, len) != 0 ||
         opt_string(obj, "parent_code", CODE_MAX_CHARS, true, &u->parent_code, reason, len) != 0 ||
         opt_day(obj, "valid_from", &u->has_valid_from, &u->valid_from, reason, len) != 0 ||
         opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0 ||
-        opt_string(obj, "successor_code", CODE_MAX_CHARS, true, &u->successor_code, reason,
-                   len) != 0)
+        opt_string(obj, "successor_code", CODE_MAX_CHARS, true, &u->successor_code, reason, len) !=
+            0)
         return -1;
     if (u->parent_code && strcmp(u->parent_code, u->code) == 0)
         return text_fail(reason, len, "parent_code may not be the unit itself");
@@ -273,10 +307,9 @@ int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
 
 int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code", "name", "field", "online_service", NULL};
     memset(p, 0, sizeof(*p));
     const char *service = NULL;
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_PROCEDURES], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &p->code, reason, len) != 0 ||
         req_string(obj, "name", NAME_MAX_CHARS, false, &p->name, reason, len) != 0 ||
         opt_string(obj, "field", NAME_MAX_CHARS, false, &p->field, reason, len) != 0 ||
@@ -290,18 +323,13 @@ int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size
 
 int feedback_validate(const cJSON *obj, struct feedback *f, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",         "unit_code",  "procedure_code",
-                                         "dossier_code", "subject",    "status",
-                                         "received_at",  "resolved_at", "published",
-                                         NULL};
     memset(f, 0, sizeof(*f));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_FEEDBACK], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &f->code, reason, len) != 0 ||
         req_string(obj, "unit_code", CODE_MAX_CHARS, true, &f->unit_code, reason, len) != 0 ||
-        opt_string(obj, "procedure_code", CODE_MAX_CHARS, true, &f->procedure_code, reason,
-                   len) != 0 ||
-        opt_string(obj, "dossier_code", CODE_MAX_CHARS, true, &f->dossier_code, reason, len) !=
+        opt_string(obj, "procedure_code", CODE_MAX_CHARS, true, &f->procedure_code, reason, len) !=
             0 ||
+        opt_string(obj, "dossier_code", CODE_MAX_CHARS, true, &f->dossier_code, reason, len) != 0 ||
         opt_string(obj, "subject", NAME_MAX_CHARS, false, &f->subject, reason, len) != 0 ||
         req_enum(obj, "status", feedback_status_from_name, FEEDBACK_STATUS_NAMES, &f->status,
                  reason, len) != 0 ||
@@ -326,13 +354,10 @@ int feedback_validate(const cJSON *obj, struct feedback *f, char *reason, size_t
 
 int rating_validate(const cJSON *obj, struct rating *r, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",   "dossier_code", "rating", "rated_at",
-                                         "reason", "comment",      NULL};
     memset(r, 0, sizeof(*r));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_RATINGS], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &r->code, reason, len) != 0 ||
-        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &r->dossier_code, reason, len) !=
-            0 ||
+        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &r->dossier_code, reason, len) != 0 ||
         req_enum(obj, "rating", rating_from_name, RATING_NAMES, &r->rating, reason, len) != 0 ||
         req_time(obj, "rated_at", &r->rated_at, &r->rated, reason, len) != 0 ||
         opt_string(obj, "reason", NAME_MAX_CHARS, false, &r->reason, reason, len) != 0 ||
@@ -345,19 +370,16 @@ int rating_validate(const cJSON *obj, struct rating *r, char *reason, size_t len
 
 int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t len)
 {
-    static const char *const fields[] = {"id",      "dossier_code", "amount", "paid_at",
-                                         "channel", "status",       NULL};
     memset(p, 0, sizeof(*p));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_PAYMENTS], reason, len) != 0 ||
         req_string(obj, "id", CODE_MAX_CHARS, true, &p->id, reason, len) != 0 ||
-        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &p->dossier_code, reason, len) !=
-            0 ||
+        req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &p->dossier_code, reason, len) != 0 ||
         req_count(obj, "amount", FEE_MAX, &p->amount, reason, len) != 0 ||
         req_time(obj, "paid_at", &p->paid_at, &p->paid, reason, len) != 0 ||
         req_enum(obj, "channel", payment_from_name, "dvcqg, local_gateway", &p->channel, reason,
                  len) != 0 ||
-        req_enum(obj, "status", payment_status_from_name, PAYMENT_STATUS_NAMES, &p->status,
-                 reason, len) != 0)
+        req_enum(obj, "status", payment_status_from_name, PAYMENT_STATUS_NAMES, &p->status, reason,
+                 len) != 0)
         return -1;
     return 0;
 }
@@ -367,10 +389,8 @@ int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t l
 
 int announcement_validate(const cJSON *obj, struct announcement *a, char *reason, size_t len)
 {
-    static const char *const fields[] = {"code",         "unit_code",    "procedures", "signed_at",
-                                         "effective_at", "published_at", NULL};
     memset(a, 0, sizeof(*a));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_ANNOUNCEMENTS], reason, len) != 0 ||
         req_string(obj, "code", CODE_MAX_CHARS, true, &a->code, reason, len) != 0 ||
         req_string(obj, "unit_code", CODE_MAX_CHARS, true, &a->unit_code, reason, len) != 0 ||
         req_count(obj, "procedures", ANNOUNCED_MAX, &a->procedures, reason, len) != 0 ||
@@ -387,10 +407,9 @@ int announcement_validate(const cJSON *obj, struct announcement *a, char *reason
 
 int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t len)
 {
-    static const char *const fields[] = {"day", "name", NULL};
     bool has;
     memset(h, 0, sizeof(*h));
-    if (check_fields(obj, fields, reason, len) != 0 ||
+    if (check_fields(obj, kind_fields[KIND_HOLIDAYS], reason, len) != 0 ||
         opt_day(obj, "day", &has, &h->day, reason, len) != 0 ||
         req_string(obj, "name", NAME_MAX_CHARS, false, &h->name, reason, len) != 0)
         return -1;
@@ -780,9 +799,10 @@ int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size
     (void)reason;
     (void)len;
     /* Days added over the API are the operator's; a shipped day re-sent becomes theirs too. */
-    sqlite3_stmt *st = db_stmt(c, "INSERT INTO holidays(day, name, source) VALUES(?, ?, 'operator') "
-                                  "ON CONFLICT(day) DO UPDATE SET name = excluded.name, "
-                                  "source = 'operator'");
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO holidays(day, name, source) VALUES(?, ?, 'operator') "
+                   "ON CONFLICT(day) DO UPDATE SET name = excluded.name, "
+                   "source = 'operator'");
     if (!st)
         return -1;
     sqlite3_bind_int(st, 1, h->day);
@@ -801,7 +821,9 @@ const char *kind_key(enum kind kind)
     return key_fields[kind];
 }
 
-static void add_reject(struct ingest_report *rep, size_t position, enum kind kind,
+/* Records a refused record: its position, its key (the member key of record, when it is
+ * clean text) and the reason. */
+static void add_reject(struct ingest_report *rep, size_t position, const char *key,
                        const cJSON *record, const char *reason)
 {
     rep->rejected++;
@@ -810,7 +832,7 @@ static void add_reject(struct ingest_report *rep, size_t position, enum kind kin
         return;
     cJSON_AddNumberToObject(r, "position", (double)position);
     const cJSON *code =
-        cJSON_IsObject(record) ? cJSON_GetObjectItemCaseSensitive(record, key_fields[kind]) : NULL;
+        cJSON_IsObject(record) ? cJSON_GetObjectItemCaseSensitive(record, key) : NULL;
     if (cJSON_IsString(code) && text_valid(code->valuestring, CODE_MAX_CHARS, true))
         cJSON_AddStringToObject(r, "code", code->valuestring);
     else
@@ -870,18 +892,80 @@ int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t gen
 }
 #undef TAKE
 
-/* Validates and stores one record into the report. Returns 0 (stored or rejected) or -1
- * (database failed). */
-static int take_record(struct db_conn *c, enum kind kind, const cJSON *rec, size_t position,
-                       int64_t generation, struct ingest_report *rep)
+/* One load: the transaction, the kind and format, the report. */
+struct batch {
+    struct db_conn *c;
+    enum kind kind;
+    enum format format;
+    size_t position_base;
+    int64_t generation;
+    size_t max_records;
+    struct ingest_report *rep;
+    enum ingest_status status;
+};
+
+/* Stores a DVCQG dossier: mapped onto a native record, then validated and stored like one, and
+ * the procedure's name and field from the payload written into the catalogue. Returns as
+ * record_take; *existed tells whether the dossier was there before. */
+static int take_dvcqg(struct batch *b, const cJSON *rec, bool *existed, char *reason, size_t len)
 {
+    cJSON *native = NULL;
+    struct dvcqg_procedure proc;
+    if (dvcqg_to_dossier(rec, &native, &proc, reason, len) != 0)
+        return 1;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(native, "code");
+    sqlite3_int64 id;
+    int found =
+        lookup_id(b->c, "SELECT id FROM dossiers WHERE code = ?", code->valuestring, &id, NULL);
+    int rc = found < 0 ? -1 : record_take(b->c, KIND_DOSSIERS, native, b->generation, reason, len);
+    *existed = found == 1;
+    cJSON_Delete(native);
+    if (rc != 0 || !proc.name[0])
+        return rc;
+    /* The payload names the procedure: update its name and field, keep what else we know. */
+    sqlite3_stmt *st = db_stmt(b->c, "UPDATE procedures SET name = ?2, field = coalesce(?3, field) "
+                                     "WHERE code = ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, proc.code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, proc.name, -1, SQLITE_STATIC);
+    if (proc.field[0])
+        sqlite3_bind_text(st, 3, proc.field, -1, SQLITE_STATIC);
+    return step_done(b->c, st);
+}
+
+/* Takes one parsed record (NULL: unreadable, why says so) at position into the batch. Returns
+ * 0 to go on, -1 to stop (b->status says why). */
+static int batch_take(struct batch *b, const cJSON *rec, const char *why, size_t position)
+{
+    struct ingest_report *rep = b->rep;
+    const char *key = b->format == FORMAT_DVCQG ? "MaHoSo" : key_fields[b->kind];
+    if (++rep->records > b->max_records) {
+        b->status = INGEST_TOO_MANY;
+        return -1;
+    }
+    if (!rec) {
+        add_reject(rep, position, key, NULL, why);
+        return 0;
+    }
     char reason[300];
-    int rc = record_take(c, kind, rec, generation, reason, sizeof(reason));
-    if (rc == 1)
-        add_reject(rep, position, kind, rec, reason);
-    else if (rc == 0)
-        rep->stored++;
-    return rc < 0 ? -1 : 0;
+    bool existed = false;
+    int rc = b->format == FORMAT_DVCQG
+                 ? take_dvcqg(b, rec, &existed, reason, sizeof(reason))
+                 : record_take(b->c, b->kind, rec, b->generation, reason, sizeof(reason));
+    if (rc < 0) {
+        b->status = INGEST_FAILED;
+        return -1;
+    }
+    if (rc == 1) {
+        add_reject(rep, position, key, rec, reason);
+        return 0;
+    }
+    rep->stored++;
+    if (existed && (rep->replaced || (rep->replaced = cJSON_CreateArray())))
+        cJSON_AddItemToArray(rep->replaced,
+                             cJSON_CreateString(cJSON_GetObjectItem(rec, key)->valuestring));
+    return 0;
 }
 
 static const char NUL_REASON[] = "the record holds a NUL character (\\u0000), which no field "
@@ -900,12 +984,100 @@ static const char *skip_space(const char *p, const char *end, size_t *line)
 void ingest_report_free(struct ingest_report *rep)
 {
     cJSON_Delete(rep->rejects);
-    rep->rejects = NULL;
+    cJSON_Delete(rep->replaced);
+    rep->rejects = rep->replaced = NULL;
 }
 
-enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
-                               size_t position_base, size_t max_records, struct ingest_report *rep,
-                               char *err, size_t errlen)
+/* A JSON array: element by element, each parsed on its own so that memory follows the
+ * largest record. A syntax error ends the body (INGEST_BAD_BODY): there is no telling where
+ * the next element starts. */
+static void read_array(struct batch *b, const char *p, const char *end, size_t line, char *err,
+                       size_t errlen)
+{
+    p = skip_space(p + 1, end, &line);
+    if (p < end && *p == ']') {
+        p = skip_space(p + 1, end, &line);
+    } else {
+        for (size_t index = 0;; index++) {
+            const char *stop = NULL;
+            cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+            if (!rec) {
+                snprintf(err, errlen,
+                         "the body is not valid JSON: element %zu of the array (line %zu) "
+                         "cannot be read",
+                         index, line + 1);
+                b->status = INGEST_BAD_BODY;
+                return;
+            }
+            int rc = has_escaped_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, index)
+                                              : batch_take(b, rec, NULL, index);
+            cJSON_Delete(rec);
+            if (rc != 0)
+                return;
+            for (const char *q = p; q < stop; q++)
+                line += *q == '\n';
+            p = skip_space(stop, end, &line);
+            if (p < end && *p == ',') {
+                p = skip_space(p + 1, end, &line);
+                continue;
+            }
+            if (p < end && *p == ']') {
+                p = skip_space(p + 1, end, &line);
+                break;
+            }
+            snprintf(err, errlen,
+                     "the body is not valid JSON: expected ',' or ']' after element %zu (line "
+                     "%zu)",
+                     index, line + 1);
+            b->status = INGEST_BAD_BODY;
+            return;
+        }
+    }
+    if (p != end) {
+        snprintf(err, errlen, "the body is not valid JSON: text after the closing ']'");
+        b->status = INGEST_BAD_BODY;
+    }
+}
+
+/* One object, or NDJSON: a value per line. A line that is not JSON rejects that line only;
+ * reading resumes on the next line. Positions are 0-based lines plus position_base. */
+static void read_lines(struct batch *b, const char *p, const char *end, size_t line,
+                       size_t position_base)
+{
+    while (p < end) {
+        size_t position = position_base + line;
+        const char *stop = NULL;
+        cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+        int rc;
+        if (!rec) {
+            rc = batch_take(b, NULL, "the line is not valid JSON", position);
+            while (p < end && *p != '\n')
+                p++;
+        } else {
+            rc = has_escaped_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, position)
+                                          : batch_take(b, rec, NULL, position);
+            cJSON_Delete(rec);
+            for (; p < stop; p++)
+                line += *p == '\n';
+        }
+        if (rc != 0)
+            return;
+        p = skip_space(p, end, &line);
+    }
+}
+
+static int csv_row(void *ctx, cJSON *rec, const char *why, size_t line)
+{
+    struct batch *b = ctx;
+    int rc = batch_take(b, rec, why, b->position_base + line);
+    cJSON_Delete(rec);
+    return rc;
+}
+
+enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format format,
+                               const char *body, size_t len, size_t position_base,
+                               size_t max_records, struct ingest_report *rep, char *err,
+                               size_t errlen)
 {
     memset(rep, 0, sizeof(*rep));
     rep->rejects = cJSON_CreateArray();
@@ -913,121 +1085,53 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *bo
         snprintf(err, errlen, "out of memory");
         return INGEST_FAILED;
     }
+    if (format == FORMAT_DVCQG)
+        kind = KIND_DOSSIERS;
     const char *p = body, *end = body + len;
     /* A UTF-8 byte order mark is allowed before the first record. */
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+    if (format != FORMAT_CSV && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     size_t line = 0;
-    p = skip_space(p, end, &line);
-    if (p == end) {
+    if (format != FORMAT_CSV && (p = skip_space(p, end, &line)) == end) {
         snprintf(err, errlen,
                  "the body holds no records: send a JSON object, an array of "
                  "objects, or one object per line");
         return INGEST_BAD_BODY;
     }
-    bool array = *p == '[';
-    int64_t generation;
-    if (ingest_begin(c, &generation) != 0) {
+    struct batch b = {.c = c,
+                      .kind = kind,
+                      .format = format,
+                      .position_base = position_base,
+                      .max_records = max_records,
+                      .rep = rep,
+                      .status = INGEST_OK};
+    if (ingest_begin(c, &b.generation) != 0) {
         snprintf(err, errlen, "the database is busy; try again");
         return INGEST_FAILED;
     }
-    enum ingest_status status = INGEST_OK;
-    if (array) {
-        p = skip_space(p + 1, end, &line);
-        if (p < end && *p == ']')
-            p = skip_space(p + 1, end, &line);
-        else
-            for (size_t index = 0;; index++) {
-                const char *stop = NULL;
-                cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
-                if (!rec) {
-                    snprintf(err, errlen,
-                             "the body is not valid JSON: element %zu of the array (line %zu) "
-                             "cannot be read",
-                             index, line + 1);
-                    status = INGEST_BAD_BODY;
-                    break;
-                }
-                rep->records++;
-                int rc = 0;
-                if (rep->records > max_records)
-                    ;
-                else if (has_escaped_nul(p, stop))
-                    add_reject(rep, index, kind, NULL, NUL_REASON);
-                else
-                    rc = take_record(c, kind, rec, index, generation, rep);
-                cJSON_Delete(rec);
-                if (rep->records > max_records) {
-                    status = INGEST_TOO_MANY;
-                    break;
-                }
-                if (rc != 0) {
-                    status = INGEST_FAILED;
-                    break;
-                }
-                for (const char *q = p; q < stop; q++)
-                    line += *q == '\n';
-                p = skip_space(stop, end, &line);
-                if (p < end && *p == ',') {
-                    p = skip_space(p + 1, end, &line);
-                    continue;
-                }
-                if (p < end && *p == ']') {
-                    p = skip_space(p + 1, end, &line);
-                    break;
-                }
-                snprintf(err, errlen,
-                         "the body is not valid JSON: expected ',' or ']' after element %zu "
-                         "(line %zu)",
-                         index, line + 1);
-                status = INGEST_BAD_BODY;
-                break;
-            }
-        if (status == INGEST_OK && p != end) {
-            snprintf(err, errlen, "the body is not valid JSON: text after the closing ']'");
-            status = INGEST_BAD_BODY;
-        }
+    err[0] = '\0';
+    if (format == FORMAT_CSV) {
+        /* Rejects are reported by 1-based line number, as a spreadsheet shows them. */
+        if (csv_read(body, len, kind_fields[kind], csv_row, &b, err, errlen) != 0 &&
+            b.status == INGEST_OK)
+            b.status = INGEST_BAD_BODY;
+    } else if (*p == '[') {
+        read_array(&b, p, end, line, err, errlen);
     } else {
-        /* One object, or NDJSON: a value per line. A line that is not JSON rejects that line
-         * only; reading resumes on the next line. */
-        while (p < end && status == INGEST_OK) {
-            size_t position = position_base + line;
-            const char *stop = NULL;
-            cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
-            rep->records++;
-            if (rep->records > max_records) {
-                cJSON_Delete(rec);
-                status = INGEST_TOO_MANY;
-                break;
-            }
-            if (!rec) {
-                add_reject(rep, position, kind, NULL, "the line is not valid JSON");
-                while (p < end && *p != '\n')
-                    p++;
-            } else {
-                if (has_escaped_nul(p, stop))
-                    add_reject(rep, position, kind, NULL, NUL_REASON);
-                else if (take_record(c, kind, rec, position, generation, rep) != 0)
-                    status = INGEST_FAILED;
-                cJSON_Delete(rec);
-                for (; p < stop; p++)
-                    line += *p == '\n';
-            }
-            p = skip_space(p, end, &line);
-        }
+        read_lines(&b, p, end, line, position_base);
     }
-    if (status == INGEST_TOO_MANY)
+    if (b.status == INGEST_TOO_MANY)
         snprintf(err, errlen, "the body holds more than %zu records: split it into batches",
                  max_records);
-    if (status == INGEST_FAILED)
+    if (b.status == INGEST_FAILED)
         snprintf(err, errlen, "the records could not be stored; nothing was stored");
-    if (status != INGEST_OK || db_exec(c, "COMMIT") != 0) {
+    if (b.status != INGEST_OK || db_exec(c, "COMMIT") != 0) {
         db_exec(c, "ROLLBACK");
-        if (status == INGEST_OK) {
+        if (b.status == INGEST_OK) {
             snprintf(err, errlen, "the records could not be stored; nothing was stored");
-            status = INGEST_FAILED;
+            b.status = INGEST_FAILED;
         }
         rep->stored = 0;
     }
-    return status;
+    return b.status;
 }

@@ -214,17 +214,18 @@ static int cmd_demo(struct config *cfg)
     return 0;
 }
 
-/* Prints a batch's rejects to stderr, one line each: NDJSON by 1-based line number, as an
- * editor shows it; a JSON array by 0-based element index, as the HTTP API reports it. */
-static void print_rejects(const struct ingest_report *rep, int ndjson)
+/* Prints a batch's rejects to stderr, one line each: by file line (1-based, as an editor shows
+ * it) for NDJSON and CSV, by element index (0-based, as the HTTP API reports it) for a JSON
+ * array. NDJSON positions are 0-based lines, so line_offset is 1 for them. */
+static void print_rejects(const struct ingest_report *rep, bool by_line, int line_offset)
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, rep->rejects)
     {
         const cJSON *code = cJSON_GetObjectItem(r, "code");
         double pos = cJSON_GetObjectItem(r, "position")->valuedouble;
-        fprintf(stderr, "rejected %s %.0f%s%s: %s\n", ndjson ? "line" : "element",
-                ndjson ? pos + 1 : pos, cJSON_IsString(code) ? " " : "",
+        fprintf(stderr, "rejected %s %.0f%s%s: %s\n", by_line ? "line" : "element",
+                by_line ? pos + line_offset : pos, cJSON_IsString(code) ? " " : "",
                 cJSON_IsString(code) ? code->valuestring : "",
                 cJSON_GetObjectItem(r, "reason")->valuestring);
     }
@@ -257,19 +258,118 @@ static char *read_all(FILE *f, size_t *len)
     return buf;
 }
 
-/* Lines per transaction when importing NDJSON: large enough that commits cost little. */
+/* Records per transaction when importing line by line: large enough that commits cost
+ * little, small enough that memory stays flat on any file. */
 #define IMPORT_BATCH_LINES 10000
+
+struct import {
+    struct db_conn *c;
+    enum kind kind;
+    enum format format;
+    bool csv, ndjson;
+    size_t stored, rejected, batches;
+    int failed;
+};
+
+/* Loads one chunk; position_base places its rejects in the whole file. Returns 0 or -1. */
+static int import_chunk(struct import *im, const char *buf, size_t len, size_t position_base,
+                        const char *where)
+{
+    struct ingest_report rep;
+    char err[256];
+    enum ingest_status st = ingest_body(im->c, im->kind, im->format, buf, len, position_base,
+                                        (size_t)-1, &rep, err, sizeof(err));
+    if (st != INGEST_OK) {
+        fprintf(stderr, "tthc import: %s: %s\n", where, err);
+        ingest_report_free(&rep);
+        im->failed = 1;
+        return -1;
+    }
+    print_rejects(&rep, im->ndjson || im->csv, im->ndjson);
+    im->stored += rep.stored;
+    im->rejected += rep.rejected;
+    ingest_report_free(&rep);
+    if (++im->batches % 10 == 0)
+        fprintf(stderr, "tthc import: %zu records stored, %zu rejected so far\n", im->stored,
+                im->rejected);
+    return 0;
+}
+
+/* Reads f line by line and loads it in chunks of IMPORT_BATCH_LINES records, each chunk its
+ * own transaction. For CSV, a record may span lines inside quotes; chunks end only outside
+ * quotes, and each chunk after the first is given the header line again. */
+static void import_lines(struct import *im, FILE *f)
+{
+    size_t cap = 1 << 20, used = 0, header_len = 0, records = 0, lines = 0, chunk_start = 0;
+    char *buf = malloc(cap), *line = NULL;
+    size_t line_cap = 0;
+    bool quoted = false;
+    ssize_t n;
+    while (buf && !im->failed) {
+        n = getline(&line, &line_cap, f);
+        if (n > 0) {
+            if (used + (size_t)n + 1 > cap) {
+                while (used + (size_t)n + 1 > cap)
+                    cap *= 2;
+                char *b = realloc(buf, cap);
+                if (!b)
+                    break;
+                buf = b;
+            }
+            memcpy(buf + used, line, (size_t)n);
+            used += (size_t)n;
+            lines++;
+            if (im->csv)
+                for (ssize_t k = 0; k < n; k++)
+                    quoted ^= line[k] == '"';
+            if (im->csv && header_len == 0 && !quoted) {
+                header_len = used; /* the header row, repeated before every chunk */
+                chunk_start = lines;
+                continue;
+            }
+            if (!quoted)
+                records++;
+        }
+        bool last = n < 0;
+        if ((records == IMPORT_BATCH_LINES && !quoted) || (last && used > header_len)) {
+            char where[64];
+            snprintf(where, sizeof(where), "lines %zu..%zu", chunk_start + 1, lines);
+            /* CSV positions are 1-based with the header as line 1 of every chunk, so a chunk's
+             * line L is line L + chunk_start - 1 of the file; NDJSON positions are 0-based. */
+            if (import_chunk(im, buf, used, im->csv ? chunk_start - 1 : chunk_start, where) != 0)
+                break;
+            chunk_start = lines;
+            used = header_len;
+            records = 0;
+        }
+        if (last)
+            break;
+    }
+    if (!buf) {
+        fprintf(stderr, "tthc import: out of memory\n");
+        im->failed = 1;
+    }
+    free(line);
+    free(buf);
+}
 
 static int cmd_import(struct config *cfg, struct options *opt)
 {
-    enum kind kind;
-    if (!opt->kind || kind_from_name(opt->kind, &kind) != 0) {
-        fprintf(stderr, "tthc import: --kind must be units, procedures or dossiers\n");
+    static const char *const formats[] = {"ndjson", "json", "csv", "dvcqg", NULL};
+    const char *format = opt->format ? opt->format : "ndjson";
+    int fi = 0;
+    while (formats[fi] && strcmp(formats[fi], format) != 0)
+        fi++;
+    if (!formats[fi]) {
+        fprintf(stderr, "tthc import: --format must be ndjson, json, csv or dvcqg\n");
         return 2;
     }
-    const char *format = opt->format ? opt->format : "ndjson";
-    if (strcmp(format, "ndjson") != 0 && strcmp(format, "json") != 0) {
-        fprintf(stderr, "tthc import: --format must be ndjson or json\n");
+    struct import im = {.ndjson = fi == 0, .csv = fi == 2};
+    im.format = fi == 2 ? FORMAT_CSV : fi == 3 ? FORMAT_DVCQG : FORMAT_JSON;
+    im.kind = KIND_DOSSIERS;
+    if (im.format != FORMAT_DVCQG && (!opt->kind || kind_from_name(opt->kind, &im.kind) != 0)) {
+        fprintf(stderr, "tthc import: --kind must be units, procedures, dossiers, feedback, "
+                        "ratings, payments, announcements or holidays\n");
         return 2;
     }
     if (!opt->file) {
@@ -281,94 +381,34 @@ static int cmd_import(struct config *cfg, struct options *opt)
         fprintf(stderr, "tthc import: cannot read %s: %s\n", opt->file, strerror(errno));
         return 1;
     }
-    struct db_conn *c = open_db("import", cfg->db);
-    if (!c) {
+    if (!(im.c = open_db("import", cfg->db))) {
         if (f != stdin)
             fclose(f);
         return 1;
     }
-    size_t stored = 0, rejected = 0, lines = 0;
-    int rc = 0;
-    char err[256];
-    struct ingest_report rep;
-    if (strcmp(format, "json") == 0) {
+    if (im.ndjson || im.csv) {
+        import_lines(&im, f);
+    } else {
+        /* A JSON document (an object or an array; the portal sends arrays) is read whole. */
         size_t len;
         char *buf = read_all(f, &len);
         if (!buf) {
             fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
-            rc = 1;
+            im.failed = 1;
         } else {
-            enum ingest_status st =
-                ingest_body(c, kind, buf, len, 0, (size_t)-1, &rep, err, sizeof(err));
-            if (st != INGEST_OK) {
-                fprintf(stderr, "tthc import: %s\n", err);
-                rc = 1;
-            }
-            print_rejects(&rep, 0);
-            stored = rep.stored;
-            rejected = rep.rejected;
-            ingest_report_free(&rep);
+            import_chunk(&im, buf, len, 0, opt->file);
             free(buf);
         }
-    } else {
-        /* NDJSON: batches of whole lines, each batch one transaction. */
-        size_t cap = 1 << 20, used = 0, batch_lines = 0;
-        char *buf = malloc(cap);
-        char *line = NULL;
-        size_t line_cap = 0;
-        ssize_t n;
-        for (;;) {
-            n = buf ? getline(&line, &line_cap, f) : -1;
-            if (n > 0) {
-                if (used + (size_t)n + 1 > cap) {
-                    while (used + (size_t)n + 1 > cap)
-                        cap *= 2;
-                    char *b = realloc(buf, cap);
-                    if (!b) {
-                        rc = 1;
-                        break;
-                    }
-                    buf = b;
-                }
-                memcpy(buf + used, line, (size_t)n);
-                used += (size_t)n;
-                batch_lines++;
-            }
-            if (batch_lines && (batch_lines == IMPORT_BATCH_LINES || n < 0)) {
-                buf[used] = '\0';
-                enum ingest_status st =
-                    ingest_body(c, kind, buf, used, lines, (size_t)-1, &rep, err, sizeof(err));
-                if (st != INGEST_OK) {
-                    fprintf(stderr, "tthc import: lines %zu..%zu: %s\n", lines + 1,
-                            lines + batch_lines, err);
-                    ingest_report_free(&rep);
-                    rc = 1;
-                    break;
-                }
-                print_rejects(&rep, 1);
-                stored += rep.stored;
-                rejected += rep.rejected;
-                ingest_report_free(&rep);
-                lines += batch_lines;
-                used = batch_lines = 0;
-                if (lines % (IMPORT_BATCH_LINES * 10) == 0)
-                    fprintf(stderr, "tthc import: %zu lines read, %zu stored\n", lines, stored);
-            }
-            if (n < 0)
-                break;
-        }
-        if (!buf || ferror(f)) {
-            fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
-            rc = 1;
-        }
-        free(line);
-        free(buf);
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
+        im.failed = 1;
     }
     if (f != stdin)
         fclose(f);
-    db_conn_close(c);
-    printf("%s: %zu stored, %zu rejected\n", kind_name(kind), stored, rejected);
-    return rc ? rc : rejected ? 3 : 0;
+    db_conn_close(im.c);
+    printf("%s: %zu stored, %zu rejected\n", kind_name(im.kind), im.stored, im.rejected);
+    return im.failed ? 1 : im.rejected ? 3 : 0;
 }
 
 int main(int argc, char **argv)

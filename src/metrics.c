@@ -1,8 +1,14 @@
 /* Metric definitions; see include/tthc/metrics.h. */
 #include "tthc/metrics.h"
 
-#define C(field)             {#field, BLOCK_DOSSIERS, offsetof(struct counters, field)}
-#define B(name, block, field) {name, block, offsetof(struct counters, field)}
+#define C(field)                                                                                   \
+    {                                                                                              \
+#field, BLOCK_DOSSIERS, offsetof(struct counters, field)                                   \
+    }
+#define B(name, block, field)                                                                      \
+    {                                                                                              \
+        name, block, offsetof(struct counters, field)                                              \
+    }
 #define OFF(field) offsetof(struct counters, field)
 #define NONE       ((size_t)-1)
 
@@ -71,8 +77,8 @@ int rate_value(const struct counters *c, const struct rate_def *r, double *value
     return 0;
 }
 
-const char *const block_names[BLOCK_COUNT] = {"dossiers", "rates",    "feedback",
-                                               "satisfaction", "payments", "announcements"};
+const char *const block_names[BLOCK_COUNT] = {"dossiers",     "rates",    "feedback",
+                                              "satisfaction", "payments", "announcements"};
 
 int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks)
 {

@@ -26,18 +26,8 @@ void summary_params_init(struct summary_params *p)
     memset(p, 0, sizeof(*p));
 }
 
-enum param {
-    P_FROM,
-    P_TO,
-    P_UNIT,
-    P_LEVEL,
-    P_PROCEDURE,
-    P_CHANNEL,
-    P_GROUP_BY,
-    P_REBASE,
-    P_COUNT
-};
-static const char *const param_names[P_COUNT] = {"from",    "to",      "unit",     "level",
+enum param { P_FROM, P_TO, P_UNIT, P_LEVEL, P_PROCEDURE, P_CHANNEL, P_GROUP_BY, P_REBASE, P_COUNT };
+static const char *const param_names[P_COUNT] = {"from",      "to",      "unit",     "level",
                                                  "procedure", "channel", "group_by", "rebase"};
 
 int summary_param(struct summary_params *p, const char *key, const char *value, char *reason,

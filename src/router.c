@@ -8,7 +8,8 @@
 
 /* Every kind loads by POST /api/v1/{kind} and reads back by GET /api/v1/{kind}/{key}. */
 #define KIND_ROUTES(path, kind)                                                                    \
-    {"POST", "/api/v1/" path, records_post, kind}, {                                               \
+    {"POST", "/api/v1/" path, records_post, kind},                                                 \
+    {                                                                                              \
         "GET", "/api/v1/" path "/{code}", record_get, kind                                         \
     }
 
@@ -22,6 +23,7 @@ static const struct route routes[] = {
     KIND_ROUTES("payments", KIND_PAYMENTS),
     KIND_ROUTES("announcements", KIND_ANNOUNCEMENTS),
     KIND_ROUTES("holidays", KIND_HOLIDAYS),
+    {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS},
     {"GET", "/api/v1/summary", summary_get, 0},
 };
 

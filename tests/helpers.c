@@ -58,7 +58,7 @@ size_t load(struct db_conn *c, const char *kind, const char *body)
     struct ingest_report rep;
     char err[256];
     enum ingest_status st =
-        ingest_body(c, k, body, strlen(body), 0, 1000000, &rep, err, sizeof(err));
+        ingest_body(c, k, FORMAT_JSON, body, strlen(body), 0, 1000000, &rep, err, sizeof(err));
     ck_assert_msg(st == INGEST_OK, "load failed: %s", err);
     size_t stored = rep.stored;
     ingest_report_free(&rep);

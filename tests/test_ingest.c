@@ -663,7 +663,7 @@ static enum ingest_status ingest(enum kind kind, const char *body, size_t max,
                                  struct ingest_report *rep)
 {
     err[0] = '\0';
-    return ingest_body(conn, kind, body, strlen(body), 0, max, rep, err, sizeof(err));
+    return ingest_body(conn, kind, FORMAT_JSON, body, strlen(body), 0, max, rep, err, sizeof(err));
 }
 
 /* Asserts that reject i of rep is at position with code (NULL: JSON null) and a reason
@@ -757,9 +757,9 @@ START_TEST(ndjson_position_base)
     /* A later chunk of a stream: positions count on from position_base. */
     struct ingest_report rep;
     const char body[] = DOSSIER("A", "D") "\n" DOSSIER("B", "nowhere") "\n";
-    ck_assert_int_eq(
-        ingest_body(conn, KIND_DOSSIERS, body, strlen(body), 1000, 100, &rep, err, sizeof(err)),
-        INGEST_OK);
+    ck_assert_int_eq(ingest_body(conn, KIND_DOSSIERS, FORMAT_JSON, body, strlen(body), 1000, 100,
+                                 &rep, err, sizeof(err)),
+                     INGEST_OK);
     ck_assert_uint_eq(rep.stored, 1);
     assert_reject(&rep, 0, 1001, "B", "unit_code");
     ingest_report_free(&rep);

@@ -114,11 +114,16 @@ int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t
 int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
 int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
 
+/* How a body is written: JSON (one object, an array, or NDJSON), CSV with a header row of
+ * field names, or the DVCQG portal's dossier objects (JSON; kind is then dossiers). */
+enum format { FORMAT_JSON, FORMAT_CSV, FORMAT_DVCQG };
+
 struct ingest_report {
     size_t records;  /* values found in the body */
     size_t stored;   /* records created or replaced */
     size_t rejected; /* records refused */
     cJSON *rejects;  /* array of {position, code, reason}; owned by the report */
+    cJSON *replaced; /* DVCQG: array of the codes that existed before, or NULL; owned */
 };
 
 enum ingest_status {
@@ -128,14 +133,16 @@ enum ingest_status {
     INGEST_FAILED = -3,   /* the database failed: nothing stored (logged) */
 };
 
-/* Parses body[0..len) and stores its records of the given kind in one transaction, committed
- * (durably) before it returns INGEST_OK. Positions in rejects are 0-based array indexes, or
- * line numbers plus position_base for a sequence of objects (NDJSON). On any status other
- * than INGEST_OK nothing is stored and err says why. The caller frees the report with
+/* Parses body[0..len) in format and stores its records of the given kind in one transaction,
+ * committed (durably) before it returns INGEST_OK. Positions in rejects are 0-based array
+ * indexes, 0-based line numbers plus position_base for a sequence of objects (NDJSON), or
+ * 1-based line numbers plus position_base for CSV (the header is line 1). On any status other than
+ * INGEST_OK nothing is stored and err says why. The caller frees the report with
  * ingest_report_free, whatever the status. The caller serialises writers within a process. */
-enum ingest_status ingest_body(struct db_conn *c, enum kind kind, const char *body, size_t len,
-                               size_t position_base, size_t max_records, struct ingest_report *rep,
-                               char *err, size_t errlen);
+enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format format,
+                               const char *body, size_t len, size_t position_base,
+                               size_t max_records, struct ingest_report *rep, char *err,
+                               size_t errlen);
 
 void ingest_report_free(struct ingest_report *rep);
 

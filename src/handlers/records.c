@@ -4,6 +4,7 @@
  * contending for SQLite's lock.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,68 +14,116 @@
 #include "tthc/query.h"
 #include "tthc/server.h"
 
-/* Content types a load accepts; parameters such as charset are ignored. */
-static int content_type_ok(const char *ct)
+/* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
+static bool content_type_is(const char *ct, const char *const *types)
 {
-    static const char *const ok[] = {"application/json", "application/x-ndjson",
-                                     "application/ndjson"};
-    if (!ct)
-        return 0;
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        size_t n = strlen(ok[i]);
-        if (strncasecmp(ct, ok[i], n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
-            return 1;
+    for (; ct && *types; types++) {
+        size_t n = strlen(*types);
+        if (strncasecmp(ct, *types, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+            return true;
     }
-    return 0;
+    return false;
+}
+
+static const char *const json_types[] = {"application/json", "application/x-ndjson",
+                                         "application/ndjson", NULL};
+static const char *const csv_types[] = {"text/csv", NULL};
+
+/* Runs a load of kind in format under the pool's write lock, so that writers in this process
+ * queue instead of contending for SQLite's lock. Answers the request itself and returns false
+ * when the load failed as a whole; on true *rep holds the report (the caller frees it). */
+static bool load(struct request *req, struct response *res, enum kind kind, enum format format,
+                 struct ingest_report *rep)
+{
+    struct db_conn *c = db_pool_conn(&req->app->pool);
+    if (!c) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The database cannot be opened; try again later.", NULL);
+        return false;
+    }
+    char err[256];
+    pthread_mutex_lock(&req->app->pool.write_lock);
+    enum ingest_status st = ingest_body(c, kind, format, req->body, req->body_len, 0,
+                                        req->app->cfg.max_batch_records, rep, err, sizeof(err));
+    pthread_mutex_unlock(&req->app->pool.write_lock);
+    switch (st) {
+    case INGEST_OK:
+        return true;
+    case INGEST_BAD_BODY:
+        response_problem(res, 400, "invalid-body", "Invalid body", err, NULL);
+        break;
+    case INGEST_TOO_MANY:
+        response_problem(res, 413, "batch-too-large", "Too many records", err, NULL);
+        break;
+    default:
+        response_problem(res, 503, "unavailable", "Service unavailable", err, NULL);
+        break;
+    }
+    ingest_report_free(rep);
+    return false;
+}
+
+/* The report's counts and rejects, moved into o. */
+static void add_report(cJSON *o, struct ingest_report *rep)
+{
+    cJSON_AddNumberToObject(o, "received", (double)rep->records);
+    cJSON_AddNumberToObject(o, "stored", (double)rep->stored);
+    cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
+    cJSON_AddItemToObject(o, "rejects", rep->rejects);
+    rep->rejects = NULL;
 }
 
 void records_post(struct request *req, struct response *res)
 {
     if (refuse_args(req, res))
         return;
-    if (!content_type_ok(req->content_type)) {
+    bool csv = content_type_is(req->content_type, csv_types);
+    if (!csv && !content_type_is(req->content_type, json_types)) {
         response_problem(res, 415, "unsupported-media-type", "Unsupported media type",
                          "Send records with Content-Type: application/json (an object or an "
-                         "array) or application/x-ndjson (one object per line).",
+                         "array), application/x-ndjson (one object per line) or text/csv (a "
+                         "header row of field names).",
                          NULL);
-        return;
-    }
-    struct db_conn *c = db_pool_conn(&req->app->pool);
-    if (!c) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The database cannot be opened; try again later.", NULL);
         return;
     }
     enum kind kind = (enum kind)req->route_arg;
     struct ingest_report rep;
-    char err[256];
-    pthread_mutex_lock(&req->app->pool.write_lock);
-    enum ingest_status st = ingest_body(c, kind, req->body, req->body_len, 0,
-                                        req->app->cfg.max_batch_records, &rep, err, sizeof(err));
-    pthread_mutex_unlock(&req->app->pool.write_lock);
-    switch (st) {
-    case INGEST_OK:
-        break;
-    case INGEST_BAD_BODY:
-        response_problem(res, 400, "invalid-body", "Invalid body", err, NULL);
-        goto out;
-    case INGEST_TOO_MANY:
-        response_problem(res, 413, "batch-too-large", "Too many records", err, NULL);
-        goto out;
-    default:
-        response_problem(res, 503, "unavailable", "Service unavailable", err, NULL);
-        goto out;
-    }
+    if (!load(req, res, kind, csv ? FORMAT_CSV : FORMAT_JSON, &rep))
+        return;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "kind", kind_name(kind));
-    cJSON_AddNumberToObject(o, "received", (double)rep.records);
-    cJSON_AddNumberToObject(o, "stored", (double)rep.stored);
-    cJSON_AddNumberToObject(o, "rejected", (double)rep.rejected);
-    cJSON_AddItemToObject(o, "rejects", rep.rejects);
-    rep.rejects = NULL;
+    add_report(o, &rep);
     /* 200 when anything was stored (or nothing was refused); 422 when every record was. */
     response_json(res, rep.stored > 0 || rep.rejected == 0 ? 200 : 422, o);
-out:
+    ingest_report_free(&rep);
+}
+
+void dvcqg_post(struct request *req, struct response *res)
+{
+    if (refuse_args(req, res))
+        return;
+    if (!content_type_is(req->content_type, json_types)) {
+        response_problem(res, 415, "unsupported-media-type", "Unsupported media type",
+                         "Send the portal's dossier list with Content-Type: application/json.",
+                         NULL);
+        return;
+    }
+    struct ingest_report rep;
+    if (!load(req, res, KIND_DOSSIERS, FORMAT_DVCQG, &rep))
+        return;
+    /* The portal's answer: error_code "0" when every dossier was taken; our details beside. */
+    char message[160];
+    size_t replaced = rep.replaced ? (size_t)cJSON_GetArraySize(rep.replaced) : 0;
+    snprintf(message, sizeof(message),
+             "%zu dossiers stored (%zu of them already existed and were updated), %zu rejected",
+             rep.stored, replaced, rep.rejected);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error_code", rep.rejected ? "1" : "0");
+    cJSON_AddStringToObject(o, "message", message);
+    add_report(o, &rep);
+    cJSON_AddItemToObject(o, "existing", rep.replaced ? rep.replaced : cJSON_CreateArray());
+    rep.replaced = NULL;
+    response_json(res, rep.stored > 0 || rep.rejected == 0 ? 200 : 422, o);
     ingest_report_free(&rep);
 }
 
@@ -93,8 +142,9 @@ void record_get(struct request *req, struct response *res)
     }
     if (found == 0) {
         char detail[160];
-        snprintf(detail, sizeof(detail), "No record of %s has this %s; load it with POST /api/v1/%s.",
-                 kind_name(kind), kind_key(kind), kind_name(kind));
+        snprintf(detail, sizeof(detail),
+                 "No record of %s has this %s; load it with POST /api/v1/%s.", kind_name(kind),
+                 kind_key(kind), kind_name(kind));
         response_problem(res, 404, "not-found", "Record not found", detail, NULL);
         return;
     }

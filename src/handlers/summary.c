@@ -4,9 +4,9 @@
 
 #include "tthc/blocks.h"
 #include "tthc/domain.h"
-#include "tthc/ltime.h"
 #include "tthc/facts.h"
 #include "tthc/handlers.h"
+#include "tthc/ltime.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
 #include "tthc/text.h"
