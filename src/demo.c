@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/blocks.h"
 #include "tthc/domain.h"
 #include "tthc/facts.h"
 #include "tthc/ingest.h"
@@ -26,6 +27,8 @@
 #define PERIOD_TO   "2024-08-31"
 #define DATA_FROM   "2023-10-01" /* earliest dossier */
 #define DATA_TO     "2024-09-30" /* the demo's "today": nothing finishes later */
+#define Q3_FROM     "2024-07-01"
+#define Q2_FROM     "2024-04-01"
 
 enum outcome { EARLY, ON_TIME, LATE, WITHDRAWN, IP_ON_TIME, IP_OVERDUE, OUTCOMES };
 
@@ -49,8 +52,31 @@ static const int64_t channel_quota[4] = {0, 101000, 276338, 3188}; /* by enum ch
 /* Dossiers outside the counted set, for realism: settled before the period, received after it,
  * and ones the counters leave out (receiving, denied). */
 #define HISTORY_DOSSIERS  30000
-#define LATER_DOSSIERS    42000
+#define LATER_DOSSIERS    80000 /* room for September: the Q3 quotas decide how many */
 #define EXCLUDED_DOSSIERS 2400
+
+/* Q3 2024 (seed-report.md): total, resolved and in progress at the service centre alone, the
+ * district level and the commune level; none withdrawn, so total = resolved + in progress. */
+enum group { G_ROOT, G_CENTRE, G_DEPARTMENT, G_DISTRICT, G_COMMUNE, GROUPS };
+static const struct {
+    enum group group;
+    int64_t total, resolved, in_progress;
+} q3_quota[] = {
+    {G_CENTRE, 48560, 44860, 3700},
+    {G_DISTRICT, 8500, 8100, 400},
+    {G_COMMUNE, 74400, 73600, 800},
+};
+#define Q3_DEPARTMENT_EXTRA 900 /* September dossiers at the departments, not constrained */
+
+/* Q3 online payments: about 21 billion VND in about 65,000 successful transactions. */
+#define Q3_PAYMENTS_AMOUNT 21000000000LL
+#define Q3_PAYMENTS_COUNT  65000
+
+/* The nine months: 78 feedback items received and handled, 8,400 ratings all satisfied. */
+#define FEEDBACK_ITEMS 78
+#define RATINGS        8400
+/* Q3: 20 decisions announcing procedure lists. */
+#define Q3_DECISIONS 20
 
 /* ---- deterministic randomness ----------------------------------------------------------- */
 
@@ -357,6 +383,26 @@ static size_t draw_procedure(const struct province *pv, int level)
     return draw(pv->proc_cum, pv->level_first[level], pv->level_count[level]);
 }
 
+/* Units 0 and 1 are the province and its service centre; then the departments. */
+static enum group group_of(const struct province *pv, uint32_t u)
+{
+    int level = pv->units[u].level;
+    return u == 0                    ? G_ROOT
+           : u == 1                  ? G_CENTRE
+           : level == LEVEL_PROVINCE ? G_DEPARTMENT
+           : level == LEVEL_DISTRICT ? G_DISTRICT
+                                     : G_COMMUNE;
+}
+
+static uint32_t draw_unit_in(const struct province *pv, enum group g)
+{
+    for (;;) {
+        uint32_t u = (uint32_t)draw_unit(pv);
+        if (group_of(pv, u) == g)
+            return u;
+    }
+}
+
 /* ---- dossiers --------------------------------------------------------------------------- */
 
 struct demo_dossier {
@@ -368,6 +414,7 @@ struct demo_dossier {
 
 struct days {
     int from, to, data_from, data_to;
+    int q3_from, q3_to, q2_from; /* the report's third quarter, and the second's first day */
 };
 
 /* A day in [lo, hi] drawn with the rhythm of a one-stop shop: weekdays busy, Saturday
@@ -404,7 +451,7 @@ static uint8_t resolved_status(void)
  * received before the period. Returns 0, or -1 if this procedure's processing time cannot
  * give that outcome (the caller draws another). */
 static int place(struct demo_dossier *d, int days_allowed, enum outcome o, bool carried,
-                 const struct days *dd)
+                 int settle_pct, const struct days *dd)
 {
     int F = dd->from, T = dd->to, n = days_allowed;
     int lo = carried ? F - 45 : F, hi = carried ? F - 1 : T;
@@ -463,7 +510,7 @@ static int place(struct demo_dossier *d, int days_allowed, enum outcome o, bool 
     default: /* in progress at T: still open today, or settled after T */
         if (carried && o == IP_ON_TIME)
             d->due = -1; /* no due day: on time by definition */
-        if (rng_next() % 5 < 3) {
+        if ((int)(rng_next() % 100) < settle_pct) {
             d->finished = rng_range(T + 1, dd->data_to);
             d->status = resolved_status();
         } else {
@@ -475,15 +522,29 @@ static int place(struct demo_dossier *d, int days_allowed, enum outcome o, bool 
     return 0;
 }
 
-/* Draws a unit and one of its level's procedures, then dates for outcome o. */
+/* Share of the dossiers in progress at the period's end that are settled in September
+ * rather than still open at the end of Q3: the Q3 in-progress quotas of the district and
+ * commune levels are small. */
+static int settle_pct(enum group g)
+{
+    return g == G_DISTRICT || g == G_COMMUNE ? 95 : 60;
+}
+
+/* Draws a unit and one of its level's procedures, then dates for outcome o. A dossier
+ * withdrawn in Q3 belongs to a department: the Q3 quotas of the centre and of the district and
+ * commune levels have none. */
 static void make_counted(const struct province *pv, struct demo_dossier *d, enum outcome o,
                          bool carried, const struct days *dd)
 {
     for (;;) {
         d->unit = (uint32_t)draw_unit(pv);
         d->proc = (uint32_t)draw_procedure(pv, pv->units[d->unit].level);
-        if (place(d, pv->procs[d->proc].days, o, carried, dd) == 0)
-            return;
+        enum group g = group_of(pv, d->unit);
+        if (place(d, pv->procs[d->proc].days, o, carried, settle_pct(g), dd) != 0)
+            continue;
+        if (o == WITHDRAWN && d->finished >= dd->q3_from && g != G_DEPARTMENT)
+            continue;
+        return;
     }
 }
 
@@ -533,6 +594,80 @@ static void shuffle(void *a, size_t n, size_t size)
         memcpy(b + (i - 1) * size, b + j * size, size);
         memcpy(b + j * size, t, size);
     }
+}
+
+/* Q3 counters of ds[0..n) for group g, by domain.md's rules over [q3_from, q3_to]. */
+static void q3_counts(const struct province *pv, const struct demo_dossier *ds, size_t n,
+                      enum group g, const struct days *dd, int64_t *total, int64_t *resolved,
+                      int64_t *withdrawn)
+{
+    *total = *resolved = *withdrawn = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct demo_dossier *d = &ds[i];
+        bool ended = status_is_ended(d->status);
+        if (status_is_excluded(d->status) || group_of(pv, d->unit) != g ||
+            d->received > dd->q3_to || (ended && d->finished < dd->q3_from))
+            continue;
+        (*total)++;
+        if (ended && d->finished <= dd->q3_to) {
+            *resolved += status_is_resolved(d->status);
+            *withdrawn += d->status == STATUS_CANCELLED;
+        }
+    }
+}
+
+/* A dossier received in September 2024 at a unit of group g: settled by 30 September
+ * (resolved) or still open then. */
+static void make_september(const struct province *pv, struct demo_dossier *d, enum group g,
+                           bool resolved, const struct days *dd)
+{
+    memset(d, 0, sizeof(*d));
+    d->unit = draw_unit_in(pv, g);
+    d->proc = (uint32_t)draw_procedure(pv, pv->units[d->unit].level);
+    const struct demo_procedure *p = &pv->procs[d->proc];
+    d->received = draw_day(dd->to + 1, dd->q3_to);
+    d->due = d->received + p->days;
+    int64_t ch = (int64_t)(rng_next() % 1000);
+    d->channel = (uint8_t)(ch < 726   ? CHANNEL_ONLINE
+                           : ch < 992 ? CHANNEL_IN_PERSON
+                                      : CHANNEL_POSTAL);
+    if (p->fee > 0 && !p->offline && rng_next() % 100 < 82)
+        d->payment = draw_payment();
+    if (resolved) {
+        d->finished = rng_range(d->received, d->due < dd->q3_to ? d->due : dd->q3_to);
+        d->status = resolved_status();
+    } else {
+        d->finished = -1;
+        d->status = open_statuses[rng_next() % sizeof(open_statuses)];
+    }
+}
+
+/* Adds the September dossiers that bring each Q3 quota to its exact figure, given what the
+ * nine months already put into Q3, and a few at the departments. *n grows; cap bounds it.
+ * Returns 0, or -1 if a quota cannot be met. */
+static int fill_q3(const struct province *pv, struct demo_dossier *ds, size_t *n, size_t cap,
+                   const struct days *dd, char *err, size_t len)
+{
+    for (size_t q = 0; q < sizeof(q3_quota) / sizeof(q3_quota[0]); q++) {
+        int64_t total, resolved, withdrawn;
+        q3_counts(pv, ds, *n, q3_quota[q].group, dd, &total, &resolved, &withdrawn);
+        int64_t add_resolved = q3_quota[q].resolved - resolved;
+        int64_t add_open = q3_quota[q].in_progress - (total - resolved - withdrawn);
+        if (withdrawn || add_resolved < 0 || add_open < 0 ||
+            *n + (size_t)(add_resolved + add_open) > cap) {
+            snprintf(err, len, "demo: the Q3 quota of group %d cannot be met", q3_quota[q].group);
+            return -1;
+        }
+        for (int64_t i = 0; i < add_resolved + add_open; i++)
+            make_september(pv, &ds[(*n)++], q3_quota[q].group, i < add_resolved, dd);
+    }
+    for (int i = 0; i < Q3_DEPARTMENT_EXTRA && *n < cap; i++) {
+        struct demo_dossier *d = &ds[(*n)++];
+        make_september(pv, d, G_DEPARTMENT, rng_next() % 4 != 0, dd);
+        if (d->finished >= 0 && rng_next() % 40 == 0)
+            d->status = STATUS_CANCELLED;
+    }
+    return 0;
 }
 
 /* Decides which dossiers are paid online so that the two payment shares come out exactly:
@@ -599,21 +734,50 @@ static int by_received(const void *a, const void *b)
 
 static size_t dossier_seq;
 
-/* Stores d through ingest.c's validation and storage, as a client's record would be. */
+/* The dossier code of ds[index] once sorted: the unit's identifier, '-', the day of receipt,
+ * '-', a running number (the shape of DVCQG's MaHoSo). */
+static void dossier_code(const struct province *pv, const struct demo_dossier *d, size_t index,
+                         char *buf, size_t len)
+{
+    char yymmdd[11];
+    ltime_format_day(d->received, yymmdd);
+    snprintf(buf, len, "%s-%.2s%.2s%.2s-%06zu", pv->units[d->unit].code, yymmdd + 2, yymmdd + 5,
+             yymmdd + 8, index + 1);
+}
+
+/* Stores a record built by the demo through ingest.c's validation and storage, as a client's
+ * record would be. Deletes o. Returns 0 or -1 with err set. */
+static int store(struct db_conn *c, enum kind kind, cJSON *o, int64_t generation, char *err,
+                 size_t len)
+{
+    char reason[300];
+    int rc = o ? record_take(c, kind, o, generation, reason, sizeof(reason)) : -1;
+    if (rc != 0) {
+        const cJSON *key = o ? cJSON_GetObjectItem(o, kind_key(kind)) : NULL;
+        snprintf(err, len, "demo: %s %s not stored: %s", kind_name(kind),
+                 cJSON_IsString(key) ? key->valuestring : "?", rc > 0 ? reason : "database error");
+    }
+    cJSON_Delete(o);
+    return rc == 0 ? 0 : -1;
+}
+
+/* A local time on day, sec seconds after midnight, as RFC 3339 text. */
+static void local_time(int day, int sec, char *buf)
+{
+    ltime_format_local((int64_t)day * 86400 - LTIME_LOCAL_OFFSET + sec, buf);
+}
+
 static int store_dossier(struct db_conn *c, const struct province *pv, const struct demo_dossier *d,
-                         int64_t generation, char *err, size_t len)
+                         size_t index, int64_t generation, char *err, size_t len)
 {
     const struct demo_unit *u = &pv->units[d->unit];
     const struct demo_procedure *p = &pv->procs[d->proc];
-    char code[64], received[32], due[32], finished[32], yymmdd[11];
-    ltime_format_day(d->received, yymmdd);
-    snprintf(code, sizeof(code), "%s-%.2s%.2s%.2s-%06zu", u->code, yymmdd + 2, yymmdd + 5,
-             yymmdd + 8, ++dossier_seq);
+    char code[64], received[32], due[32], finished[32];
+    dossier_code(pv, d, index, code, sizeof(code));
     /* Offices open 7:30 to 17:00; a dossier settled on its day of receipt takes an hour or
      * two. Seconds are local times, converted to instants for formatting. */
-    int64_t base = (int64_t)d->received * 86400 - LTIME_LOCAL_OFFSET;
     int recv_sec = 7 * 3600 + 1800 + rng_range(0, 8 * 3600);
-    ltime_format_local(base + recv_sec, received);
+    local_time(d->received, recv_sec, received);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "code", code);
     cJSON_AddStringToObject(o, "procedure_code", p->code);
@@ -623,29 +787,20 @@ static int store_dossier(struct db_conn *c, const struct province *pv, const str
     if (d->status != STATUS_RECEIVING || rng_next() % 2)
         cJSON_AddStringToObject(o, "received_at", received);
     if (d->due >= 0) {
-        ltime_format_local((int64_t)d->due * 86400 - LTIME_LOCAL_OFFSET + 17 * 3600, due);
+        local_time(d->due, 17 * 3600, due);
         cJSON_AddStringToObject(o, "due_at", due);
     }
     if (d->finished >= 0) {
         int fin_sec = d->finished == d->received ? recv_sec + rng_range(1800, 7200)
                                                  : 7 * 3600 + 1800 + rng_range(0, 9 * 3600);
-        ltime_format_local((int64_t)d->finished * 86400 - LTIME_LOCAL_OFFSET + fin_sec, finished);
+        local_time(d->finished, fin_sec, finished);
         cJSON_AddStringToObject(o, "finished_at", finished);
     }
     if (p->fee)
         cJSON_AddNumberToObject(o, "fee", (double)p->fee);
     if (d->payment)
         cJSON_AddStringToObject(o, "online_payment", payment_name(d->payment));
-    struct dossier rec;
-    char reason[300];
-    int rc = dossier_validate(o, &rec, reason, sizeof(reason));
-    if (rc == 0)
-        rc = dossier_store(c, &rec, generation, reason, sizeof(reason));
-    cJSON_Delete(o);
-    if (rc != 0)
-        snprintf(err, len, "demo: dossier %s not stored: %s", code,
-                 rc > 0 || rc == -1 ? reason : "database error");
-    return rc == 0 ? 0 : -1;
+    return store(c, KIND_DOSSIERS, o, generation, err, len);
 }
 
 static int store_province(struct db_conn *c, const struct province *pv, char *err, size_t len)
@@ -676,38 +831,295 @@ static int store_province(struct db_conn *c, const struct province *pv, char *er
     return 0;
 }
 
-/* Compares the loaded figures with the quotas, so a change that breaks them fails loudly. */
-static int check_figures(struct db_conn *c, const struct days *dd, char *err, size_t len)
+/* ---- payments, ratings, feedback, decisions ---------------------------------------------- */
+
+static bool in_q3_paid(const struct demo_dossier *d, const struct days *dd)
+{
+    return d->payment && d->received >= dd->q3_from && d->received <= dd->q3_to;
+}
+
+/* Scales every fee so that the Q3 online payments add up to 21 billion VND: the payment shares
+ * count dossiers, not amounts, so they do not move. Fees stay whole thousands of VND. */
+static void scale_fees(struct province *pv, const struct demo_dossier *ds, size_t n,
+                       const struct days *dd)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in_q3_paid(&ds[i], dd))
+            sum += (double)pv->procs[ds[i].proc].fee;
+    double factor = sum > 0 ? (double)Q3_PAYMENTS_AMOUNT / sum : 1;
+    for (size_t i = 0; i < pv->nprocs; i++) {
+        struct demo_procedure *p = &pv->procs[i];
+        if (p->fee > 0) {
+            int64_t f = (int64_t)((double)p->fee * factor / 1000 + 0.5) * 1000;
+            p->fee = f < 1000 ? 1000 : f;
+        }
+    }
+}
+
+/* One payment transaction of dossier code. */
+static int store_payment(struct db_conn *c, const char *code, int64_t amount, int channel,
+                         int status, int day, size_t seq, char *err, size_t len)
+{
+    char id[32], paid[32];
+    snprintf(id, sizeof(id), "GD%08zu", seq);
+    local_time(day, 8 * 3600 + rng_range(0, 9 * 3600), paid);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "dossier_code", code);
+    cJSON_AddNumberToObject(o, "amount", (double)amount);
+    cJSON_AddStringToObject(o, "paid_at", paid);
+    cJSON_AddStringToObject(o, "channel", payment_name(channel));
+    cJSON_AddStringToObject(o, "status", payment_status_name(status));
+    return store(c, KIND_PAYMENTS, o, 0, err, len);
+}
+
+/* Transactions for the dossiers paid online and received from April on (ds sorted, codes by
+ * index). Each pays its fee on its day of receipt, in one transaction, or in two (fee and
+ * charge) for as many Q3 dossiers as it takes to make exactly 65,000 successful Q3
+ * transactions; now and then an attempt fails first. Returns 0 or -1. */
+static int store_payments(struct db_conn *c, const struct province *pv,
+                          const struct demo_dossier *ds, size_t n, const struct days *dd, char *err,
+                          size_t len)
+{
+    size_t q3 = 0;
+    for (size_t i = 0; i < n; i++)
+        q3 += in_q3_paid(&ds[i], dd);
+    if (q3 > Q3_PAYMENTS_COUNT || Q3_PAYMENTS_COUNT - q3 > q3) {
+        snprintf(err, len, "demo: %zu Q3 payments cannot make %d transactions", q3,
+                 Q3_PAYMENTS_COUNT);
+        return -1;
+    }
+    size_t splits = Q3_PAYMENTS_COUNT - q3, seen = 0, seq = 0;
+    /* Every k-th Q3 payment is split, spread over the quarter. */
+    double every = splits ? (double)q3 / (double)splits : 0;
+    double next = 0;
+    char code[64];
+    for (size_t i = 0; i < n; i++) {
+        const struct demo_dossier *d = &ds[i];
+        if (!d->payment || d->received < dd->q2_from || d->received > dd->q3_to)
+            continue;
+        int64_t fee = pv->procs[d->proc].fee;
+        dossier_code(pv, d, i, code, sizeof(code));
+        if (rng_next() % 50 == 0 && store_payment(c, code, fee, d->payment, PAYMENT_FAILED,
+                                                  d->received, ++seq, err, len) != 0)
+            return -1;
+        bool split = false;
+        if (in_q3_paid(d, dd)) {
+            split = splits && (double)seen >= next;
+            if (split) {
+                splits--;
+                next += every;
+            }
+            seen++;
+        }
+        int64_t first = split ? fee * 2 / 5 / 1000 * 1000 : fee;
+        if (store_payment(c, code, first, d->payment, PAYMENT_SUCCESS, d->received, ++seq, err,
+                          len) != 0 ||
+            (split && store_payment(c, code, fee - first, d->payment, PAYMENT_SUCCESS, d->received,
+                                    ++seq, err, len) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* 8,400 ratings of dossiers resolved in the nine months, all satisfied or very satisfied, and
+ * some in September outside the period, a few of them dissatisfied. */
+static int store_ratings(struct db_conn *c, const struct province *pv,
+                         const struct demo_dossier *ds, size_t n, const struct days *dd, char *err,
+                         size_t len)
+{
+    size_t eligible = 0, seq = 0;
+    for (size_t i = 0; i < n; i++)
+        eligible += status_is_resolved(ds[i].status) && ds[i].finished >= dd->from &&
+                    ds[i].finished <= dd->to;
+    double every = (double)eligible / RATINGS, next = 0;
+    size_t seen = 0, in_period = 0;
+    char code[64], id[32], at[32];
+    for (size_t i = 0; i < n; i++) {
+        const struct demo_dossier *d = &ds[i];
+        if (!status_is_resolved(d->status))
+            continue;
+        bool period = d->finished >= dd->from && d->finished <= dd->to;
+        bool later = d->finished > dd->to && rng_next() % 200 == 0;
+        if (period) {
+            if (in_period == RATINGS || (double)seen++ < next)
+                continue;
+            next += every;
+            in_period++;
+        } else if (!later) {
+            continue;
+        }
+        int rating = later && rng_next() % 40 == 0 ? RATING_DISSATISFIED
+                     : rng_next() % 10 < 7         ? RATING_VERY_SATISFIED
+                                                   : RATING_SATISFIED;
+        dossier_code(pv, d, i, code, sizeof(code));
+        snprintf(id, sizeof(id), "DG%07zu", ++seq);
+        local_time(d->finished, 17 * 3600 + rng_range(0, 3 * 3600), at);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", id);
+        cJSON_AddStringToObject(o, "dossier_code", code);
+        cJSON_AddStringToObject(o, "rating", rating_name(rating));
+        cJSON_AddStringToObject(o, "rated_at", at);
+        if (rating == RATING_DISSATISFIED)
+            cJSON_AddStringToObject(o, "reason", "Thời gian chờ trả kết quả lâu");
+        if (store(c, KIND_RATINGS, o, 0, err, len) != 0)
+            return -1;
+    }
+    if (in_period != RATINGS) {
+        snprintf(err, len, "demo: only %zu ratings in the period", in_period);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const feedback_subjects[] = {"Thời gian giải quyết hồ sơ",
+                                                "Thủ tục yêu cầu giấy tờ không cần thiết",
+                                                "Thanh toán trực tuyến không thành công",
+                                                "Thái độ tiếp dân",
+                                                "Hướng dẫn thủ tục chưa rõ",
+                                                "Hồ sơ trực tuyến bị trả lại"};
+
+/* 78 feedback items received and handled in the nine months; a few before and after. */
+static int store_feedback(struct db_conn *c, const struct province *pv, const struct days *dd,
+                          char *err, size_t len)
+{
+    int total = FEEDBACK_ITEMS + 5 + 6;
+    for (int i = 0; i < total; i++) {
+        bool before = i >= FEEDBACK_ITEMS && i < FEEDBACK_ITEMS + 5;
+        bool after = i >= FEEDBACK_ITEMS + 5;
+        int r = before  ? draw_day(dd->data_from, dd->from - 30)
+                : after ? draw_day(dd->to + 1, dd->q3_to)
+                        : draw_day(dd->from, dd->to - 30);
+        /* Mostly settled within the 15 working days; a few take longer. */
+        int settled = r + (i % 13 == 0 ? rng_range(22, 28) : rng_range(2, 18));
+        bool open = after && (i % 3 != 0 || settled > dd->q3_to);
+        uint32_t u = rng_next() % 3 ? draw_unit_in(pv, G_CENTRE) : (uint32_t)draw_unit(pv);
+        char code[32], received[32], resolved[32];
+        snprintf(code, sizeof(code), "PAKN-%04d", i + 1);
+        local_time(r, 8 * 3600 + rng_range(0, 8 * 3600), received);
+        local_time(settled, 9 * 3600 + rng_range(0, 7 * 3600), resolved);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", code);
+        cJSON_AddStringToObject(o, "unit_code", pv->units[u].code);
+        cJSON_AddStringToObject(
+            o, "subject",
+            feedback_subjects[i % (sizeof(feedback_subjects) / sizeof(feedback_subjects[0]))]);
+        cJSON_AddStringToObject(
+            o, "status", feedback_status_name(open ? FEEDBACK_PROCESSING : FEEDBACK_RESOLVED));
+        cJSON_AddStringToObject(o, "received_at", received);
+        if (!open)
+            cJSON_AddStringToObject(o, "resolved_at", resolved);
+        cJSON_AddBoolToObject(o, "published", !open);
+        if (store(c, KIND_FEEDBACK, o, 0, err, len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Decisions of the province announcing procedure lists: 20 signed in Q3, 14 before. */
+static int store_announcements(struct db_conn *c, const struct province *pv, const struct days *dd,
+                               char *err, size_t len)
+{
+    for (int i = 0; i < Q3_DECISIONS + 14; i++) {
+        bool q3 = i >= 14;
+        int day = q3 ? draw_day(dd->q3_from, dd->q3_to) : draw_day(dd->from, dd->q3_from - 1);
+        char code[32], at[32], published[32];
+        snprintf(code, sizeof(code), "%d/QĐ-UBND", 2100 + i * 37);
+        local_time(day, 15 * 3600, at);
+        local_time(day + rng_range(1, 4), 10 * 3600, published);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", code);
+        cJSON_AddStringToObject(o, "unit_code", pv->units[0].code);
+        cJSON_AddNumberToObject(o, "procedures", rng_range(3, 35));
+        cJSON_AddStringToObject(o, "signed_at", at);
+        cJSON_AddStringToObject(o, "effective_at", at);
+        cJSON_AddStringToObject(o, "published_at", published);
+        if (store(c, KIND_ANNOUNCEMENTS, o, 0, err, len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The summary of [from, to] with one filter (unit code or level), blocks included. */
+static int figures(struct db_conn *c, struct facts *f, int from, int to, const char *unit,
+                   int level, struct counters *out)
 {
     struct summary_params p;
     summary_params_init(&p);
-    p.from = dd->from;
-    p.to = dd->to;
+    p.from = from;
+    p.to = to;
+    p.level = level;
+    if (unit)
+        snprintf(p.unit, sizeof(p.unit), "%s", unit);
     struct summary_group *g;
     size_t n;
     char reason[256];
     const char *param;
-    struct facts *f = facts_new();
-    enum query_status st = QUERY_FAILED;
-    if (f && facts_refresh(f, c) == 0)
-        st = facts_summary(f, &p, &g, &n, &param, reason, sizeof(reason));
-    facts_free(f);
-    if (st != QUERY_OK) {
-        snprintf(err, len, "demo: cannot compute the summary to check it");
+    if (facts_summary(f, &p, &g, &n, &param, reason, sizeof(reason)) != QUERY_OK)
         return -1;
-    }
-    const struct counters *k = &g[0].counters;
-    int ok = k->total == 395987 && k->carried_over == 15461 && k->received == 380526 &&
-             k->resolved == 380913 && k->resolved_late == 4633 && k->withdrawn == 5143 &&
-             k->in_progress == 9931 && k->received_online == channel_quota[CHANNEL_ONLINE] &&
-             k->fee_procedures == FEE_PROCEDURES &&
-             k->fee_procedures_paid_online == FEE_PROCEDURES - FEE_PROCEDURES_OFFLINE;
-    if (!ok)
-        snprintf(err, len,
-                 "demo: figures came out wrong (total %lld, resolved %lld, in progress %lld)",
-                 (long long)k->total, (long long)k->resolved, (long long)k->in_progress);
+    int rc = blocks_count(c, f, &p, g, n);
+    *out = g[0].counters;
     free(g);
-    return ok ? 0 : -1;
+    return rc;
+}
+
+/* Compares the loaded figures with every figure of the seed report the demo promises, so a
+ * change that breaks one fails loudly instead of shipping a wrong demo. */
+static int check_figures(struct db_conn *c, const struct province *pv, const struct days *dd,
+                         char *err, size_t len)
+{
+    struct facts *f = facts_new();
+    struct counters k, q[3], all;
+    int rc = -1;
+    if (!f || facts_refresh(f, c) != 0 || figures(c, f, dd->from, dd->to, NULL, 0, &k) != 0 ||
+        figures(c, f, dd->q3_from, dd->q3_to, pv->units[1].code, 0, &q[0]) != 0 ||
+        figures(c, f, dd->q3_from, dd->q3_to, NULL, LEVEL_DISTRICT, &q[1]) != 0 ||
+        figures(c, f, dd->q3_from, dd->q3_to, NULL, LEVEL_COMMUNE, &q[2]) != 0 ||
+        figures(c, f, dd->q3_from, dd->q3_to, NULL, 0, &all) != 0) {
+        snprintf(err, len, "demo: cannot compute the summary to check it");
+        goto out;
+    }
+    if (k.total != 395987 || k.carried_over != 15461 || k.received != 380526 ||
+        k.resolved != 380913 || k.resolved_late != 4633 || k.withdrawn != 5143 ||
+        k.in_progress != 9931 || k.received_online != channel_quota[CHANNEL_ONLINE] ||
+        k.fee_procedures != FEE_PROCEDURES ||
+        k.fee_procedures_paid_online != FEE_PROCEDURES - FEE_PROCEDURES_OFFLINE) {
+        snprintf(err, len,
+                 "demo: nine-month figures came out wrong (total %lld, resolved %lld, in "
+                 "progress %lld)",
+                 (long long)k.total, (long long)k.resolved, (long long)k.in_progress);
+        goto out;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (q[i].total != q3_quota[i].total || q[i].resolved != q3_quota[i].resolved ||
+            q[i].in_progress != q3_quota[i].in_progress) {
+            snprintf(err, len, "demo: Q3 figures of group %d came out wrong (%lld/%lld/%lld)",
+                     q3_quota[i].group, (long long)q[i].total, (long long)q[i].resolved,
+                     (long long)q[i].in_progress);
+            goto out;
+        }
+    }
+    /* 21 billion VND within 0.5%, 65,000 transactions within 1% (seed-report.md). */
+    int64_t amount_off = all.payments_amount - Q3_PAYMENTS_AMOUNT;
+    if (amount_off < 0)
+        amount_off = -amount_off;
+    if (amount_off * 200 > Q3_PAYMENTS_AMOUNT || all.payments_count != Q3_PAYMENTS_COUNT ||
+        k.feedback_received != FEEDBACK_ITEMS || k.feedback_resolved != FEEDBACK_ITEMS ||
+        k.ratings != RATINGS || k.ratings_dissatisfied != 0 ||
+        all.announcements_decisions != Q3_DECISIONS) {
+        snprintf(err, len,
+                 "demo: report figures came out wrong (Q3 payments %lld VND in %lld, feedback "
+                 "%lld/%lld, ratings %lld, Q3 decisions %lld)",
+                 (long long)all.payments_amount, (long long)all.payments_count,
+                 (long long)k.feedback_received, (long long)k.feedback_resolved,
+                 (long long)k.ratings, (long long)all.announcements_decisions);
+        goto out;
+    }
+    rc = 0;
+out:
+    facts_free(f);
+    return rc;
 }
 
 int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *err, size_t len)
@@ -722,6 +1134,9 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     ltime_parse_day(PERIOD_TO, &dd.to);
     ltime_parse_day(DATA_FROM, &dd.data_from);
     ltime_parse_day(DATA_TO, &dd.data_to);
+    ltime_parse_day(Q3_FROM, &dd.q3_from);
+    ltime_parse_day(Q2_FROM, &dd.q2_from);
+    dd.q3_to = dd.data_to;
     rng_state = 0x5eed2024u;
     dossier_seq = 0;
     if (build_province(&pv) != 0) {
@@ -783,8 +1198,9 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
                 break;
         }
         d.proc = (uint32_t)next_fee;
-        if (pv.units[d.unit].level == p->level &&
-            place(&d, p->days, (enum outcome)outcomes[i], false, &dd) == 0) {
+        if (outcomes[i] != WITHDRAWN && pv.units[d.unit].level == p->level &&
+            place(&d, p->days, (enum outcome)outcomes[i], false, settle_pct(group_of(&pv, d.unit)),
+                  &dd) == 0) {
             d.channel = ds[i].channel;
             ds[i] = d;
             next_fee++;
@@ -795,8 +1211,8 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     size_t n = counted;
     for (size_t i = 0; i < HISTORY_DOSSIERS; i++)
         make_outside(&pv, &ds[n++], true, &dd);
-    for (size_t i = 0; i < LATER_DOSSIERS; i++)
-        make_outside(&pv, &ds[n++], false, &dd);
+    if (fill_q3(&pv, ds, &n, counted + HISTORY_DOSSIERS + LATER_DOSSIERS, &dd, err, len) != 0)
+        goto out;
     for (size_t i = 0; i < EXCLUDED_DOSSIERS; i++) {
         /* Registered online but never accepted, or refused at the counter. */
         struct demo_dossier *d = &ds[n++];
@@ -811,6 +1227,7 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     /* Store in the order dossiers arrive, by day of receipt, as a one-stop system sends them
      * (it also keeps the index on received_day appending). */
     qsort(ds, n, sizeof(*ds), by_received);
+    scale_fees(&pv, ds, n, &dd);
     /* The whole load is one transaction; a cache that holds its indexes keeps it in memory. */
     db_exec(c, "PRAGMA cache_size = -262144");
     int64_t generation;
@@ -822,12 +1239,19 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     if (store_province(c, &pv, err, len) != 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        if (store_dossier(c, &pv, &ds[i], generation, err, len) != 0)
+        if (store_dossier(c, &pv, &ds[i], i, generation, err, len) != 0)
             goto out;
         if (verbose && (i + 1) % 100000 == 0)
             fprintf(stderr, "tthc demo: %zu of %zu dossiers\n", i + 1, n);
     }
-    if (check_figures(c, &dd, err, len) != 0)
+    if (verbose)
+        fprintf(stderr, "tthc demo: payments, ratings, feedback, decisions\n");
+    if (store_payments(c, &pv, ds, n, &dd, err, len) != 0 ||
+        store_ratings(c, &pv, ds, n, &dd, err, len) != 0 ||
+        store_feedback(c, &pv, &dd, err, len) != 0 ||
+        store_announcements(c, &pv, &dd, err, len) != 0)
+        goto out;
+    if (check_figures(c, &pv, &dd, err, len) != 0)
         goto out;
     if (db_exec(c, "COMMIT") != 0) {
         snprintf(err, len, "demo: commit failed");
