@@ -6,21 +6,33 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "tthc/blocks.h"
 #include "tthc/demo.h"
 #include "tthc/facts.h"
 #include "tthc/ltime.h"
 
+static char path[256];
 static struct db_conn *conn;
 static struct facts *facts;
 
-static void setup(void)
+/* Once for the suite: building the demo takes seconds (longer under the sanitizers). */
+static void build(void)
 {
-    tmp_db(&conn);
+    struct db_conn *c;
+    snprintf(path, sizeof(path), "%s", tmp_db(&c));
     struct demo_stats st;
     char err[256];
-    ck_assert_msg(demo_build(conn, 0, &st, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(demo_build(c, 0, &st, err, sizeof(err)) == 0, "%s", err);
     ck_assert_uint_eq(st.units, 201); /* root, centre, 16 departments, 13 districts, 170 */
     ck_assert_uint_ge(st.procedures, 200);
+    db_conn_close(c);
+}
+
+/* Per test, in the test's own process: a connection is never carried across a fork. */
+static void setup(void)
+{
+    char err[256];
+    ck_assert_msg(db_conn_open(path, &conn, err, sizeof(err)) == 0, "%s", err);
     facts = facts_new();
     ck_assert_int_eq(facts_refresh(facts, conn), 0);
 }
@@ -31,18 +43,33 @@ static void teardown(void)
     db_conn_close(conn);
 }
 
-static struct summary_group *summary(const char *from, const char *to, enum group_by g, size_t *n)
+static void nothing(void)
+{
+}
+
+/* The summary with its blocks, as GET /api/v1/summary computes it; unit and level filter. */
+static struct summary_group *summary_of(const char *from, const char *to, enum group_by g,
+                                        const char *unit, int level, size_t *n)
 {
     struct summary_params p;
     summary_params_init(&p);
     ck_assert_int_eq(ltime_parse_day(from, &p.from), 0);
     ck_assert_int_eq(ltime_parse_day(to, &p.to), 0);
     p.group_by = g;
+    p.level = level;
+    if (unit)
+        snprintf(p.unit, sizeof(p.unit), "%s", unit);
     struct summary_group *out;
     const char *param;
     char reason[256];
     ck_assert_int_eq(facts_summary(facts, &p, &out, n, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_int_eq(blocks_count(conn, facts, &p, out, *n), 0);
     return out;
+}
+
+static struct summary_group *summary(const char *from, const char *to, enum group_by g, size_t *n)
+{
+    return summary_of(from, to, g, NULL, 0, n);
 }
 
 /* A rate as the report prints it: a percentage to two decimals. */
@@ -78,6 +105,64 @@ START_TEST(nine_months_figures)
     expect_percent(k, "online_submission_rate", "72.62");
     expect_percent(k, "online_payment_dossier_share", "82.43");
     expect_percent(k, "online_payment_procedure_share", "90.41");
+    free(g);
+}
+END_TEST
+
+START_TEST(nine_months_feedback_and_ratings)
+{
+    /* "78 phản ánh, kiến nghị" received and handled; "8.400 lượt đánh giá ... 100%". */
+    size_t n;
+    struct summary_group *g = summary("2023-12-15", "2024-08-31", GROUP_NONE, &n);
+    const struct counters *k = &g[0].counters;
+    ck_assert_int_eq(k->feedback_received, 78);
+    ck_assert_int_eq(k->feedback_resolved, 78);
+    ck_assert_int_eq(k->feedback_open, 0);
+    ck_assert_int_eq(k->ratings, 8400);
+    ck_assert_int_eq(k->ratings_very_satisfied + k->ratings_satisfied, 8400);
+    expect_percent(k, "satisfied_rate", "100.00");
+    free(g);
+}
+END_TEST
+
+START_TEST(q3_by_level)
+{
+    /* Q3 2024: the service centre alone 48,560 = 44,860 resolved + 3,700 in progress; district
+     * one-stop shops 8,500 = 8,100 + 400; commune ones 74,400 = 73,600 + 800. */
+    static const struct {
+        const char *unit;
+        int level;
+        int64_t total, resolved, in_progress;
+    } want[] = {
+        {"000.00.01.H48", 0, 48560, 44860, 3700},
+        {NULL, 2, 8500, 8100, 400},
+        {NULL, 3, 74400, 73600, 800},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        size_t n;
+        struct summary_group *g =
+            summary_of("2024-07-01", "2024-09-30", GROUP_NONE, want[i].unit, want[i].level, &n);
+        ck_assert_int_eq(g[0].counters.total, want[i].total);
+        ck_assert_int_eq(g[0].counters.resolved, want[i].resolved);
+        ck_assert_int_eq(g[0].counters.in_progress, want[i].in_progress);
+        ck_assert_int_eq(g[0].counters.withdrawn, 0);
+        free(g);
+    }
+}
+END_TEST
+
+START_TEST(q3_payments_and_decisions)
+{
+    /* "21 tỷ đồng, với gần 65.000 giao dịch": within 0.5% and 1%; "20 Quyết định". */
+    size_t n;
+    struct summary_group *g = summary("2024-07-01", "2024-09-30", GROUP_NONE, &n);
+    const struct counters *k = &g[0].counters;
+    ck_assert_int_ge(k->payments_amount, 20895000000LL);
+    ck_assert_int_le(k->payments_amount, 21105000000LL);
+    ck_assert_int_ge(k->payments_count, 64350);
+    ck_assert_int_le(k->payments_count, 65650);
+    ck_assert_int_eq(k->payments_dvcqg_count + k->payments_local_gateway_count, k->payments_count);
+    ck_assert_int_eq(k->announcements_decisions, 20);
     free(g);
 }
 END_TEST
@@ -136,10 +221,13 @@ int main(void)
 {
     Suite *s = suite_create("demo");
     TCase *tc = tcase_create("demo");
-    /* Building the demo takes seconds, longer under the sanitizers; once for the suite. */
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, build, nothing);
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, nine_months_figures);
+    tcase_add_test(tc, nine_months_feedback_and_ratings);
+    tcase_add_test(tc, q3_by_level);
+    tcase_add_test(tc, q3_payments_and_decisions);
     tcase_add_test(tc, recount_agrees);
     tcase_add_test(tc, looks_real);
     suite_add_tcase(s, tc);
