@@ -41,12 +41,18 @@ static void command_help(const char *cmd)
                "the database (created and migrated if needed). The data is the same on every "
                "run; loading it again replaces it.\n\n");
     else
-        printf("usage: tthc import [--db PATH] --kind units|procedures|dossiers [--format "
-               "ndjson|json] FILE|-\n\nLoads records like POST /api/v1/KIND, from FILE or "
-               "standard input (-). ndjson (the default) reads one object per line and commits "
-               "every 10000 lines; json reads one object or array. Rejected records are listed "
-               "on stderr with their line or index; the exit status is 0 when nothing was "
-               "rejected, 3 when some records were.\n\n");
+        printf("usage: tthc import [--db PATH] --kind KIND [--format ndjson|json|csv|dvcqg] "
+               "FILE|-\n\nLoads records like POST /api/v1/KIND, from FILE or standard input "
+               "(-).\nKIND: units, procedures, dossiers, feedback, ratings, payments, "
+               "announcements, holidays.\nFormats:\n"
+               "  ndjson  one JSON object per line (the default)\n"
+               "  json    one JSON object or an array\n"
+               "  csv     a header row of field names, then one record per row\n"
+               "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, "
+               "or one per line); --kind is not needed\n"
+               "ndjson and csv commit every 10000 records and print progress on stderr. "
+               "Rejected records are listed on stderr with their line (or array index); the "
+               "exit status is 0 when nothing was rejected, 3 when some records were.\n\n");
     config_print_help();
     printf("\nThe config file defaults to config/tthc.conf (or TTHC_CONFIG) when it exists.\n");
 }

@@ -23,6 +23,7 @@ static const struct route routes[] = {
     KIND_ROUTES("payments", KIND_PAYMENTS),
     KIND_ROUTES("announcements", KIND_ANNOUNCEMENTS),
     KIND_ROUTES("holidays", KIND_HOLIDAYS),
+    {"GET", "/api/v1/holidays", holidays_get, KIND_HOLIDAYS},
     {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS},
     {"GET", "/api/v1/summary", summary_get, 0},
 };

@@ -8,6 +8,7 @@ void health_get(struct request *req, struct response *res);   /* handlers/health
 void records_post(struct request *req, struct response *res); /* handlers/records.c */
 void record_get(struct request *req, struct response *res);   /* handlers/records.c */
 void dvcqg_post(struct request *req, struct response *res);   /* handlers/records.c */
+void holidays_get(struct request *req, struct response *res); /* handlers/records.c */
 void summary_get(struct request *req, struct response *res);  /* handlers/summary.c */
 
 /* A 400 naming the first query parameter, if the request has any: for routes that take none.

@@ -11,8 +11,10 @@
 
 #include "tthc/handlers.h"
 #include "tthc/ingest.h"
+#include "tthc/ltime.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
+#include "tthc/text.h"
 
 /* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
 static bool content_type_is(const char *ct, const char *const *types)
@@ -149,4 +151,57 @@ void record_get(struct request *req, struct response *res)
         return;
     }
     response_json(res, 200, d);
+}
+
+void holidays_get(struct request *req, struct response *res)
+{
+    /* Optional year=YYYY; every holiday otherwise, shipped and added, in day order. */
+    int from = 0, to = 0x7fffffff;
+    for (size_t i = 0; i < req->nargs; i++) {
+        const char *v = req->args[i].value;
+        char first[11];
+        snprintf(first, sizeof(first), "%.4s-01-01", v ? v : "");
+        if (strcmp(req->args[i].key, "year") != 0 || !v || strlen(v) != 4 ||
+            ltime_parse_day(first, &from) != 0) {
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                             "This path takes only year, like year=2024.",
+                             text_valid(req->args[i].key, 64, true) ? req->args[i].key : NULL);
+            return;
+        }
+        to = from + 365; /* through 31 December, leap year or not */
+    }
+    struct db_conn *c = db_pool_conn(&req->app->pool);
+    sqlite3_stmt *st = c ? db_stmt(c, "SELECT day, name, source FROM holidays "
+                                      "WHERE day BETWEEN ? AND ? ORDER BY day")
+                         : NULL;
+    if (!st) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The holidays cannot be read now; try again later.", NULL);
+        return;
+    }
+    sqlite3_bind_int(st, 1, from);
+    sqlite3_bind_int(st, 2, to);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(o, "holidays");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char day[11];
+        int d = sqlite3_column_int(st, 0);
+        ltime_format_day(d, day);
+        if (to != 0x7fffffff && strncmp(day, req->args[0].value, 4) != 0)
+            continue; /* the day after 31 December of a common year */
+        cJSON *h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "day", day);
+        cJSON_AddStringToObject(h, "name", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(h, "source", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddItemToArray(list, h);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(o);
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The holidays cannot be read now; try again later.", NULL);
+        return;
+    }
+    response_json(res, 200, o);
 }
