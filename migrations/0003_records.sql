@@ -15,9 +15,11 @@ CREATE TABLE feedback (
     resolved_day    INTEGER,               -- the day it was settled or rejected
     published       INTEGER NOT NULL DEFAULT 0,
     received_at     TEXT NOT NULL,
-    resolved_at     TEXT
+    resolved_at     TEXT,
+    version         INTEGER NOT NULL       -- meta.generation of the write, as for dossiers
 );
 CREATE INDEX feedback_received ON feedback(received_day);
+CREATE INDEX feedback_version ON feedback(version);
 
 CREATE TABLE ratings (
     id              INTEGER PRIMARY KEY,
@@ -27,9 +29,11 @@ CREATE TABLE ratings (
     rated_day       INTEGER NOT NULL,
     rated_at        TEXT NOT NULL,
     reason          TEXT,                  -- required when dissatisfied
-    comment         TEXT
+    comment         TEXT,
+    version         INTEGER NOT NULL
 );
 CREATE INDEX ratings_rated ON ratings(rated_day);
+CREATE INDEX ratings_version ON ratings(version);
 
 CREATE TABLE payments (
     rowid_          INTEGER PRIMARY KEY,
@@ -39,9 +43,11 @@ CREATE TABLE payments (
     channel         INTEGER NOT NULL,      -- 1 dvcqg, 2 local_gateway
     status          INTEGER NOT NULL,      -- 1 success, 2 failed, 3 refunded
     paid_day        INTEGER NOT NULL,
-    paid_at         TEXT NOT NULL
+    paid_at         TEXT NOT NULL,
+    version         INTEGER NOT NULL
 );
 CREATE INDEX payments_paid ON payments(paid_day);
+CREATE INDEX payments_version ON payments(version);
 
 CREATE TABLE announcements (
     id              INTEGER PRIMARY KEY,
@@ -53,6 +59,8 @@ CREATE TABLE announcements (
     published_day   INTEGER,
     signed_at       TEXT NOT NULL,
     effective_at    TEXT,
-    published_at    TEXT
+    published_at    TEXT,
+    version         INTEGER NOT NULL
 );
 CREATE INDEX announcements_signed ON announcements(signed_day);
+CREATE INDEX announcements_version ON announcements(version);

@@ -1,4 +1,5 @@
-/* Feedback, satisfaction, payments and announcements counters; see include/tthc/blocks.h. */
+/* The SQL recount of the feedback, satisfaction, payments and announcements counters; see
+ * include/tthc/blocks.h. */
 #include "tthc/blocks.h"
 
 #include <stdbool.h>
@@ -175,8 +176,8 @@ static int announcements(struct db_conn *c, const struct target *t, const struct
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int blocks_count(struct db_conn *c, struct facts *f, const struct summary_params *p,
-                 struct summary_group *groups, size_t n)
+int blocks_recount(struct db_conn *c, struct facts *f, const struct summary_params *p,
+                   struct summary_group *groups, size_t n)
 {
     int rc = -1;
     unsigned applicable = blocks_applicable(p);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/blocks.h"
 #include "tthc/domain.h"
 #include "tthc/facts.h"
 #include "tthc/ingest.h"
@@ -858,8 +857,8 @@ static void scale_fees(struct province *pv, const struct demo_dossier *ds, size_
 }
 
 /* One payment transaction of dossier code. */
-static int store_payment(struct db_conn *c, const char *code, int64_t amount, int channel,
-                         int status, int day, size_t seq, char *err, size_t len)
+static int store_payment(struct db_conn *c, int64_t generation, const char *code, int64_t amount,
+                         int channel, int status, int day, size_t seq, char *err, size_t len)
 {
     char id[32], paid[32];
     snprintf(id, sizeof(id), "GD%08zu", seq);
@@ -871,14 +870,14 @@ static int store_payment(struct db_conn *c, const char *code, int64_t amount, in
     cJSON_AddStringToObject(o, "paid_at", paid);
     cJSON_AddStringToObject(o, "channel", payment_name(channel));
     cJSON_AddStringToObject(o, "status", payment_status_name(status));
-    return store(c, KIND_PAYMENTS, o, 0, err, len);
+    return store(c, KIND_PAYMENTS, o, generation, err, len);
 }
 
 /* Transactions for the dossiers paid online and received from April on (ds sorted, codes by
  * index). Each pays its fee on its day of receipt, in one transaction, or in two (fee and
  * charge) for as many Q3 dossiers as it takes to make exactly 65,000 successful Q3
  * transactions; now and then an attempt fails first. Returns 0 or -1. */
-static int store_payments(struct db_conn *c, const struct province *pv,
+static int store_payments(struct db_conn *c, int64_t generation, const struct province *pv,
                           const struct demo_dossier *ds, size_t n, const struct days *dd, char *err,
                           size_t len)
 {
@@ -901,8 +900,9 @@ static int store_payments(struct db_conn *c, const struct province *pv,
             continue;
         int64_t fee = pv->procs[d->proc].fee;
         dossier_code(pv, d, i, code, sizeof(code));
-        if (rng_next() % 50 == 0 && store_payment(c, code, fee, d->payment, PAYMENT_FAILED,
-                                                  d->received, ++seq, err, len) != 0)
+        if (rng_next() % 50 == 0 &&
+            store_payment(c, generation, code, fee, d->payment, PAYMENT_FAILED, d->received, ++seq,
+                          err, len) != 0)
             return -1;
         bool split = false;
         if (in_q3_paid(d, dd)) {
@@ -914,10 +914,10 @@ static int store_payments(struct db_conn *c, const struct province *pv,
             seen++;
         }
         int64_t first = split ? fee * 2 / 5 / 1000 * 1000 : fee;
-        if (store_payment(c, code, first, d->payment, PAYMENT_SUCCESS, d->received, ++seq, err,
-                          len) != 0 ||
-            (split && store_payment(c, code, fee - first, d->payment, PAYMENT_SUCCESS, d->received,
-                                    ++seq, err, len) != 0))
+        if (store_payment(c, generation, code, first, d->payment, PAYMENT_SUCCESS, d->received,
+                          ++seq, err, len) != 0 ||
+            (split && store_payment(c, generation, code, fee - first, d->payment, PAYMENT_SUCCESS,
+                                    d->received, ++seq, err, len) != 0))
             return -1;
     }
     return 0;
@@ -925,7 +925,7 @@ static int store_payments(struct db_conn *c, const struct province *pv,
 
 /* 8,400 ratings of dossiers resolved in the nine months, all satisfied or very satisfied, and
  * some in September outside the period, a few of them dissatisfied. */
-static int store_ratings(struct db_conn *c, const struct province *pv,
+static int store_ratings(struct db_conn *c, int64_t generation, const struct province *pv,
                          const struct demo_dossier *ds, size_t n, const struct days *dd, char *err,
                          size_t len)
 {
@@ -963,7 +963,7 @@ static int store_ratings(struct db_conn *c, const struct province *pv,
         cJSON_AddStringToObject(o, "rated_at", at);
         if (rating == RATING_DISSATISFIED)
             cJSON_AddStringToObject(o, "reason", "Thời gian chờ trả kết quả lâu");
-        if (store(c, KIND_RATINGS, o, 0, err, len) != 0)
+        if (store(c, KIND_RATINGS, o, generation, err, len) != 0)
             return -1;
     }
     if (in_period != RATINGS) {
@@ -981,8 +981,8 @@ static const char *const feedback_subjects[] = {"Thời gian giải quyết hồ
                                                 "Hồ sơ trực tuyến bị trả lại"};
 
 /* 78 feedback items received and handled in the nine months; a few before and after. */
-static int store_feedback(struct db_conn *c, const struct province *pv, const struct days *dd,
-                          char *err, size_t len)
+static int store_feedback(struct db_conn *c, int64_t generation, const struct province *pv,
+                          const struct days *dd, char *err, size_t len)
 {
     int total = FEEDBACK_ITEMS + 5 + 6;
     for (int i = 0; i < total; i++) {
@@ -1011,15 +1011,15 @@ static int store_feedback(struct db_conn *c, const struct province *pv, const st
         if (!open)
             cJSON_AddStringToObject(o, "resolved_at", resolved);
         cJSON_AddBoolToObject(o, "published", !open);
-        if (store(c, KIND_FEEDBACK, o, 0, err, len) != 0)
+        if (store(c, KIND_FEEDBACK, o, generation, err, len) != 0)
             return -1;
     }
     return 0;
 }
 
 /* Decisions of the province announcing procedure lists: 20 signed in Q3, 14 before. */
-static int store_announcements(struct db_conn *c, const struct province *pv, const struct days *dd,
-                               char *err, size_t len)
+static int store_announcements(struct db_conn *c, int64_t generation, const struct province *pv,
+                               const struct days *dd, char *err, size_t len)
 {
     for (int i = 0; i < Q3_DECISIONS + 14; i++) {
         bool q3 = i >= 14;
@@ -1035,15 +1035,15 @@ static int store_announcements(struct db_conn *c, const struct province *pv, con
         cJSON_AddStringToObject(o, "signed_at", at);
         cJSON_AddStringToObject(o, "effective_at", at);
         cJSON_AddStringToObject(o, "published_at", published);
-        if (store(c, KIND_ANNOUNCEMENTS, o, 0, err, len) != 0)
+        if (store(c, KIND_ANNOUNCEMENTS, o, generation, err, len) != 0)
             return -1;
     }
     return 0;
 }
 
 /* The summary of [from, to] with one filter (unit code or level), blocks included. */
-static int figures(struct db_conn *c, struct facts *f, int from, int to, const char *unit,
-                   int level, struct counters *out)
+static int figures(struct facts *f, int from, int to, const char *unit, int level,
+                   struct counters *out)
 {
     struct summary_params p;
     summary_params_init(&p);
@@ -1058,10 +1058,9 @@ static int figures(struct db_conn *c, struct facts *f, int from, int to, const c
     const char *param;
     if (facts_summary(f, &p, &g, &n, &param, reason, sizeof(reason)) != QUERY_OK)
         return -1;
-    int rc = blocks_count(c, f, &p, g, n);
     *out = g[0].counters;
     free(g);
-    return rc;
+    return 0;
 }
 
 /* Compares the loaded figures with every figure of the seed report the demo promises, so a
@@ -1072,11 +1071,11 @@ static int check_figures(struct db_conn *c, const struct province *pv, const str
     struct facts *f = facts_new();
     struct counters k, q[3], all;
     int rc = -1;
-    if (!f || facts_refresh(f, c) != 0 || figures(c, f, dd->from, dd->to, NULL, 0, &k) != 0 ||
-        figures(c, f, dd->q3_from, dd->q3_to, pv->units[1].code, 0, &q[0]) != 0 ||
-        figures(c, f, dd->q3_from, dd->q3_to, NULL, LEVEL_DISTRICT, &q[1]) != 0 ||
-        figures(c, f, dd->q3_from, dd->q3_to, NULL, LEVEL_COMMUNE, &q[2]) != 0 ||
-        figures(c, f, dd->q3_from, dd->q3_to, NULL, 0, &all) != 0) {
+    if (!f || facts_refresh(f, c) != 0 || figures(f, dd->from, dd->to, NULL, 0, &k) != 0 ||
+        figures(f, dd->q3_from, dd->q3_to, pv->units[1].code, 0, &q[0]) != 0 ||
+        figures(f, dd->q3_from, dd->q3_to, NULL, LEVEL_DISTRICT, &q[1]) != 0 ||
+        figures(f, dd->q3_from, dd->q3_to, NULL, LEVEL_COMMUNE, &q[2]) != 0 ||
+        figures(f, dd->q3_from, dd->q3_to, NULL, 0, &all) != 0) {
         snprintf(err, len, "demo: cannot compute the summary to check it");
         goto out;
     }
@@ -1246,10 +1245,10 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     }
     if (verbose)
         fprintf(stderr, "tthc demo: payments, ratings, feedback, decisions\n");
-    if (store_payments(c, &pv, ds, n, &dd, err, len) != 0 ||
-        store_ratings(c, &pv, ds, n, &dd, err, len) != 0 ||
-        store_feedback(c, &pv, &dd, err, len) != 0 ||
-        store_announcements(c, &pv, &dd, err, len) != 0)
+    if (store_payments(c, generation, &pv, ds, n, &dd, err, len) != 0 ||
+        store_ratings(c, generation, &pv, ds, n, &dd, err, len) != 0 ||
+        store_feedback(c, generation, &pv, &dd, err, len) != 0 ||
+        store_announcements(c, generation, &pv, &dd, err, len) != 0)
         goto out;
     if (check_figures(c, &pv, &dd, err, len) != 0)
         goto out;

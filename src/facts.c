@@ -1,8 +1,10 @@
 /* The in-memory counting engine; see include/tthc/facts.h.
  *
- * Columns are indexed by dossier row id (SQLite assigns them densely and rows are never
- * deleted), so a changed row overwrites its slot. Statuses the counters ignore (receiving,
- * denied) are kept as status 0 and skipped.
+ * Columns are indexed by row id (SQLite assigns them densely and rows are never deleted), so
+ * a changed row overwrites its slot. Statuses the counters ignore (receiving, denied) are kept
+ * as status 0 and skipped; a slot never written is all zeros and is skipped too. Payments and
+ * ratings point at their dossier's slot, so they count under the dossier's unit, procedure and
+ * channel as they are now.
  */
 #include "tthc/facts.h"
 
@@ -14,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/blocks.h"
 #include "tthc/domain.h"
 #include "tthc/log.h"
+#include "tthc/workdays.h"
 
 #define NO_DAY    INT32_MAX /* no due day, or not finished */
 #define FLAG_FEE  1         /* fee above 0 */
@@ -26,6 +30,33 @@ struct names {
     char **code, **name;
 };
 
+/* Columns of the smaller kinds, each indexed by its row id; n is max id + 1. */
+struct feedback_cols {
+    size_t n, cap;
+    int32_t *received, *resolved; /* resolved: NO_DAY while open */
+    uint32_t *unit, *proc;        /* proc 0: none */
+    uint8_t *status;              /* enum feedback_status; 0: empty slot */
+};
+struct rating_cols {
+    size_t n, cap;
+    int32_t *day;
+    uint32_t *dossier;
+    uint8_t *rating; /* enum rating_level; 0: empty slot */
+};
+struct payment_cols {
+    size_t n, cap;
+    int32_t *day;
+    int64_t *amount;
+    uint32_t *dossier;
+    uint8_t *channel, *status; /* status 0: empty slot */
+};
+struct announcement_cols {
+    size_t n, cap;
+    int32_t *signed_on, *published; /* published: NO_DAY when not yet */
+    int64_t *procedures;
+    uint32_t *unit; /* 0: empty slot */
+};
+
 struct facts {
     pthread_rwlock_t lock;
     int64_t generation; /* -1: never loaded */
@@ -33,6 +64,11 @@ struct facts {
     int32_t *received, *due, *finished;
     uint32_t *unit, *proc;
     uint8_t *status, *channel, *flags;
+    struct feedback_cols fb;
+    struct rating_cols rt;
+    struct payment_cols pay;
+    struct announcement_cols an;
+    struct workdays workdays;
     struct names units, procs;
     int32_t *unit_parent;    /* 0: root */
     int32_t *unit_successor; /* 0: none */
@@ -77,38 +113,121 @@ void facts_free(struct facts *f)
     free(f->unit_parent);
     free(f->unit_successor);
     free(f->unit_level);
+    free(f->fb.received);
+    free(f->fb.resolved);
+    free(f->fb.unit);
+    free(f->fb.proc);
+    free(f->fb.status);
+    free(f->rt.day);
+    free(f->rt.dossier);
+    free(f->rt.rating);
+    free(f->pay.day);
+    free(f->pay.amount);
+    free(f->pay.dossier);
+    free(f->pay.channel);
+    free(f->pay.status);
+    free(f->an.signed_on);
+    free(f->an.published);
+    free(f->an.procedures);
+    free(f->an.unit);
+    workdays_free(&f->workdays);
     pthread_rwlock_destroy(&f->lock);
     free(f);
 }
 
-/* Grows every column to hold slot id; new slots are empty (status 0). Returns 0 or -1. */
+/* Grows column col of t from t->cap to cap slots, zeroing the new ones; returns -1 from the
+ * enclosing function when out of memory. */
+#define GROW(t, col, cap)                                                                          \
+    do {                                                                                           \
+        void *p_ = realloc((t)->col, (cap) * sizeof(*(t)->col));                                   \
+        if (!p_)                                                                                   \
+            return -1;                                                                             \
+        (t)->col = p_;                                                                             \
+        memset((t)->col + (t)->cap, 0, ((cap) - (t)->cap) * sizeof(*(t)->col));                    \
+    } while (0)
+
+/* The capacity to grow to so that slot id fits, or 0 if it already does. */
+static size_t grown(size_t cap, size_t id)
+{
+    if (id < cap)
+        return 0;
+    size_t c = cap ? cap : 1024;
+    while (c <= id)
+        c *= 2;
+    return c;
+}
+
+/* Grows every dossier column to hold slot id; new slots are empty. Returns 0 or -1. */
 static int reserve(struct facts *f, size_t id)
 {
-    if (id < f->cap)
+    size_t cap = grown(f->cap, id);
+    if (!cap)
         return 0;
-    size_t cap = f->cap ? f->cap : 1024;
-    while (cap <= id)
-        cap *= 2;
-#define GROW(col)                                                                                  \
-    do {                                                                                           \
-        void *p = realloc(f->col, cap * sizeof(*f->col));                                          \
-        if (!p)                                                                                    \
-            return -1;                                                                             \
-        f->col = p;                                                                                \
-        memset(f->col + f->cap, 0, (cap - f->cap) * sizeof(*f->col));                              \
-    } while (0)
-    GROW(received);
-    GROW(due);
-    GROW(finished);
-    GROW(unit);
-    GROW(proc);
-    GROW(status);
-    GROW(channel);
-    GROW(flags);
-#undef GROW
+    GROW(f, received, cap);
+    GROW(f, due, cap);
+    GROW(f, finished, cap);
+    GROW(f, unit, cap);
+    GROW(f, proc, cap);
+    GROW(f, status, cap);
+    GROW(f, channel, cap);
+    GROW(f, flags, cap);
     f->cap = cap;
     return 0;
 }
+
+static int reserve_feedback(struct feedback_cols *t, size_t id)
+{
+    size_t cap = grown(t->cap, id);
+    if (!cap)
+        return 0;
+    GROW(t, received, cap);
+    GROW(t, resolved, cap);
+    GROW(t, unit, cap);
+    GROW(t, proc, cap);
+    GROW(t, status, cap);
+    t->cap = cap;
+    return 0;
+}
+
+static int reserve_ratings(struct rating_cols *t, size_t id)
+{
+    size_t cap = grown(t->cap, id);
+    if (!cap)
+        return 0;
+    GROW(t, day, cap);
+    GROW(t, dossier, cap);
+    GROW(t, rating, cap);
+    t->cap = cap;
+    return 0;
+}
+
+static int reserve_payments(struct payment_cols *t, size_t id)
+{
+    size_t cap = grown(t->cap, id);
+    if (!cap)
+        return 0;
+    GROW(t, day, cap);
+    GROW(t, amount, cap);
+    GROW(t, dossier, cap);
+    GROW(t, channel, cap);
+    GROW(t, status, cap);
+    t->cap = cap;
+    return 0;
+}
+
+static int reserve_announcements(struct announcement_cols *t, size_t id)
+{
+    size_t cap = grown(t->cap, id);
+    if (!cap)
+        return 0;
+    GROW(t, signed_on, cap);
+    GROW(t, published, cap);
+    GROW(t, procedures, cap);
+    GROW(t, unit, cap);
+    t->cap = cap;
+    return 0;
+}
+#undef GROW
 
 static char *dup_text(sqlite3_stmt *st, int col)
 {
@@ -235,6 +354,113 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
     return step == SQLITE_DONE ? 0 : -1;
 }
 
+static int int_or(sqlite3_stmt *st, int col, int none)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? none : sqlite3_column_int(st, col);
+}
+
+/* Runs one of the small kinds' loads: every row the first time, then rows stamped after the
+ * last generation. take stores a row; its slot is column 0. */
+static int load_kind(struct facts *f, struct db_conn *c, const char *sql,
+                     int (*take)(struct facts *, sqlite3_stmt *, size_t))
+{
+    sqlite3_stmt *st = db_stmt(c, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, f->generation);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (take(f, st, (size_t)sqlite3_column_int64(st, 0)) != 0) {
+            sqlite3_reset(st);
+            return -1;
+        }
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : -1;
+}
+
+static int take_feedback(struct facts *f, sqlite3_stmt *st, size_t id)
+{
+    struct feedback_cols *t = &f->fb;
+    if (reserve_feedback(t, id) != 0)
+        return -1;
+    t->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
+    t->proc[id] = (uint32_t)sqlite3_column_int64(st, 2);
+    t->status[id] = (uint8_t)sqlite3_column_int(st, 3);
+    t->received[id] = sqlite3_column_int(st, 4);
+    t->resolved[id] = int_or(st, 5, NO_DAY);
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_rating(struct facts *f, sqlite3_stmt *st, size_t id)
+{
+    struct rating_cols *t = &f->rt;
+    if (reserve_ratings(t, id) != 0)
+        return -1;
+    t->dossier[id] = (uint32_t)sqlite3_column_int64(st, 1);
+    t->rating[id] = (uint8_t)sqlite3_column_int(st, 2);
+    t->day[id] = sqlite3_column_int(st, 3);
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_payment(struct facts *f, sqlite3_stmt *st, size_t id)
+{
+    struct payment_cols *t = &f->pay;
+    if (reserve_payments(t, id) != 0)
+        return -1;
+    t->dossier[id] = (uint32_t)sqlite3_column_int64(st, 1);
+    t->amount[id] = sqlite3_column_int64(st, 2);
+    t->channel[id] = (uint8_t)sqlite3_column_int(st, 3);
+    t->status[id] = (uint8_t)sqlite3_column_int(st, 4);
+    t->day[id] = sqlite3_column_int(st, 5);
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_announcement(struct facts *f, sqlite3_stmt *st, size_t id)
+{
+    struct announcement_cols *t = &f->an;
+    if (reserve_announcements(t, id) != 0)
+        return -1;
+    t->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
+    t->procedures[id] = sqlite3_column_int64(st, 2);
+    t->signed_on[id] = sqlite3_column_int(st, 3);
+    t->published[id] = int_or(st, 4, NO_DAY);
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+/* The small kinds and the holidays, after the dossiers. */
+static int load_others(struct facts *f, struct db_conn *c)
+{
+    struct workdays w;
+    if (load_kind(f, c,
+                  "SELECT id, unit_id, coalesce(procedure_id, 0), status, received_day, "
+                  "resolved_day FROM feedback WHERE version > ?1",
+                  take_feedback) != 0 ||
+        load_kind(f, c, "SELECT id, dossier_id, rating, rated_day FROM ratings WHERE version > ?1",
+                  take_rating) != 0 ||
+        load_kind(f, c,
+                  "SELECT rowid_, dossier_id, amount, channel, status, paid_day FROM payments "
+                  "WHERE version > ?1",
+                  take_payment) != 0 ||
+        load_kind(f, c,
+                  "SELECT id, unit_id, procedures, signed_day, published_day FROM announcements "
+                  "WHERE version > ?1",
+                  take_announcement) != 0 ||
+        workdays_load(&w, c->db) != 0)
+        return -1;
+    workdays_free(&f->workdays);
+    f->workdays = w;
+    return 0;
+}
+
 int facts_refresh(struct facts *f, struct db_conn *c)
 {
     int rc = -1;
@@ -262,7 +488,7 @@ int facts_refresh(struct facts *f, struct db_conn *c)
         rc = 0;
         goto out;
     }
-    if (load_dossiers(f, c) != 0 ||
+    if (load_dossiers(f, c) != 0 || load_others(f, c) != 0 ||
         load_names(f, c,
                    "SELECT id, code, name, coalesce(parent_id, 0), level, "
                    "coalesce(successor_id, 0) FROM units",
@@ -409,6 +635,107 @@ static bool is_ended(uint8_t s)
     return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
 }
 
+/* Deadlines in working days (domain.md): feedback is settled within 15; a decision is
+ * published within 5 of signing. */
+#define FEEDBACK_DEADLINE 15
+#define PUBLISH_DEADLINE  5
+
+/* The group a record of unit u, procedure pr and dossier channel ch counts in, or SIZE_MAX
+ * when the filters leave it out. pr 0: the record has no procedure; ch 0: no channel. */
+static size_t group_of(const struct summary_params *p, const struct unit_map *map, uint32_t proc,
+                       size_t ngroups, uint32_t u, uint32_t pr, uint8_t ch)
+{
+    if (!u || u >= map->n || !map->in[u] || (proc && pr != proc) ||
+        (p->channel && ch != p->channel))
+        return SIZE_MAX;
+    size_t g = p->group_by == GROUP_UNIT        ? map->as[u]
+               : p->group_by == GROUP_PROCEDURE ? pr
+               : p->group_by == GROUP_LEVEL     ? map->level[u]
+               : p->group_by == GROUP_CHANNEL   ? ch
+                                                : 0;
+    return g < ngroups ? g : SIZE_MAX;
+}
+
+/* The blocks beyond dossiers (blocks.h says which apply), into acc[group]. */
+static void count_blocks(const struct facts *f, const struct summary_params *p,
+                         const struct unit_map *map, uint32_t proc, struct counters *acc,
+                         size_t ngroups)
+{
+    const int32_t F = p->from, T = p->to;
+    unsigned blocks = blocks_applicable(p);
+    const struct feedback_cols *fb = &f->fb;
+    for (size_t i = 1; (blocks & (1u << BLOCK_FEEDBACK)) && i < fb->n; i++) {
+        int32_t r = fb->received[i], s = fb->resolved[i];
+        /* Received by `to` and not settled before `from`. */
+        if (!fb->status[i] || r > T || s < F)
+            continue;
+        size_t g = group_of(p, map, proc, ngroups, fb->unit[i], fb->proc[i], 0);
+        if (g == SIZE_MAX)
+            continue;
+        struct counters *k = &acc[g];
+        int deadline = workdays_add(&f->workdays, r, FEEDBACK_DEADLINE);
+        k->feedback_received += r >= F;
+        if (s <= T) {
+            k->feedback_resolved += fb->status[i] == FEEDBACK_RESOLVED;
+            k->feedback_resolved_on_time += fb->status[i] == FEEDBACK_RESOLVED && s <= deadline;
+            k->feedback_rejected += fb->status[i] == FEEDBACK_REJECTED;
+        } else {
+            /* still open at `to` */
+            k->feedback_open++;
+            k->feedback_overdue += deadline < T;
+        }
+    }
+    const struct rating_cols *rt = &f->rt;
+    for (size_t i = 1; i < rt->n; i++) {
+        uint32_t d = rt->dossier[i];
+        if (!rt->rating[i] || rt->day[i] < F || rt->day[i] > T || d >= f->n)
+            continue;
+        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], f->channel[d]);
+        if (g == SIZE_MAX)
+            continue;
+        struct counters *k = &acc[g];
+        k->ratings++;
+        k->ratings_very_satisfied += rt->rating[i] == RATING_VERY_SATISFIED;
+        k->ratings_satisfied += rt->rating[i] == RATING_SATISFIED;
+        k->ratings_dissatisfied += rt->rating[i] == RATING_DISSATISFIED;
+    }
+    const struct payment_cols *pay = &f->pay;
+    for (size_t i = 1; i < pay->n; i++) {
+        uint32_t d = pay->dossier[i];
+        /* Successful transactions only (domain.md, "Payments"). */
+        if (pay->status[i] != PAYMENT_SUCCESS || pay->day[i] < F || pay->day[i] > T || d >= f->n)
+            continue;
+        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], f->channel[d]);
+        if (g == SIZE_MAX)
+            continue;
+        struct counters *k = &acc[g];
+        bool dvcqg = pay->channel[i] == PAYMENT_DVCQG;
+        k->payments_count++;
+        k->payments_amount += pay->amount[i];
+        k->payments_dvcqg_count += dvcqg;
+        k->payments_dvcqg_amount += dvcqg ? pay->amount[i] : 0;
+        k->payments_local_gateway_count += !dvcqg;
+        k->payments_local_gateway_amount += dvcqg ? 0 : pay->amount[i];
+    }
+    const struct announcement_cols *an = &f->an;
+    for (size_t i = 1; (blocks & (1u << BLOCK_ANNOUNCEMENTS)) && i < an->n; i++) {
+        int32_t signed_on = an->signed_on[i];
+        if (!an->unit[i] || signed_on < F || signed_on > T)
+            continue;
+        size_t g = group_of(p, map, proc, ngroups, an->unit[i], 0, 0);
+        if (g == SIZE_MAX)
+            continue;
+        struct counters *k = &acc[g];
+        bool published = an->published[i] != NO_DAY;
+        k->announcements_decisions++;
+        k->announcements_procedures += an->procedures[i];
+        k->announcements_published += published;
+        k->announcements_published_on_time +=
+            published &&
+            an->published[i] <= workdays_add(&f->workdays, signed_on, PUBLISH_DEADLINE);
+    }
+}
+
 enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                 struct summary_group **groups, size_t *n, const char **param,
                                 char *reason, size_t len)
@@ -433,8 +760,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if ((status = build_unit_map(f, p, &map, param, reason, len)) != QUERY_OK)
         goto out;
     status = QUERY_FAILED;
-    size_t nunits = map.n;
-    size_t ngroups = p->group_by == GROUP_UNIT        ? nunits
+    size_t ngroups = p->group_by == GROUP_UNIT        ? map.n
                      : p->group_by == GROUP_PROCEDURE ? (f->procs.n ? f->procs.n : 1)
                      : p->group_by == GROUP_LEVEL     ? 4
                      : p->group_by == GROUP_CHANNEL   ? 4
@@ -449,16 +775,8 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         /* domain.md: the total is what was received by `to` and had not ended before `from`. */
         if (!s || r > T || (ended && fin < F))
             continue;
-        uint32_t u = f->unit[i];
-        if (u >= nunits || !map.in[u] || (proc && f->proc[i] != proc) ||
-            (p->channel && f->channel[i] != p->channel))
-            continue;
-        size_t g = p->group_by == GROUP_UNIT        ? map.as[u]
-                   : p->group_by == GROUP_PROCEDURE ? f->proc[i]
-                   : p->group_by == GROUP_LEVEL     ? map.level[u]
-                   : p->group_by == GROUP_CHANNEL   ? f->channel[i]
-                                                    : 0;
-        if (g >= ngroups)
+        size_t g = group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], f->channel[i]);
+        if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
         k->total++;
@@ -491,6 +809,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
             k->in_progress_overdue += due != NO_DAY && due < T;
         }
     }
+    count_blocks(f, p, &map, proc, acc, ngroups);
     for (size_t j = 0; j < pairs.cap; j++) {
         if (!pairs.keys[j])
             continue;

@@ -687,7 +687,8 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, size_t len)
+int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
+                   size_t len)
 {
     sqlite3_int64 unit, procedure = 0;
     int rc = unit_id_for(c, "unit_code", f->unit_code, &unit, reason, len);
@@ -697,11 +698,11 @@ int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, si
         return -1;
     sqlite3_stmt *st = db_stmt(
         c, "INSERT INTO feedback(code, unit_id, procedure_id, dossier_code, subject, status, "
-           "received_day, resolved_day, published, received_at, resolved_at) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(code) DO UPDATE SET "
-           "unit_id = ?2, procedure_id = ?3, dossier_code = ?4, subject = ?5, status = ?6, "
+           "received_day, resolved_day, published, received_at, resolved_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(code) DO UPDATE "
+           "SET unit_id = ?2, procedure_id = ?3, dossier_code = ?4, subject = ?5, status = ?6, "
            "received_day = ?7, resolved_day = ?8, published = ?9, received_at = ?10, "
-           "resolved_at = ?11");
+           "resolved_at = ?11, version = ?12");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, f->code, -1, SQLITE_STATIC);
@@ -717,10 +718,12 @@ int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, si
     sqlite3_bind_int(st, 9, f->published);
     sqlite3_bind_text(st, 10, f->received_at, -1, SQLITE_STATIC);
     bind_opt_text(st, 11, f->resolved_at);
+    sqlite3_bind_int64(st, 12, generation);
     return step_done(c, st);
 }
 
-int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t len)
+int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
+                 size_t len)
 {
     sqlite3_int64 dossier;
     int rc = dossier_id_for(c, r->dossier_code, &dossier, reason, len);
@@ -728,9 +731,9 @@ int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t
         return rc;
     sqlite3_stmt *st =
         db_stmt(c, "INSERT INTO ratings(code, dossier_id, rating, rated_day, rated_at, reason, "
-                   "comment) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(code) DO UPDATE SET "
-                   "dossier_id = ?2, rating = ?3, rated_day = ?4, rated_at = ?5, reason = ?6, "
-                   "comment = ?7");
+                   "comment, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(code) DO "
+                   "UPDATE SET dossier_id = ?2, rating = ?3, rated_day = ?4, rated_at = ?5, "
+                   "reason = ?6, comment = ?7, version = ?8");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
@@ -740,10 +743,12 @@ int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t
     sqlite3_bind_text(st, 5, r->rated_at, -1, SQLITE_STATIC);
     bind_opt_text(st, 6, r->reason);
     bind_opt_text(st, 7, r->comment);
+    sqlite3_bind_int64(st, 8, generation);
     return step_done(c, st);
 }
 
-int payment_store(struct db_conn *c, const struct payment *p, char *reason, size_t len)
+int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
+                  size_t len)
 {
     sqlite3_int64 dossier;
     int rc = dossier_id_for(c, p->dossier_code, &dossier, reason, len);
@@ -751,9 +756,9 @@ int payment_store(struct db_conn *c, const struct payment *p, char *reason, size
         return rc;
     sqlite3_stmt *st =
         db_stmt(c, "INSERT INTO payments(id, dossier_id, amount, channel, status, paid_day, "
-                   "paid_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
-                   "dossier_id = ?2, amount = ?3, channel = ?4, status = ?5, paid_day = ?6, "
-                   "paid_at = ?7");
+                   "paid_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
+                   "UPDATE SET dossier_id = ?2, amount = ?3, channel = ?4, status = ?5, "
+                   "paid_day = ?6, paid_at = ?7, version = ?8");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
@@ -763,10 +768,12 @@ int payment_store(struct db_conn *c, const struct payment *p, char *reason, size
     sqlite3_bind_int(st, 5, p->status);
     sqlite3_bind_int(st, 6, p->paid.day);
     sqlite3_bind_text(st, 7, p->paid_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, generation);
     return step_done(c, st);
 }
 
-int announcement_store(struct db_conn *c, const struct announcement *a, char *reason, size_t len)
+int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
+                       char *reason, size_t len)
 {
     sqlite3_int64 unit;
     int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
@@ -774,10 +781,11 @@ int announcement_store(struct db_conn *c, const struct announcement *a, char *re
         return rc;
     sqlite3_stmt *st = db_stmt(
         c, "INSERT INTO announcements(code, unit_id, procedures, signed_day, effective_day, "
-           "published_day, signed_at, effective_at, published_at) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(code) DO UPDATE SET "
+           "published_day, signed_at, effective_at, published_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(code) DO UPDATE SET "
            "unit_id = ?2, procedures = ?3, signed_day = ?4, effective_day = ?5, "
-           "published_day = ?6, signed_at = ?7, effective_at = ?8, published_at = ?9");
+           "published_day = ?6, signed_at = ?7, effective_at = ?8, published_at = ?9, "
+           "version = ?10");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, a->code, -1, SQLITE_STATIC);
@@ -791,6 +799,7 @@ int announcement_store(struct db_conn *c, const struct announcement *a, char *re
     sqlite3_bind_text(st, 7, a->signed_at, -1, SQLITE_STATIC);
     bind_opt_text(st, 8, a->effective_at);
     bind_opt_text(st, 9, a->published_at);
+    sqlite3_bind_int64(st, 10, generation);
     return step_done(c, st);
 }
 
@@ -877,13 +886,14 @@ int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t gen
     case KIND_DOSSIERS:
         TAKE(dossier, dossier_validate, dossier_store(c, &r, generation, reason, len));
     case KIND_FEEDBACK:
-        TAKE(feedback, feedback_validate, feedback_store(c, &r, reason, len));
+        TAKE(feedback, feedback_validate, feedback_store(c, &r, generation, reason, len));
     case KIND_RATINGS:
-        TAKE(rating, rating_validate, rating_store(c, &r, reason, len));
+        TAKE(rating, rating_validate, rating_store(c, &r, generation, reason, len));
     case KIND_PAYMENTS:
-        TAKE(payment, payment_validate, payment_store(c, &r, reason, len));
+        TAKE(payment, payment_validate, payment_store(c, &r, generation, reason, len));
     case KIND_ANNOUNCEMENTS:
-        TAKE(announcement, announcement_validate, announcement_store(c, &r, reason, len));
+        TAKE(announcement, announcement_validate,
+             announcement_store(c, &r, generation, reason, len));
     case KIND_HOLIDAYS:
         TAKE(holiday, holiday_validate, holiday_store(c, &r, reason, len));
     default:

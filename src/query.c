@@ -130,6 +130,7 @@ int summary_params_add_json(cJSON *obj, const struct summary_params *p)
 /* Group key and label per group_by; u is the unit, p the procedure of dossier d. */
 static const char *const key_sql[] = {"''", "u.level", "u.code", "p.code", "d.channel"};
 static const char *const label_sql[] = {"''", "''", "u.name", "coalesce(p.name, '')", "''"};
+static const char *const id_sql[] = {"0", "u.level", "u.id", "p.id", "d.channel"};
 
 /* Rows of the total (domain.md): not receiving/denied, received by `to`, and not ended before
  * `from`. ?1 from, ?2 to, ?3 unit id (subtree), ?4 level, ?5 procedure id, ?6 channel. */
@@ -229,12 +230,12 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
              "SELECT k, label, count(*), sum(r < ?1), sum(r >= ?1 AND ch = 2), "
              "sum(r >= ?1 AND ch = 1), sum(r >= ?1 AND ch = 3), sum(res), sum(res AND f < du), "
              "sum(res AND f > du), sum(wd), sum(NOT res AND NOT wd AND du < ?2), "
-             "sum(r >= ?1 AND fee > 0), sum(r >= ?1 AND fee > 0 AND op IS NOT NULL) "
-             "FROM (SELECT %s AS k, %s AS label, d.channel AS ch, d.received_day AS r, "
+             "sum(r >= ?1 AND fee > 0), sum(r >= ?1 AND fee > 0 AND op IS NOT NULL), max(kid) "
+             "FROM (SELECT %s AS k, %s AS label, %s AS kid, d.channel AS ch, d.received_day AS r, "
              "d.due_day AS du, d.finished_day AS f, d.fee AS fee, d.online_payment AS op, "
              "(d.status IN (9, 10) AND d.finished_day <= ?2) AS res, "
              "(d.status = 7 AND d.finished_day <= ?2) AS wd %s) GROUP BY k ORDER BY k",
-             key_sql[p->group_by], label_sql[p->group_by], where);
+             key_sql[p->group_by], label_sql[p->group_by], id_sql[p->group_by], where);
     sqlite3_stmt *st = db_stmt(c, sql);
     if (!st)
         goto out;
@@ -253,6 +254,7 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
         memset(grp, 0, sizeof(*grp));
         key_text(st, p->group_by, grp->key, sizeof(grp->key));
         snprintf(grp->name, sizeof(grp->name), "%s", (const char *)sqlite3_column_text(st, 1));
+        grp->id = (uint32_t)sqlite3_column_int64(st, 14);
         struct counters *k = &grp->counters;
         k->total = sqlite3_column_int64(st, 2);
         k->carried_over = sqlite3_column_int64(st, 3);

@@ -157,10 +157,14 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
 int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
 int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
                   size_t len);
-int feedback_store(struct db_conn *c, const struct feedback *f, char *reason, size_t len);
-int rating_store(struct db_conn *c, const struct rating *r, char *reason, size_t len);
-int payment_store(struct db_conn *c, const struct payment *p, char *reason, size_t len);
-int announcement_store(struct db_conn *c, const struct announcement *a, char *reason, size_t len);
+int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
+                   size_t len);
+int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
+                 size_t len);
+int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
+                  size_t len);
+int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
+                       char *reason, size_t len);
 int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
 
 /* Validates and stores one record of kind inside a transaction opened by ingest_begin.

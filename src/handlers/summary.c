@@ -39,10 +39,7 @@ void summary_get(struct request *req, struct response *res)
     enum query_status st = QUERY_FAILED;
     if (c && facts_refresh(req->app->facts, c) == 0)
         st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
-    if (st == QUERY_OK && blocks_count(c, req->app->facts, &p, groups, n) != 0) {
-        free(groups);
-        st = QUERY_FAILED;
-    }
+
     if (st == QUERY_BAD_FILTER) {
         response_problem(res, 400, "invalid-parameter", "Unknown filter value", reason, param);
         return;
