@@ -914,6 +914,49 @@ struct batch {
     enum ingest_status status;
 };
 
+/* Rewrites a reason about a mapped record in the portal's field names: a sender of DVCQG
+ * payloads knows NgayHenTra, not due_at. */
+static void portal_names(char *reason, size_t len)
+{
+    static const char *const names[][2] = {
+        {"finished_at", "NgayKetThucXuLy (or NgayTra)"},
+        {"received_at", "NgayTiepNhan (or NgayNopHoSo)"},
+        {"due_at", "NgayHenTra"},
+        {"unit_code", "the unit (MaDonVi, or MaHoSo before its first '-')"},
+        {"procedure_code", "MaTTHC"},
+        {"online_payment", "DuocThanhToanTrucTuyen"},
+        {"status", "TrangThaiHoSo"},
+        {"channel", "KenhThucHien"},
+        {"fee", "DanhSachLePhi"},
+    };
+    char out[512];
+    size_t o = 0;
+    for (const char *p = reason; *p && o + 1 < sizeof(out);) {
+        size_t k = 0, n = sizeof(names) / sizeof(names[0]);
+        while (k < n && strncmp(p, names[k][0], strlen(names[k][0])) != 0)
+            k++;
+        /* Whole words only: "status" in "TrangThaiHoSo" was already written. */
+        bool word = k < n && (p == reason || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
+                    !(p[strlen(names[k][0])] == '_' ||
+                      (p[strlen(names[k][0])] >= 'a' && p[strlen(names[k][0])] <= 'z'));
+        if (word) {
+            o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", names[k][1]);
+            p += strlen(names[k][0]);
+        } else {
+            out[o++] = *p++;
+        }
+        if (o >= sizeof(out))
+            o = sizeof(out) - 1;
+    }
+    out[o] = '\0';
+    /* Cut at len, on a character boundary (the names are ASCII; the rest came from reason). */
+    size_t n = o < len ? o : len - 1;
+    while (n > 0 && n < o && ((unsigned char)out[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(reason, out, n);
+    reason[n] = '\0';
+}
+
 /* Stores a DVCQG dossier: mapped onto a native record, then validated and stored like one, and
  * the procedure's name and field from the payload written into the catalogue. Returns as
  * record_take; *existed tells whether the dossier was there before. */
@@ -930,6 +973,8 @@ static int take_dvcqg(struct batch *b, const cJSON *rec, bool *existed, char *re
     int rc = found < 0 ? -1 : record_take(b->c, KIND_DOSSIERS, native, b->generation, reason, len);
     *existed = found == 1;
     cJSON_Delete(native);
+    if (rc == 1)
+        portal_names(reason, len);
     if (rc != 0 || !proc.name[0])
         return rc;
     /* The payload names the procedure: update its name and field, keep what else we know. */

@@ -57,9 +57,10 @@ void summary_get(struct request *req, struct response *res)
         bad |= !cJSON_AddStringToObject(
             o, "notice",
             "The district level no longer exists from 2025-07-01 (Resolution 202/2025/QH15: "
-            "local government has two tiers, province and commune), so there are no district "
-            "units in this period; use rebase=current to count their history under the units "
-            "that succeeded them.");
+            "local government has two tiers, province and commune): no district unit receives "
+            "dossiers in this period, and what is counted here is only what district units "
+            "left unfinished. Use rebase=current to count their history under the units that "
+            "succeeded them.");
     unsigned blocks = blocks_applicable(&p);
     if (p.group_by == GROUP_NONE) {
         bad |= metrics_add_json(o, &groups[0].counters, blocks);
