@@ -43,6 +43,19 @@ grep -q "line 2 B: unit_code" err; check "import names the rejected line and cod
 "$tthc" import --db m.db --kind dossiers - <dossiers.ndjson >out 2>&1; check "import from stdin" 3 $?
 "$tthc" import --db m.db --kind bogus units.ndjson >out 2>&1; check "unknown kind exits 2" 2 $?
 
+# CSV with a quoted cell over two lines: the reject names its physical line (5).
+printf 'code,procedure_code,unit_code,channel,status,received_at,fee\nK1,1,C,online,new,2024-03-01,0\nK2,1,C,"in_person",new,2024-03-02,"1000"\nK3,1,"C\nX",online,new,2024-03-03,0\nK4,1,C,fax,new,2024-03-04,0\n' >d.csv
+"$tthc" import --db m.db --kind dossiers --format csv d.csv >out 2>err; check "csv import with rejects exits 3" 3 $?
+grep -q "dossiers: 2 stored, 2 rejected" out; check "csv import counts" 0 $?
+grep -q "rejected line 6 K4: channel" err; check "csv reject names the file line" 0 $?
+# The portal's format from a file; personal fields are not stored.
+cat >p.json <<'J'
+[{"MaHoSo":"C-240305-0001","MaTTHC":"1.001612","TenTTHC":"Cấp phép","KenhThucHien":"2","TrangThaiHoSo":"4","NgayTiepNhan":"20240305091000","ChuHoSo":"Trần Thị Bình","SoDienThoai":"0987654321"}]
+J
+"$tthc" import --db m.db --format dvcqg p.json >out 2>&1; check "dvcqg import exits 0" 0 $?
+grep -q "dossiers: 1 stored, 0 rejected" out; check "dvcqg import counts" 0 $?
+check "dvcqg personal data not stored" 0 "$(cat m.db m.db-wal 2>/dev/null | grep -c -a -e 0987654321 -e 'Trần Thị Bình')"
+
 # A database written by a newer tthc is refused, untouched.
 cp m.db new.db
 sqlite3 new.db "insert into schema_migrations(version, name) values (999, '0999_x.sql')" 2>/dev/null &&
