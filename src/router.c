@@ -70,3 +70,9 @@ enum router_result router_match(const char *method, const char *path, const stru
     }
     return path_known ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
+
+const struct route *router_routes(size_t *n)
+{
+    *n = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}

@@ -25,4 +25,7 @@ enum router_result { ROUTE_FOUND = 0, ROUTE_NOT_FOUND = 404, ROUTE_BAD_METHOD = 
 enum router_result router_match(const char *method, const char *path, const struct route **route,
                                 const char **param, char *allow, size_t allow_len);
 
+/* The route table, for documents that must list every route (the OpenAPI test). */
+const struct route *router_routes(size_t *n);
+
 #endif
