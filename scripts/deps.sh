@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
-          libsqlite3-dev sqlite3 check curl)
+          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,6 +30,34 @@ static const struct setting {
      "worker threads; keep at or below the number of cores (default 2)"},
     {"max_connections", T_UINT, offsetof(struct config, max_connections), 0, 1, 100000,
      "open connections at once (default 1024)"},
+    {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,
+     100000, "open connections from one client address (default 64)"},
+    {"max_inflated_bytes", T_SIZE, offsetof(struct config, max_inflated_bytes), 0, 1024, 1ULL << 32,
+     "largest size a gzip request body may inflate to; past it 413 (default 268435456)"},
+    {"max_query_days", T_UINT, offsetof(struct config, max_query_days), 0, 1, 100000,
+     "longest period a query may span, in days; past it 400 (default 3660)"},
+    {"read_requires_key", T_UINT, offsetof(struct config, read_requires_key), 0, 0, 1,
+     "1: reads need a key with read scope; 0: reads are public (default 0)"},
+    {"rate_per_second", T_UINT, offsetof(struct config, rate_per_second), 0, 1, 1000000,
+     "requests per second allowed to each key or client address (default 50)"},
+    {"rate_burst", T_UINT, offsetof(struct config, rate_burst), 0, 1, 1000000,
+     "requests a key or client address may make at once (default 100)"},
+    {"rate_clients", T_UINT, offsetof(struct config, rate_clients), 0, 16, 10000000,
+     "keys and addresses whose rate is tracked at once (default 100000)"},
+    {"cors_origins", T_TEXT, offsetof(struct config, cors_origins),
+     sizeof(((struct config *)0)->cors_origins), 0, 0,
+     "comma-separated origins allowed to call the API from a browser, or * (default none)"},
+    {"cache_control", T_TEXT, offsetof(struct config, cache_control),
+     sizeof(((struct config *)0)->cache_control), 1, 0,
+     "Cache-Control of read responses (default no-cache: revalidate with the ETag)"},
+    {"gzip_min_bytes", T_SIZE, offsetof(struct config, gzip_min_bytes), 0, 0, 1ULL << 31,
+     "responses at least this large are gzipped for clients that accept it (default 1024)"},
+    {"stale_after_hours", T_UINT, offsetof(struct config, stale_after_hours), 0, 1, 100000,
+     "a unit with no data arrived for longer is reported stale (default 48)"},
+    {"shutdown_grace", T_UINT, offsetof(struct config, shutdown_grace), 0, 0, 3600,
+     "seconds to finish requests in flight after SIGTERM or SIGINT (default 10)"},
+    {"access_log", T_UINT, offsetof(struct config, access_log), 0, 0, 1,
+     "1: one JSON line per request on stderr (default 1)"},
 };
 #define SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -43,6 +71,17 @@ void config_defaults(struct config *c)
     c->connection_timeout = 30;
     c->threads = 2;
     c->max_connections = 1024;
+    c->max_connections_per_ip = 64;
+    c->max_inflated_bytes = 256u << 20;
+    c->max_query_days = 3660;
+    c->rate_per_second = 50;
+    c->rate_burst = 100;
+    c->rate_clients = 100000;
+    snprintf(c->cache_control, sizeof(c->cache_control), "no-cache");
+    c->gzip_min_bytes = 1024;
+    c->stale_after_hours = 48;
+    c->shutdown_grace = 10;
+    c->access_log = 1;
 }
 
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t len)
@@ -54,8 +93,8 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
         char *field = (char *)c + s->offset;
         if (s->type == T_TEXT) {
             size_t n = strlen(value);
-            if (n == 0 || n >= s->size) {
-                snprintf(err, len, "%s must be 1 to %zu characters", key, s->size - 1);
+            if (n < s->min || n >= s->size) {
+                snprintf(err, len, "%s must be %llu to %zu characters", key, s->min, s->size - 1);
                 return -1;
             }
             memcpy(field, value, n + 1);

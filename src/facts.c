@@ -69,6 +69,8 @@ struct facts {
     struct payment_cols pay;
     struct announcement_cols an;
     struct workdays workdays;
+    int64_t *unit_version; /* by unit id: the newest generation that wrote a dossier there */
+    size_t unit_version_cap;
     struct names units, procs;
     int32_t *unit_parent;    /* 0: root */
     int32_t *unit_successor; /* 0: none */
@@ -131,6 +133,7 @@ void facts_free(struct facts *f)
     free(f->an.procedures);
     free(f->an.unit);
     workdays_free(&f->workdays);
+    free(f->unit_version);
     pthread_rwlock_destroy(&f->lock);
     free(f);
 }
@@ -316,15 +319,33 @@ out:
     return rc;
 }
 
+/* Remembers that generation wrote a dossier at unit (for the freshness report). */
+static int note_version(struct facts *f, uint32_t unit, int64_t generation)
+{
+    size_t cap = grown(f->unit_version_cap, unit);
+    if (cap) {
+        int64_t *v = realloc(f->unit_version, cap * sizeof(int64_t));
+        if (!v)
+            return -1;
+        memset(v + f->unit_version_cap, 0, (cap - f->unit_version_cap) * sizeof(int64_t));
+        f->unit_version = v;
+        f->unit_version_cap = cap;
+    }
+    if (generation > f->unit_version[unit])
+        f->unit_version[unit] = generation;
+    return 0;
+}
+
 static int load_dossiers(struct facts *f, struct db_conn *c)
 {
     /* The first load reads every row; later ones only rows stamped after the last. */
     sqlite3_stmt *st = db_stmt(
         c, f->generation < 0
                ? "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
-                 "finished_day, fee > 0, online_payment IS NOT NULL FROM dossiers WHERE ?1 < 0"
+                 "finished_day, fee > 0, online_payment IS NOT NULL, version FROM dossiers "
+                 "WHERE ?1 < 0"
                : "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
-                 "finished_day, fee > 0, online_payment IS NOT NULL FROM dossiers "
+                 "finished_day, fee > 0, online_payment IS NOT NULL, version FROM dossiers "
                  "WHERE version > ?1");
     if (!st)
         return -1;
@@ -347,6 +368,10 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
             sqlite3_column_type(st, 7) == SQLITE_NULL ? NO_DAY : sqlite3_column_int(st, 7);
         f->flags[id] = (uint8_t)((sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
                                  (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
+        if (note_version(f, f->unit[id], sqlite3_column_int64(st, 10)) != 0) {
+            sqlite3_reset(st);
+            return -1;
+        }
         if (id >= f->n)
             f->n = id + 1;
     }
@@ -653,6 +678,9 @@ static size_t group_of(const struct summary_params *p, const struct unit_map *ma
                : p->group_by == GROUP_LEVEL     ? map->level[u]
                : p->group_by == GROUP_CHANNEL   ? ch
                                                 : 0;
+    /* A record without a procedure (or channel) is in no group of that kind. */
+    if (p->group_by != GROUP_NONE && g == 0)
+        return SIZE_MAX;
     return g < ngroups ? g : SIZE_MAX;
 }
 
@@ -823,8 +851,9 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     size_t count = 0;
     if (!(order = malloc(ngroups * sizeof(uint32_t))))
         goto out;
+    static const struct counters zero;
     for (size_t g = 0; g < ngroups; g++)
-        if (acc[g].total > 0 || p->group_by == GROUP_NONE)
+        if (p->group_by == GROUP_NONE || memcmp(&acc[g], &zero, sizeof(zero)) != 0)
             order[count++] = (uint32_t)g;
     const struct names *names = p->group_by == GROUP_UNIT        ? &f->units
                                 : p->group_by == GROUP_PROCEDURE ? &f->procs
@@ -863,4 +892,24 @@ out:
     free(pairs.keys);
     free(pairs.paid);
     return status;
+}
+
+int facts_units(struct facts *f, struct unit_state **out, size_t *n)
+{
+    pthread_rwlock_rdlock(&f->lock);
+    size_t count = 0;
+    struct unit_state *u = calloc(f->units.n ? f->units.n : 1, sizeof(*u));
+    for (size_t i = 1; u && i < f->units.n; i++) {
+        if (!f->units.code[i])
+            continue;
+        snprintf(u[count].code, sizeof(u[count].code), "%s", f->units.code[i]);
+        snprintf(u[count].name, sizeof(u[count].name), "%s", f->units.name[i]);
+        u[count].level = f->unit_level[i];
+        u[count].generation = i < f->unit_version_cap ? f->unit_version[i] : 0;
+        count++;
+    }
+    pthread_rwlock_unlock(&f->lock);
+    *out = u;
+    *n = count;
+    return u ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /* JSON and problem responses; see include/tthc/http.h. */
 #include "tthc/http.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +53,15 @@ void response_problem(struct response *res, unsigned status, const char *slug, c
     response_json(res, status, p);
     if (res->status == status)
         res->content_type = "application/problem+json";
+}
+
+void response_header(struct response *res, const char *name, const char *fmt, ...)
+{
+    if (res->nheaders == HTTP_MAX_HEADERS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->headers[res->nheaders].value, sizeof(res->headers[0].value), fmt, ap);
+    va_end(ap);
+    res->headers[res->nheaders++].name = name;
 }

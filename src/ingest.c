@@ -630,7 +630,17 @@ int ingest_begin(struct db_conn *c, int64_t *generation)
         *generation = sqlite3_column_int64(st, 0);
     if (st)
         sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
+    /* When this generation was written: the freshness report's clock. */
+    sqlite3_stmt *at = rc == SQLITE_ROW ? db_stmt(c, "INSERT INTO generations(generation, at) "
+                                                     "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', "
+                                                     "'now'))")
+                                        : NULL;
+    if (at) {
+        sqlite3_bind_int64(at, 1, *generation);
+        rc = sqlite3_step(at) == SQLITE_DONE ? SQLITE_ROW : SQLITE_ERROR;
+        sqlite3_reset(at);
+    }
+    if (rc != SQLITE_ROW || !at) {
         db_exec(c, "ROLLBACK");
         return -1;
     }
@@ -850,11 +860,13 @@ static void add_reject(struct ingest_report *rep, size_t position, const char *k
     cJSON_AddItemToArray(rep->rejects, r);
 }
 
-/* True if the JSON text [p, end) holds the escape \u0000. cJSON decodes it into a NUL byte
- * that silently cuts the string short ("HS\u0000001" would read as "HS"), so such a record is
- * refused before it is parsed. */
-static bool has_escaped_nul(const char *p, const char *end)
+/* True if the JSON text [p, end) holds a NUL character, raw or as the escape \u0000. cJSON
+ * keeps it in the string, which then reads shorter than it is ("HS\u0000001" reads as
+ * "HS"), so such a record is refused before it is parsed. */
+static bool has_nul(const char *p, const char *end)
 {
+    if (memchr(p, '\0', (size_t)(end - p)))
+        return true;
     for (; p < end; p++) {
         if (*p != '\\')
             continue;
@@ -931,8 +943,12 @@ static void portal_names(char *reason, size_t len)
     };
     char out[512];
     size_t o = 0;
+    bool quoted = false; /* inside '...': a value the sender wrote, left as it is */
     for (const char *p = reason; *p && o + 1 < sizeof(out);) {
-        size_t k = 0, n = sizeof(names) / sizeof(names[0]);
+        if (*p == '\'')
+            quoted = !quoted;
+        size_t k = quoted ? sizeof(names) / sizeof(names[0]) : 0,
+               n = sizeof(names) / sizeof(names[0]);
         while (k < n && strncmp(p, names[k][0], strlen(names[k][0])) != 0)
             k++;
         /* Whole words only: "status" in "TrangThaiHoSo" was already written. */
@@ -1018,13 +1034,14 @@ static int batch_take(struct batch *b, const cJSON *rec, const char *why, size_t
     }
     rep->stored++;
     if (existed && (rep->replaced || (rep->replaced = cJSON_CreateArray())))
-        cJSON_AddItemToArray(rep->replaced,
-                             cJSON_CreateString(cJSON_GetObjectItem(rec, key)->valuestring));
+        cJSON_AddItemToArray(
+            rep->replaced,
+            cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(rec, key)->valuestring));
     return 0;
 }
 
-static const char NUL_REASON[] = "the record holds a NUL character (\\u0000), which no field "
-                                 "may contain";
+static const char NUL_REASON[] = "the record holds a NUL character (\\u0000 or a zero byte), "
+                                 "which no field may contain";
 
 static const char *skip_space(const char *p, const char *end, size_t *line)
 {
@@ -1064,8 +1081,8 @@ static void read_array(struct batch *b, const char *p, const char *end, size_t l
                 b->status = INGEST_BAD_BODY;
                 return;
             }
-            int rc = has_escaped_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, index)
-                                              : batch_take(b, rec, NULL, index);
+            int rc = has_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, index)
+                                      : batch_take(b, rec, NULL, index);
             cJSON_Delete(rec);
             if (rc != 0)
                 return;
@@ -1109,8 +1126,8 @@ static void read_lines(struct batch *b, const char *p, const char *end, size_t l
             while (p < end && *p != '\n')
                 p++;
         } else {
-            rc = has_escaped_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, position)
-                                          : batch_take(b, rec, NULL, position);
+            rc = has_nul(p, stop) ? batch_take(b, NULL, NUL_REASON, position)
+                                  : batch_take(b, rec, NULL, position);
             cJSON_Delete(rec);
             for (; p < stop; p++)
                 line += *p == '\n';

@@ -12,7 +12,9 @@
 #include "tthc/db.h"
 #include "tthc/demo.h"
 #include "tthc/ingest.h"
+#include "tthc/keys.h"
 #include "tthc/log.h"
+#include "tthc/policy.h"
 #include "tthc/server.h"
 
 static void usage(void)
@@ -23,7 +25,8 @@ static void usage(void)
            "  serve    run the HTTP service (creates and migrates the database if needed)\n"
            "  migrate  apply pending database migrations and exit\n"
            "  demo     load the demo province that reproduces the seed report\n"
-           "  import   load records from a file without a server\n\n"
+           "  import   load records from a file without a server\n"
+           "  key      create, list and revoke API keys\n\n"
            "`tthc COMMAND --help` describes each command.\n");
 }
 
@@ -31,7 +34,9 @@ static void command_help(const char *cmd)
 {
     if (strcmp(cmd, "serve") == 0)
         printf("usage: tthc serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--SETTING "
-               "VALUE]...\n\nServes the HTTP API until SIGINT or SIGTERM.\n\n");
+               "VALUE]... [--check-config]\n\nServes the HTTP API until SIGINT or SIGTERM, "
+               "then finishes the requests in flight (shutdown_grace) and stops. "
+               "--check-config validates the settings and the database and exits.\n\n");
     else if (strcmp(cmd, "migrate") == 0)
         printf("usage: tthc migrate [--db PATH] [--config FILE]\n\nApplies the migrations this "
                "binary carries that the database lacks. A database written by a newer tthc is "
@@ -50,7 +55,8 @@ static void command_help(const char *cmd)
                "  csv     a header row of field names, then one record per row\n"
                "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, "
                "or one per line); --kind is not needed\n"
-               "ndjson and csv commit every 10000 records and print progress on stderr. "
+               "ndjson and csv commit every 10000 records and print progress on stderr every "
+               "100000. "
                "Rejected records are listed on stderr with their line (or array index); the "
                "exit status is 0 when nothing was rejected, 3 when some records were.\n\n");
     config_print_help();
@@ -60,6 +66,7 @@ static void command_help(const char *cmd)
 /* Command-line options beyond the settings. */
 struct options {
     const char *config, *kind, *format, *file;
+    bool check_config;
 };
 
 /* Applies config file, environment and flags to cfg, in that order. Returns 0, or -1 after
@@ -85,6 +92,10 @@ static int load_settings(const char *cmd, int argc, char **argv, struct config *
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             command_help(cmd);
             exit(0);
+        }
+        if (strcmp(a, "--check-config") == 0 && strcmp(cmd, "serve") == 0) {
+            opt->check_config = true;
+            continue;
         }
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
             if (opt->file) {
@@ -142,25 +153,42 @@ static struct db_conn *open_db(const char *cmd, const char *path)
     return c;
 }
 
-static int cmd_serve(struct config *cfg)
+/* Releases what cmd_serve set up; NULL members are skipped. */
+static void app_free(struct app *app)
+{
+    policy_free(app->policy);
+    db_pool_free(&app->pool);
+    facts_free(app->facts);
+}
+
+static int cmd_serve(struct config *cfg, const struct options *opt)
 {
     struct db_conn *c = open_db("serve", cfg->db);
     if (!c)
         return 1;
     db_conn_close(c);
     struct app app = {.cfg = *cfg, .facts = facts_new()};
-    if (!app.facts || db_pool_init(&app.pool, cfg->db) != 0) {
+    if (!app.facts || db_pool_init(&app.pool, cfg->db) != 0 || !(app.policy = policy_new(&app))) {
         fprintf(stderr, "tthc serve: out of memory\n");
-        facts_free(app.facts);
+        app_free(&app);
         return 1;
     }
     /* Load the counting columns now rather than on the first request. */
     struct db_conn *first = db_pool_conn(&app.pool);
     if (!first || facts_refresh(app.facts, first) != 0) {
         fprintf(stderr, "tthc serve: cannot read the dossiers of %s\n", cfg->db);
-        db_pool_free(&app.pool);
-        facts_free(app.facts);
+        app_free(&app);
         return 1;
+    }
+    if (opt->check_config) {
+        char err[256];
+        int rc = server_check(&app, err, sizeof(err));
+        if (rc == 0)
+            printf("configuration OK: database %s, listen %s\n", cfg->db, cfg->listen);
+        else
+            fprintf(stderr, "tthc serve: %s\n", err);
+        app_free(&app);
+        return rc == 0 ? 0 : 1;
     }
     /* Block the stop signals before the worker threads start, so that only sigwait sees them. */
     sigset_t stop;
@@ -174,18 +202,28 @@ static int cmd_serve(struct config *cfg)
     char err[256];
     if (server_start(&app, &s, &port, err, sizeof(err)) != 0) {
         fprintf(stderr, "tthc serve: %s\n", err);
-        db_pool_free(&app.pool);
-        facts_free(app.facts);
+        app_free(&app);
         return 1;
     }
     log_info("serving %s on port %u (database %s)", cfg->listen, port, cfg->db);
     int sig = 0;
     sigwait(&stop, &sig);
-    log_info("signal %d: stopping", sig);
-    server_stop(s);
-    db_pool_free(&app.pool);
-    facts_free(app.facts);
+    log_info("signal %d: finishing requests in flight (up to %u s), then stopping", sig,
+             cfg->shutdown_grace);
+    server_stop(s, cfg->shutdown_grace);
+    app_free(&app);
+    log_info("stopped");
     return 0;
+}
+
+static int cmd_key(struct config *cfg, int argc, char **argv)
+{
+    struct db_conn *c = open_db("key", cfg->db);
+    if (!c)
+        return 1;
+    int rc = key_command(c, argc, argv);
+    db_conn_close(c);
+    return rc;
 }
 
 static int cmd_migrate(struct config *cfg)
@@ -324,10 +362,16 @@ static void import_lines(struct import *im, FILE *f)
             }
             memcpy(buf + used, line, (size_t)n);
             used += (size_t)n;
+            buf[used] = '\0';
             lines++;
             if (im->csv)
                 for (ssize_t k = 0; k < n; k++)
                     quoted ^= line[k] == '"';
+            if (header_len == 0 && used == (size_t)n && strspn(line, " \t\r\n") == (size_t)n) {
+                used = 0; /* blank lines before the first record or header */
+                chunk_start = lines;
+                continue;
+            }
             if (im->csv && header_len == 0 && !quoted) {
                 header_len = used; /* the header row, repeated before every chunk */
                 chunk_start = lines;
@@ -337,7 +381,9 @@ static void import_lines(struct import *im, FILE *f)
                 records++;
         }
         bool last = n < 0;
-        if ((records == IMPORT_BATCH_LINES && !quoted) || (last && used > header_len)) {
+        /* A chunk of nothing but blank lines (a file's end) is not a batch. */
+        bool blank = strspn(buf + header_len, " \t\r\n") >= used - header_len;
+        if (!blank && ((records == IMPORT_BATCH_LINES && !quoted) || (last && used > header_len))) {
             char where[64];
             snprintf(where, sizeof(where), "lines %zu..%zu", chunk_start + 1, lines);
             /* CSV positions are 1-based with the header as line 1 of every chunk, so a chunk's
@@ -426,12 +472,21 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo") != 0 &&
-        strcmp(cmd, "import") != 0) {
+        strcmp(cmd, "import") != 0 && strcmp(cmd, "key") != 0) {
         fprintf(stderr, "tthc: unknown command '%s' (see tthc --help)\n", cmd);
         return 2;
     }
     struct config cfg;
     struct options opt;
+    if (strcmp(cmd, "key") == 0) {
+        /* tthc key [--db PATH] [--config FILE] ACTION [flags]: the settings come first. */
+        int i = 2;
+        while (i + 1 < argc && (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--config") == 0))
+            i += 2;
+        if (load_settings(cmd, i - 2, argv + 2, &cfg, &opt) != 0)
+            return 2;
+        return cmd_key(&cfg, argc - i, argv + i);
+    }
     if (load_settings(cmd, argc - 2, argv + 2, &cfg, &opt) != 0)
         return 2;
     if (opt.file && strcmp(cmd, "import") != 0) {
@@ -439,7 +494,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(cmd, "serve") == 0)
-        return cmd_serve(&cfg);
+        return cmd_serve(&cfg, &opt);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(&cfg);
     if (strcmp(cmd, "demo") == 0)

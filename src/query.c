@@ -212,13 +212,14 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
     sqlite3_int64 unit = 0, procedure = 0;
     *groups = NULL;
     *n = 0;
-    *param = "unit";
-    if (p->unit[0] && filter_id(c, "SELECT id FROM units WHERE code = ?", "unit", p->unit, &unit,
-                                &status, reason, len) != 0)
-        return status;
+    /* The same order as the engine: procedure, then unit. */
     *param = "procedure";
     if (p->procedure[0] && filter_id(c, "SELECT id FROM procedures WHERE code = ?", "procedure",
                                      p->procedure, &procedure, &status, reason, len) != 0)
+        return status;
+    *param = "unit";
+    if (p->unit[0] && filter_id(c, "SELECT id FROM units WHERE code = ?", "unit", p->unit, &unit,
+                                &status, reason, len) != 0)
         return status;
     status = QUERY_FAILED;
 

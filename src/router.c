@@ -26,6 +26,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/holidays", holidays_get, KIND_HOLIDAYS},
     {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS},
     {"GET", "/api/v1/summary", summary_get, 0},
+    {"GET", "/api/v1/freshness", freshness_get, 0},
+    {"GET", "/api/v1/openapi.json", openapi_get, 0},
+    {"GET", "/metrics", metrics_get, 0},
 };
 
 /* Returns 1 if path matches pattern; *param gets the {code} part. */

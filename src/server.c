@@ -13,37 +13,76 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tthc/http.h"
 #include "tthc/log.h"
+#include "tthc/observe.h"
+#include "tthc/policy.h"
 #include "tthc/router.h"
+#include "tthc/text.h"
 
 struct server {
     struct MHD_Daemon *daemon;
     struct app *app;
 };
 
+/* One request from its first byte to its end. */
 struct request_ctx {
     char *body;
     size_t len, cap;
     bool too_big;
+    struct timespec start;
+    size_t route;      /* index in router_routes, or the table's size for none */
+    unsigned status;   /* what was answered */
+    size_t bytes;      /* body bytes sent */
+    char key_name[65]; /* for the access log */
+    char method[16], path[256];
 };
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    struct server *s = cls;
     struct request_ctx *ctx = *req_cls;
-    if (ctx) {
-        free(ctx->body);
-        free(ctx);
-        *req_cls = NULL;
+    if (!ctx)
+        return;
+    double seconds = since(&ctx->start);
+    if (ctx->status) {
+        observe_request(ctx->route, ctx->status, seconds);
+        if (s->app->cfg.access_log) {
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            char client[64] = "";
+            if (ci && ci->client_addr) {
+                const struct sockaddr *sa = ci->client_addr;
+                inet_ntop(sa->sa_family,
+                          sa->sa_family == AF_INET6
+                              ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                              : (const void *)&((const struct sockaddr_in *)sa)->sin_addr,
+                          client, sizeof(client));
+            }
+            observe_log(ctx->method, ctx->path, ctx->status, ctx->bytes, seconds,
+                        ctx->key_name[0] ? ctx->key_name : NULL, client);
+        }
     }
+    observe_in_flight(-1);
+    free(ctx->body);
+    free(ctx);
+    *req_cls = NULL;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct response *res)
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_ctx *ctx,
+                                     struct response *res)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
@@ -52,9 +91,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct respons
         return MHD_NO;
     }
     res->body = NULL;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (res->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     if (res->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+    ctx->status = res->status;
+    ctx->bytes = res->len;
     enum MHD_Result ok = MHD_queue_response(conn, res->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -80,39 +124,85 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static void client_address(struct MHD_Connection *conn, char *buf, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    buf[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    inet_ntop(sa->sa_family,
+              sa->sa_family == AF_INET6
+                  ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr,
+              buf, (socklen_t)len);
+}
+
+/* Routes the request and runs it through the policy and its handler. */
 static void dispatch(struct server *s, struct MHD_Connection *conn, const char *url,
                      const char *method, struct request_ctx *ctx, struct response *res)
 {
-    struct request req = {.method = method, .path = url, .app = s->app};
-    req.body = ctx->body ? ctx->body : "";
+    struct app *app = s->app;
+    struct request req = {.method = method, .path = url, .app = app};
+    req.body = ctx->body;
+    if (!req.body && !(req.body = calloc(1, 1))) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The server is short of memory; try again.", NULL);
+        return;
+    }
+    ctx->body = NULL; /* the request owns it now; given back below */
     req.body_len = ctx->len;
-    req.content_type =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.origin = header(conn, "Origin");
+    req.authorization = header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
+    req.if_none_match = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    req.accept_encoding = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    req.content_encoding = header(conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    client_address(conn, req.client, sizeof(req.client));
     struct args_ctx a = {&req, false};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    const struct route *route = NULL;
+    size_t nroutes;
+    const struct route *routes = router_routes(&nroutes);
     if (a.overflow) {
         char detail[96];
         snprintf(detail, sizeof(detail), "A request may carry at most %d query parameters.",
                  HTTP_MAX_ARGS);
         response_problem(res, 400, "invalid-parameter", "Too many query parameters", detail, NULL);
-        return;
+    } else if (strcmp(method, "OPTIONS") == 0) {
+        /* The methods of the path, as a 405 would list them. */
+        enum router_result found =
+            router_match("OPTIONS", url, &route, &req.param, res->allow, sizeof(res->allow));
+        char allow[64];
+        snprintf(allow, sizeof(allow), "%s", found == ROUTE_BAD_METHOD ? res->allow : "");
+        res->allow[0] = '\0';
+        policy_preflight(app->policy, &req, allow, res);
+    } else {
+        enum router_result found =
+            router_match(method, url, &route, &req.param, res->allow, sizeof(res->allow));
+        if (found == ROUTE_NOT_FOUND) {
+            response_problem(res, 404, "not-found", "Not found",
+                             "No resource has this path; the API lives under /api/v1/.", NULL);
+        } else if (found == ROUTE_BAD_METHOD) {
+            char detail[128];
+            snprintf(detail, sizeof(detail), "This path accepts only: %s.", res->allow);
+            response_problem(res, 405, "method-not-allowed", "Method not allowed", detail, NULL);
+        } else {
+            ctx->route = (size_t)(route - routes);
+            req.route_arg = route->arg;
+            if (policy_before(app->policy, &req, res))
+                route->handler(&req, res);
+        }
+        policy_after(app->policy, &req, res);
     }
-    const struct route *route;
-    enum router_result found =
-        router_match(method, url, &route, &req.param, res->allow, sizeof(res->allow));
-    if (found == ROUTE_NOT_FOUND) {
-        response_problem(res, 404, "not-found", "Not found",
-                         "No resource has this path; the API lives under /api/v1/.", NULL);
-        return;
-    }
-    if (found == ROUTE_BAD_METHOD) {
-        char detail[128];
-        snprintf(detail, sizeof(detail), "This path accepts only: %s.", res->allow);
-        response_problem(res, 405, "method-not-allowed", "Method not allowed", detail, NULL);
-        return;
-    }
-    req.route_arg = route->arg;
-    route->handler(&req, res);
+    snprintf(ctx->key_name, sizeof(ctx->key_name), "%s", req.key_name);
+    ctx->body = req.body;
 }
 
 static void too_large(struct server *s, struct response *res)
@@ -138,12 +228,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ctx)
             return MHD_NO;
         *req_cls = ctx;
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        observe_in_flight(1);
+        clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+        router_routes(&ctx->route); /* "no route" until one matches */
+        snprintf(ctx->method, sizeof(ctx->method), "%s", method);
+        /* The access log shows text only: a path that is not clean UTF-8 is not echoed. */
+        snprintf(ctx->path, sizeof(ctx->path), "%s",
+                 text_valid(url, sizeof(ctx->path) - 1, false) ? url : "(not shown)");
+        const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body_bytes) {
             /* Refuse before reading: libmicrohttpd closes the connection after this. */
             too_large(s, &res);
-            return send_response(conn, &res);
+            return send_response(conn, ctx, &res);
         }
         return MHD_YES;
     }
@@ -178,7 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         too_large(s, &res);
     else
         dispatch(s, conn, url, method, ctx, &res);
-    return send_response(conn, &res);
+    return send_response(conn, ctx, &res);
 }
 
 /* Parses HOST:PORT or [IPV6]:PORT. Returns 0 or -1. */
@@ -234,7 +330,8 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, app->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         app->cfg.connection_timeout, MHD_OPTION_CONNECTION_LIMIT, app->cfg.max_connections,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, len, "cannot listen on %s (in use, or not an address of this machine)",
                  app->cfg.listen);
@@ -247,10 +344,32 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
     return 0;
 }
 
-void server_stop(struct server *s)
+int server_check(const struct app *app, char *err, size_t len)
+{
+    struct sockaddr_storage ss;
+    bool ipv6;
+    if (parse_listen(app->cfg.listen, &ss, &ipv6) != 0) {
+        snprintf(err, len,
+                 "listen must be HOST:PORT with a numeric address, like "
+                 "127.0.0.1:8080 or [::1]:8080");
+        return -1;
+    }
+    return 0;
+}
+
+void server_stop(struct server *s, unsigned grace)
 {
     if (!s)
         return;
+    /* Stop taking connections, let the requests in flight finish (up to grace seconds), then
+     * close what is left. */
+    MHD_quiesce_daemon(s->daemon);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (observe_in_flight_now() > 0 && since(&t0) < grace) {
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -14,7 +14,9 @@
 
 #include "tthc/facts.h"
 #include "tthc/ingest.h"
+#include "tthc/keys.h"
 #include "tthc/log.h"
+#include "tthc/policy.h"
 
 int run_suite(Suite *s)
 {
@@ -24,6 +26,8 @@ int run_suite(Suite *s)
     srunner_free(r);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+char test_token[128];
 
 const char *tmp_dir(void)
 {
@@ -75,17 +79,32 @@ void test_server_start(struct test_server *t, size_t max_body_bytes)
     if (max_body_bytes)
         t->app.cfg.max_body_bytes = max_body_bytes;
     t->app.cfg.connection_timeout = 5;
+    t->app.cfg.access_log = 0;
+    /* Tests send many requests at once: a limit they never reach, unless a test sets one. */
+    t->app.cfg.rate_per_second = 100000;
+    t->app.cfg.rate_burst = 100000;
     ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
     t->app.facts = facts_new();
     ck_assert_ptr_nonnull(t->app.facts);
-    char err[256];
+    t->app.policy = policy_new(&t->app);
+    ck_assert_ptr_nonnull(t->app.policy);
+    /* A write key for the helpers' requests (http_request sends it). */
+    struct db_conn *c;
+    char err[256], *token;
+    ck_assert_int_eq(db_conn_open(t->app.cfg.db, &c, err, sizeof(err)), 0);
+    ck_assert_msg(key_create(c, "tests", SCOPE_ADMIN, 0, false, &token, err, sizeof(err)) == 0,
+                  "%s", err);
+    db_conn_close(c);
+    snprintf(test_token, sizeof(test_token), "%s", token);
+    free(token);
     ck_assert_msg(server_start(&t->app, &t->server, &t->port, err, sizeof(err)) == 0, "%s", err);
     ck_assert_uint_gt(t->port, 0);
 }
 
 void test_server_stop(struct test_server *t)
 {
-    server_stop(t->server);
+    server_stop(t->server, 5);
+    policy_free(t->app.policy);
     db_pool_free(&t->app.pool);
     facts_free(t->app.facts);
 }
@@ -266,6 +285,8 @@ int http_request(unsigned port, const char *method, const char *path, const char
     char *raw = malloc(cap);
     int n = snprintf(raw, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method,
                      path);
+    if (test_token[0] && strcmp(method, "POST") == 0)
+        n += snprintf(raw + n, cap - (size_t)n, "Authorization: Bearer %s\r\n", test_token);
     if (content_type)
         n += snprintf(raw + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
     if (body)

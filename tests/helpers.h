@@ -32,6 +32,9 @@ struct test_server {
     unsigned port;
 };
 void test_server_start(struct test_server *t, size_t max_body_bytes);
+
+/* The admin key test_server_start creates; http_request sends it with every POST. */
+extern char test_token[128];
 void test_server_stop(struct test_server *t);
 
 struct http_response {

@@ -15,6 +15,19 @@ struct config {
     unsigned connection_timeout; /* seconds of silence before a connection is closed */
     unsigned threads;            /* worker threads; at most the cores, see style.md */
     unsigned max_connections;    /* open connections at once */
+    unsigned max_connections_per_ip;
+    size_t max_inflated_bytes;  /* a gzip request body may inflate to at most this */
+    unsigned max_query_days;    /* longest period a query may span */
+    unsigned read_requires_key; /* 1: reads need a key with read scope */
+    unsigned rate_per_second;   /* token bucket per key or client address */
+    unsigned rate_burst;
+    unsigned rate_clients;      /* buckets kept (least recently used dropped) */
+    char cors_origins[1024];    /* comma-separated allowed origins; "" none; "*" any */
+    char cache_control[128];    /* Cache-Control of read responses */
+    size_t gzip_min_bytes;      /* smaller responses are sent as they are */
+    unsigned stale_after_hours; /* freshness: a unit with no data for longer is stale */
+    unsigned shutdown_grace;    /* seconds to finish requests in flight on SIGTERM */
+    unsigned access_log;        /* 1: one JSON line per request on stderr */
 };
 
 /* Fills c with the built-in defaults. */

@@ -48,4 +48,15 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                 struct summary_group **groups, size_t *n, const char **param,
                                 char *reason, size_t len);
 
+/* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
+struct unit_state {
+    char code[CODE_MAX_CHARS * 4 + 1];
+    char name[NAME_MAX_CHARS * 4 + 1];
+    int level;
+    int64_t generation;
+};
+
+/* Every unit, in id order: *out (caller frees) holds *n. Returns 0 or -1. */
+int facts_units(struct facts *f, struct unit_state **out, size_t *n);
+
 #endif

@@ -4,12 +4,15 @@
 
 #include "tthc/http.h"
 
-void health_get(struct request *req, struct response *res);   /* handlers/health.c */
-void records_post(struct request *req, struct response *res); /* handlers/records.c */
-void record_get(struct request *req, struct response *res);   /* handlers/records.c */
-void dvcqg_post(struct request *req, struct response *res);   /* handlers/records.c */
-void holidays_get(struct request *req, struct response *res); /* handlers/records.c */
-void summary_get(struct request *req, struct response *res);  /* handlers/summary.c */
+void health_get(struct request *req, struct response *res);    /* handlers/health.c */
+void records_post(struct request *req, struct response *res);  /* handlers/records.c */
+void record_get(struct request *req, struct response *res);    /* handlers/records.c */
+void dvcqg_post(struct request *req, struct response *res);    /* handlers/records.c */
+void holidays_get(struct request *req, struct response *res);  /* handlers/records.c */
+void summary_get(struct request *req, struct response *res);   /* handlers/summary.c */
+void metrics_get(struct request *req, struct response *res);   /* handlers/ops.c */
+void freshness_get(struct request *req, struct response *res); /* handlers/ops.c */
+void openapi_get(struct request *req, struct response *res);   /* handlers/ops.c */
 
 /* A 400 naming the first query parameter, if the request has any: for routes that take none.
  * Returns 1 if it answered. */

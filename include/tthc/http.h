@@ -6,18 +6,29 @@
 #define TTHC_HTTP_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct app;
 
-#define HTTP_MAX_ARGS 32
+#define HTTP_MAX_ARGS    32
+#define HTTP_MAX_HEADERS 16
 
 struct request {
     const char *method, *path;
+    /* Request headers the service acts on (NULL when absent). */
+    const char *origin, *authorization, *if_none_match, *accept_encoding, *content_encoding;
+    char client[64];   /* the client's address */
+    char key_name[65]; /* the name of the key the request carried, "" for none */
+    char etag[64];     /* the ETag a 200 answer will carry, "" for none (policy.c) */
+    struct {
+        bool set;
+        long limit, remaining, reset;
+    } rate;            /* the rate-limit state to report (policy.c) */
     const char *param; /* the {code} of a route like /api/v1/dossiers/{code}, else NULL */
     int route_arg;     /* the route's own argument, e.g. which kind a load route loads */
     const char *content_type;
-    const char *body; /* NUL-terminated; body_len bytes */
+    char *body; /* NUL-terminated; body_len bytes; the server owns it */
     size_t body_len;
     struct {
         const char *key, *value; /* value NULL for `?key` without `=` */
@@ -32,7 +43,17 @@ struct response {
     size_t len;
     const char *content_type;
     char allow[64]; /* the Allow header of a 405, else "" */
+    struct {
+        const char *name; /* a static string */
+        char value[256];
+    } headers[HTTP_MAX_HEADERS];
+    int nheaders;
 };
+
+/* Adds a header to res (dropped past HTTP_MAX_HEADERS; a header the service sets is never
+ * longer than 255 bytes). name must be a static string. */
+void response_header(struct response *res, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Sets res to status with json printed compactly. Deletes json. If printing fails the
  * response becomes a 500 problem. */

@@ -14,7 +14,8 @@
 struct app {
     struct config cfg;
     struct db_pool pool;
-    struct facts *facts; /* the counting columns, shared by every worker */
+    struct facts *facts;   /* the counting columns, shared by every worker */
+    struct policy *policy; /* keys, limits, caching (policy.c) */
 };
 
 struct server;
@@ -24,8 +25,13 @@ struct server;
  * with server_stop before freeing app. Returns 0 or -1 with a reason. */
 int server_start(struct app *app, struct server **out, unsigned *port, char *err, size_t len);
 
-/* Stops accepting, waits for the worker threads (closing their database connections) and frees
- * the server. NULL is allowed. */
-void server_stop(struct server *s);
+/* Checks what server_start would refuse without starting anything. Returns 0 or -1 with a
+ * reason. */
+int server_check(const struct app *app, char *err, size_t len);
+
+/* Stops accepting connections, lets the requests in flight finish for up to grace seconds,
+ * then closes the rest, waits for the worker threads (closing their database connections) and
+ * frees the server. NULL is allowed. */
+void server_stop(struct server *s, unsigned grace);
 
 #endif

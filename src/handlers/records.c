@@ -12,6 +12,7 @@
 #include "tthc/handlers.h"
 #include "tthc/ingest.h"
 #include "tthc/ltime.h"
+#include "tthc/observe.h"
 #include "tthc/query.h"
 #include "tthc/server.h"
 #include "tthc/text.h"
@@ -50,6 +51,7 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
     pthread_mutex_unlock(&req->app->pool.write_lock);
     switch (st) {
     case INGEST_OK:
+        observe_loaded(kind, rep->stored);
         return true;
     case INGEST_BAD_BODY:
         response_problem(res, 400, "invalid-body", "Invalid body", err, NULL);
@@ -161,10 +163,10 @@ void holidays_get(struct request *req, struct response *res)
         const char *v = req->args[i].value;
         char first[11];
         snprintf(first, sizeof(first), "%.4s-01-01", v ? v : "");
-        if (strcmp(req->args[i].key, "year") != 0 || !v || strlen(v) != 4 ||
+        if (strcmp(req->args[i].key, "year") != 0 || !v || strlen(v) != 4 || i > 0 ||
             ltime_parse_day(first, &from) != 0) {
             response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
-                             "This path takes only year, like year=2024.",
+                             "This path takes only one year, like year=2024.",
                              text_valid(req->args[i].key, 64, true) ? req->args[i].key : NULL);
             return;
         }

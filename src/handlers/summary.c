@@ -33,6 +33,15 @@ void summary_get(struct request *req, struct response *res)
         response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason, param);
         return;
     }
+    unsigned span = (unsigned)(p.to - p.from + 1);
+    if (span > req->app->cfg.max_query_days) {
+        char detail[160];
+        snprintf(detail, sizeof(detail),
+                 "The period spans %u days; a query may span at most %u (max_query_days).", span,
+                 req->app->cfg.max_query_days);
+        response_problem(res, 400, "invalid-parameter", "Period too long", detail, "to");
+        return;
+    }
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
     size_t n = 0;
@@ -56,11 +65,13 @@ void summary_get(struct request *req, struct response *res)
     if (p.level == LEVEL_DISTRICT && p.from >= reform)
         bad |= !cJSON_AddStringToObject(
             o, "notice",
-            "The district level no longer exists from 2025-07-01 (Resolution 202/2025/QH15: "
-            "local government has two tiers, province and commune): no district unit receives "
-            "dossiers in this period, and what is counted here is only what district units "
-            "left unfinished. Use rebase=current to count their history under the units that "
-            "succeeded them.");
+            p.rebase ? "The district level no longer exists from 2025-07-01 (Resolution "
+                       "202/2025/QH15: local government has two tiers, province and commune)."
+                     : "The district level no longer exists from 2025-07-01 (Resolution "
+                       "202/2025/QH15: local government has two tiers, province and commune): "
+                       "what is counted here is only what district units left unfinished or "
+                       "recorded late. Use rebase=current to count their history under the "
+                       "units that succeeded them.");
     unsigned blocks = blocks_applicable(&p);
     if (p.group_by == GROUP_NONE) {
         bad |= metrics_add_json(o, &groups[0].counters, blocks);
