@@ -69,7 +69,7 @@ size_t load(struct db_conn *c, const char *kind, const char *body)
     return stored;
 }
 
-void test_server_start(struct test_server *t, size_t max_body_bytes)
+void test_server_prepare(struct test_server *t, size_t max_body_bytes)
 {
     memset(t, 0, sizeof(*t));
     log_set_quiet(1);
@@ -83,11 +83,6 @@ void test_server_start(struct test_server *t, size_t max_body_bytes)
     /* Tests send many requests at once: a limit they never reach, unless a test sets one. */
     t->app.cfg.rate_per_second = 100000;
     t->app.cfg.rate_burst = 100000;
-    ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
-    t->app.facts = facts_new();
-    ck_assert_ptr_nonnull(t->app.facts);
-    t->app.policy = policy_new(&t->app);
-    ck_assert_ptr_nonnull(t->app.policy);
     /* A write key for the helpers' requests (http_request sends it). */
     struct db_conn *c;
     char err[256], *token;
@@ -97,8 +92,24 @@ void test_server_start(struct test_server *t, size_t max_body_bytes)
     db_conn_close(c);
     snprintf(test_token, sizeof(test_token), "%s", token);
     free(token);
+}
+
+void test_server_run(struct test_server *t)
+{
+    char err[256];
+    ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
+    t->app.facts = facts_new();
+    ck_assert_ptr_nonnull(t->app.facts);
+    t->app.policy = policy_new(&t->app);
+    ck_assert_ptr_nonnull(t->app.policy);
     ck_assert_msg(server_start(&t->app, &t->server, &t->port, err, sizeof(err)) == 0, "%s", err);
     ck_assert_uint_gt(t->port, 0);
+}
+
+void test_server_start(struct test_server *t, size_t max_body_bytes)
+{
+    test_server_prepare(t, max_body_bytes);
+    test_server_run(t);
 }
 
 void test_server_stop(struct test_server *t)
@@ -277,28 +288,36 @@ fail:
     return -1;
 }
 
-int http_request(unsigned port, const char *method, const char *path, const char *content_type,
-                 const char *body, struct http_response *out)
+int http_request_with(unsigned port, const char *method, const char *path, const char *headers,
+                      const char *content_type, const char *body, size_t body_len,
+                      struct http_response *out)
 {
-    size_t blen = body ? strlen(body) : 0;
-    size_t cap = blen + 1024;
+    size_t cap = body_len + 4096 + (headers ? strlen(headers) : 0);
     char *raw = malloc(cap);
-    int n = snprintf(raw, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method,
-                     path);
-    if (test_token[0] && strcmp(method, "POST") == 0)
-        n += snprintf(raw + n, cap - (size_t)n, "Authorization: Bearer %s\r\n", test_token);
+    int n = snprintf(raw, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s",
+                     method, path, headers ? headers : "");
     if (content_type)
         n += snprintf(raw + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
     if (body)
-        n += snprintf(raw + n, cap - (size_t)n, "Content-Length: %zu\r\n", blen);
+        n += snprintf(raw + n, cap - (size_t)n, "Content-Length: %zu\r\n", body_len);
     n += snprintf(raw + n, cap - (size_t)n, "\r\n");
     if (body) {
-        memcpy(raw + n, body, blen);
-        n += (int)blen;
+        memcpy(raw + n, body, body_len);
+        n += (int)body_len;
     }
     int fd = http_connect(port);
     int rc = http_exchange(fd, raw, (size_t)n, out);
     close(fd);
     free(raw);
     return rc;
+}
+
+int http_request(unsigned port, const char *method, const char *path, const char *content_type,
+                 const char *body, struct http_response *out)
+{
+    char auth[200] = "";
+    if (test_token[0] && strcmp(method, "POST") == 0)
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n", test_token);
+    return http_request_with(port, method, path, auth, content_type, body,
+                             body ? strlen(body) : 0, out);
 }

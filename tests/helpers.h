@@ -32,6 +32,9 @@ struct test_server {
     unsigned port;
 };
 void test_server_start(struct test_server *t, size_t max_body_bytes);
+/* The two halves of test_server_start, for tests that change t->app.cfg in between. */
+void test_server_prepare(struct test_server *t, size_t max_body_bytes);
+void test_server_run(struct test_server *t);
 
 /* The admin key test_server_start creates; http_request sends it with every POST. */
 extern char test_token[128];
@@ -52,7 +55,14 @@ int http_connect(unsigned port);
  * if the connection closed before a whole response. */
 int http_exchange(int fd, const char *raw, size_t len, struct http_response *out);
 
-/* One request on a new connection: method, path, optional content type and body. */
+/* One request on a new connection with extra header lines (each ending in \r\n; NULL for
+ * none) and a body of body_len bytes (NULL for none). */
+int http_request_with(unsigned port, const char *method, const char *path, const char *headers,
+                      const char *content_type, const char *body, size_t body_len,
+                      struct http_response *out);
+
+/* One request on a new connection: method, path, optional content type and body; a POST carries
+ * the test key. */
 int http_request(unsigned port, const char *method, const char *path, const char *content_type,
                  const char *body, struct http_response *out);
 

@@ -89,9 +89,9 @@ void freshness_get(struct request *req, struct response *res)
             cJSON_AddStringToObject(u, "last_loaded_at", at);
         else
             cJSON_AddNullToObject(u, "last_loaded_at");
-        sqlite3_reset(st);
         /* A unit that never had a dossier is stale too: nothing is known about it. */
         long long t = at ? utc_seconds(at) : -1;
+        sqlite3_reset(st); /* at is the statement's: read it first */
         bool is_stale = t < 0 || now - t > limit;
         stale += is_stale;
         cJSON_AddBoolToObject(u, "stale", is_stale);
