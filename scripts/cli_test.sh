@@ -66,6 +66,21 @@ sqlite3 new.db "insert into schema_migrations(version, name) values (999, '0999_
     check "newer database untouched" "$sum" "$(md5sum <new.db)"
 }
 
+# Keys: a token printed once, listed by name and prefix only, revoked.
+"$tthc" key --db m.db create --name loader --scope write >token 2>err; check "key create exits 0" 0 $?
+token=$(cat token)
+check "key create prints a token" 48 "${#token}"
+"$tthc" key --db m.db list >out 2>&1; check "key list exits 0" 0 $?
+grep -q "loader" out; check "key list names the key" 0 $?
+check "key list never shows the token" 0 "$(grep -c -- "$token" out)"
+"$tthc" key --db m.db create --name loader --scope write >/dev/null 2>&1; check "duplicate key name refused" 1 $?
+"$tthc" key --db m.db create --name x --scope god >/dev/null 2>&1; check "bad scope is a usage error" 2 $?
+
+# --check-config validates and exits.
+"$tthc" serve --db m.db --check-config >out 2>&1; check "check-config exits 0" 0 $?
+grep -q "configuration OK" out; check "check-config says OK" 0 $?
+"$tthc" serve --db m.db --listen nowhere --check-config >out 2>&1; check "check-config refuses a bad listen" 1 $?
+
 # serve: flag beats environment beats config file; /healthz answers; SIGTERM stops it.
 printf 'listen = 127.0.0.1:1\n' >c.conf
 port=$((20000 + RANDOM % 20000))
@@ -73,7 +88,17 @@ TTHC_LISTEN=127.0.0.1:2 "$tthc" serve --config c.conf --db m.db --listen "127.0.
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >health 2>/dev/null && break; sleep 0.1; done
 check "serve answers /healthz on the flag's port" '{"status":"ok"}' "$(cat health 2>/dev/null)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d '{"code":"Z","name":"Z","level":"province","parent_code":null}' "http://127.0.0.1:$port/api/v1/units")
+check "a write without a key is 401" 401 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $token" \
+    -d '{"code":"Z","name":"Z","level":"province","parent_code":null}' "http://127.0.0.1:$port/api/v1/units")
+check "a write with the key is 200" 200 "$code"
+grep -q '"path":"/api/v1/units","status":200' serve.log; check "access log line per request" 0 $?
+check "access log never shows the token" 0 "$(grep -c -- "$token" serve.log)"
 kill -TERM "$server"; wait "$server"; check "serve exits 0 on SIGTERM" 0 $?
+grep -q "stopped" serve.log; check "serve says it stopped" 0 $?
 server=""
 
 echo "cli: $pass passed, $fail failed"

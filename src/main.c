@@ -218,6 +218,13 @@ static int cmd_serve(struct config *cfg, const struct options *opt)
 
 static int cmd_key(struct config *cfg, int argc, char **argv)
 {
+    /* Help and usage need no database: key_command answers them before it touches one. */
+    bool help = argc == 0;
+    for (int i = 0; i < argc; i++)
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+                strcmp(argv[i], "help") == 0;
+    if (help)
+        return key_command(NULL, argc, argv);
     struct db_conn *c = open_db("key", cfg->db);
     if (!c)
         return 1;
@@ -479,13 +486,23 @@ int main(int argc, char **argv)
     struct config cfg;
     struct options opt;
     if (strcmp(cmd, "key") == 0) {
-        /* tthc key [--db PATH] [--config FILE] ACTION [flags]: the settings come first. */
-        int i = 2;
-        while (i + 1 < argc && (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--config") == 0))
-            i += 2;
-        if (load_settings(cmd, i - 2, argv + 2, &cfg, &opt) != 0)
+        /* tthc key ACTION [flags]: --db and --config may stand anywhere; the rest is the
+         * action's. */
+        char *settings[4], *rest[64];
+        int ns = 0, nr = 0;
+        for (int i = 2; i < argc; i++) {
+            bool setting = (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--config") == 0) &&
+                           i + 1 < argc && ns < 3;
+            if (setting) {
+                settings[ns++] = argv[i];
+                settings[ns++] = argv[++i];
+            } else if (nr < 63) {
+                rest[nr++] = argv[i];
+            }
+        }
+        if (load_settings(cmd, ns, settings, &cfg, &opt) != 0)
             return 2;
-        return cmd_key(&cfg, argc - i, argv + i);
+        return cmd_key(&cfg, nr, rest);
     }
     if (load_settings(cmd, argc - 2, argv + 2, &cfg, &opt) != 0)
         return 2;
