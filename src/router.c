@@ -59,6 +59,7 @@ enum router_result router_match(const char *method, const char *path, const stru
         if (strcmp(routes[i].method, method) == 0) {
             *route = &routes[i];
             *param = p;
+            allow[0] = '\0'; /* only a 405 carries Allow */
             return ROUTE_FOUND;
         }
         size_t used = strlen(allow);
