@@ -33,7 +33,7 @@ static const struct setting {
     {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,
      100000, "open connections from one client address (default 64)"},
     {"max_inflated_bytes", T_SIZE, offsetof(struct config, max_inflated_bytes), 0, 1024, 1ULL << 32,
-     "largest size a gzip request body may inflate to; past it 413 (default 268435456)"},
+     "largest size a gzip request body may inflate to; past it 413 (default 67108864)"},
     {"max_query_days", T_UINT, offsetof(struct config, max_query_days), 0, 1, 100000,
      "longest period a query may span, in days; past it 400 (default 3660)"},
     {"read_requires_key", T_UINT, offsetof(struct config, read_requires_key), 0, 0, 1,
@@ -72,7 +72,7 @@ void config_defaults(struct config *c)
     c->threads = 2;
     c->max_connections = 1024;
     c->max_connections_per_ip = 64;
-    c->max_inflated_bytes = 256u << 20;
+    c->max_inflated_bytes = 64u << 20; /* as much as a plain body may carry */
     c->max_query_days = 3660;
     c->rate_per_second = 50;
     c->rate_burst = 100;

@@ -161,7 +161,8 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
     const struct config *cfg = &p->app->cfg;
     struct app *app = (struct app *)p->app;
     /* A body sent in gzip is inflated under its own cap: a small body may hide a huge one. */
-    if (req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0) {
+    bool has_body = strcmp(req->method, "POST") == 0;
+    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0) {
         if (strcasecmp(req->content_encoding, "gzip") != 0) {
             response_problem(res, 415, "unsupported-media-type", "Unsupported content encoding",
                              "Send the body as it is or with Content-Encoding: gzip.", NULL);
@@ -171,21 +172,23 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
         size_t len;
         enum gzip_status st =
             gzip_inflate(req->body, req->body_len, cfg->max_inflated_bytes, &plain, &len);
-        if (st != GZIP_OK) {
+        if (st == GZIP_TOO_BIG) {
             char detail[200];
-            if (st == GZIP_TOO_BIG)
-                snprintf(detail, sizeof(detail),
-                         "The gzip body inflates past the limit of %zu bytes "
-                         "(max_inflated_bytes); send smaller batches.",
-                         cfg->max_inflated_bytes);
-            response_problem(res,
-                             st == GZIP_TOO_BIG ? 413
-                             : st == GZIP_NOMEM ? 503
-                                                : 400,
-                             st == GZIP_TOO_BIG ? "body-too-large" : "invalid-body",
-                             st == GZIP_TOO_BIG ? "Request body too large" : "Invalid body",
-                             st == GZIP_TOO_BIG ? detail : "The body is not a valid gzip stream.",
-                             NULL);
+            snprintf(detail, sizeof(detail),
+                     "The gzip body inflates past the limit of %zu bytes (max_inflated_bytes); "
+                     "send smaller batches.",
+                     cfg->max_inflated_bytes);
+            response_problem(res, 413, "body-too-large", "Request body too large", detail, NULL);
+            return false;
+        }
+        if (st == GZIP_NOMEM) {
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            return false;
+        }
+        if (st != GZIP_OK) {
+            response_problem(res, 400, "invalid-body", "Invalid body",
+                             "The body is not a valid gzip stream.", NULL);
             return false;
         }
         free(req->body);
@@ -199,7 +202,8 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
                 : cfg->read_requires_key && strncmp(req->path, "/api/", 5) == 0 ? SCOPE_READ
                                                                                 : SCOPE_NONE;
     struct key_info key = {0};
-    if (needs != SCOPE_NONE || req->authorization) {
+    bool api = strncmp(req->path, "/api/", 5) == 0;
+    if (needs != SCOPE_NONE || (req->authorization && api)) {
         struct db_conn *c = db_pool_conn(&app->pool);
         enum key_check check = c ? key_verify(c, req->authorization, &key) : KEY_UNKNOWN;
         static const char *const why[] = {
@@ -208,6 +212,17 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
             [KEY_EXPIRED] = "The key has expired; ask the operator for a new one.",
             [KEY_REVOKED] = "The key has been revoked; ask the operator for a new one."};
         if (check != KEY_OK) {
+            /* A failed key costs the address a token, so that guessing keys is throttled. */
+            char bucket[96];
+            snprintf(bucket, sizeof(bucket), "ip:%s", req->client);
+            struct ratelimit_result r;
+            ratelimit_take(p->rl, bucket, now_seconds(), &r);
+            if (!r.allowed) {
+                response_problem(res, 429, "rate-limited", "Too many requests",
+                                 "Too many requests from this address; retry later.", NULL);
+                response_header(res, "Retry-After", "%ld", r.retry_after);
+                return false;
+            }
             unauthorized(res, check == KEY_MISSING ? NULL : "invalid_token", why[check]);
             return false;
         }
