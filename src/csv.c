@@ -461,3 +461,89 @@ out:
     free(row.buf);
     return rc;
 }
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+static void put(struct csv_writer *w, const char *s, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (w->len + n + 1 > cap)
+            cap *= 2;
+        char *b = realloc(w->s, cap);
+        if (!b) {
+            w->failed = 1;
+            return;
+        }
+        w->s = b;
+        w->cap = cap;
+    }
+    memcpy(w->s + w->len, s, n);
+    w->len += n;
+    w->s[w->len] = '\0';
+}
+
+void csv_writer_init(struct csv_writer *w)
+{
+    memset(w, 0, sizeof(*w));
+    put(w, "\xEF\xBB\xBF", 3);
+}
+
+static void separate(struct csv_writer *w)
+{
+    if (w->fields++)
+        put(w, ",", 1);
+}
+
+void csv_text(struct csv_writer *w, const char *text)
+{
+    separate(w);
+    if (!text)
+        return;
+    if (!strpbrk(text, ",\"\r\n")) {
+        put(w, text, strlen(text));
+        return;
+    }
+    put(w, "\"", 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            put(w, "\"", 1);
+        put(w, p, 1);
+    }
+    put(w, "\"", 1);
+}
+
+void csv_int(struct csv_writer *w, long long v)
+{
+    char b[32];
+    separate(w);
+    put(w, b, (size_t)snprintf(b, sizeof(b), "%lld", v));
+}
+
+void csv_real(struct csv_writer *w, double v)
+{
+    char b[40];
+    separate(w);
+    put(w, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
+}
+
+void csv_end_row(struct csv_writer *w)
+{
+    put(w, "\r\n", 2);
+    w->fields = 0;
+}
+
+char *csv_writer_take(struct csv_writer *w, size_t *len)
+{
+    if (w->failed) {
+        free(w->s);
+        w->s = NULL;
+        return NULL;
+    }
+    *len = w->len;
+    char *s = w->s;
+    w->s = NULL;
+    return s;
+}

@@ -764,6 +764,133 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
     }
 }
 
+/* Counts dossier i, which is in the total of [F, T], into k (domain.md, "Form 06 counters");
+ * its procedure joins pairs under pair_group when it bears a fee. Returns 0 or -1 (memory). */
+static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T, struct counters *k,
+                         struct pairs *pairs, size_t pair_group)
+{
+    uint8_t s = f->status[i];
+    int32_t r = f->received[i], fin = f->finished[i], due = f->due[i];
+    k->total++;
+    if (r < F) {
+        k->carried_over++;
+    } else {
+        uint8_t ch = f->channel[i];
+        k->received_online += ch == CHANNEL_ONLINE;
+        k->received_in_person += ch == CHANNEL_IN_PERSON;
+        k->received_postal += ch == CHANNEL_POSTAL;
+        if (f->flags[i] & FLAG_FEE) {
+            bool paid = f->flags[i] & FLAG_PAID;
+            k->fee_received++;
+            k->fee_received_paid_online += paid;
+            if (pairs_add(pairs, (uint64_t)pair_group << 32 | f->proc[i], paid) != 0)
+                return -1;
+        }
+    }
+    if (is_ended(s) && fin <= T) {
+        if (s == STATUS_CANCELLED) {
+            k->withdrawn++;
+        } else {
+            k->resolved++;
+            /* Before the due day: early; after it: late; on it, or no due day: on time. */
+            k->resolved_early += due != NO_DAY && fin < due;
+            k->resolved_late += due != NO_DAY && fin > due;
+        }
+    } else {
+        k->in_progress_overdue += due != NO_DAY && due < T;
+    }
+    return 0;
+}
+
+/* The procedure share's counts, from the (group, procedure) pairs into acc[group]. */
+static void count_procedures(const struct pairs *pairs, struct counters *acc)
+{
+    for (size_t j = 0; j < pairs->cap; j++) {
+        if (!pairs->keys[j])
+            continue;
+        struct counters *k = &acc[(pairs->keys[j] - 1) >> 32];
+        k->fee_procedures++;
+        k->fee_procedures_paid_online += pairs->paid[j];
+    }
+}
+
+/* The counters that follow from the others. */
+static void finish_counters(struct counters *k)
+{
+    k->received = k->total - k->carried_over;
+    k->resolved_on_time = k->resolved - k->resolved_early - k->resolved_late;
+    k->in_progress = k->total - k->resolved - k->withdrawn;
+    k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
+}
+
+/* The interval of starts[0..n) that holds day (starts ascending, day >= starts[0]). */
+static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        if (starts[mid] <= day)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+enum query_status facts_series(struct facts *f, const struct summary_params *p,
+                               const int32_t *starts, size_t n, struct counters *out,
+                               const char **param, char *reason, size_t len)
+{
+    enum query_status status = QUERY_FAILED;
+    struct pairs pairs = {0};
+    struct unit_map map = {0};
+    uint32_t proc = 0;
+    memset(out, 0, n * sizeof(*out));
+    pthread_rwlock_rdlock(&f->lock);
+    if (p->procedure[0] && !(proc = find_code(&f->procs, p->procedure))) {
+        *param = "procedure";
+        snprintf(reason, len, "procedure: no procedure has the code '%s'", p->procedure);
+        status = QUERY_BAD_FILTER;
+        goto out;
+    }
+    if ((status = build_unit_map(f, p, &map, param, reason, len)) != QUERY_OK)
+        goto out;
+    status = QUERY_FAILED;
+    const int32_t F = p->from, T = p->to;
+    /* One pass: a dossier counts in every interval whose total holds it, from the one it was
+     * received in (or the first) to the one it ended in (or the last). */
+    for (size_t i = 1; i < f->n; i++) {
+        uint8_t s = f->status[i];
+        int32_t r = f->received[i], fin = f->finished[i];
+        bool ended = is_ended(s);
+        if (!s || r > T || (ended && fin < F) ||
+            group_of(p, &map, proc, 1, f->unit[i], f->proc[i], f->channel[i]) == SIZE_MAX)
+            continue;
+        size_t lo = r < F ? 0 : interval_of(starts, n, r);
+        size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
+        for (size_t k = lo; k <= hi; k++) {
+            int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
+            if (count_dossier(f, i, a, b, &out[k], &pairs, k) != 0)
+                goto out;
+        }
+    }
+    count_procedures(&pairs, out);
+    for (size_t k = 0; k < n; k++) {
+        struct summary_params q = *p;
+        q.from = starts[k];
+        q.to = k + 1 < n ? starts[k + 1] - 1 : T;
+        count_blocks(f, &q, &map, proc, &out[k], 1);
+        finish_counters(&out[k]);
+    }
+    status = QUERY_OK;
+out:
+    pthread_rwlock_unlock(&f->lock);
+    unit_map_free(&map);
+    free(pairs.keys);
+    free(pairs.paid);
+    return status;
+}
+
 enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                 struct summary_group **groups, size_t *n, const char **param,
                                 char *reason, size_t len)
@@ -799,52 +926,15 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     for (size_t i = 1; i < f->n; i++) {
         uint8_t s = f->status[i];
         int32_t r = f->received[i], fin = f->finished[i];
-        bool ended = is_ended(s);
         /* domain.md: the total is what was received by `to` and had not ended before `from`. */
-        if (!s || r > T || (ended && fin < F))
+        if (!s || r > T || (is_ended(s) && fin < F))
             continue;
         size_t g = group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], f->channel[i]);
-        if (g == SIZE_MAX)
-            continue;
-        struct counters *k = &acc[g];
-        k->total++;
-        if (r < F) {
-            k->carried_over++;
-        } else {
-            uint8_t ch = f->channel[i];
-            k->received_online += ch == CHANNEL_ONLINE;
-            k->received_in_person += ch == CHANNEL_IN_PERSON;
-            k->received_postal += ch == CHANNEL_POSTAL;
-            if (f->flags[i] & FLAG_FEE) {
-                bool paid = f->flags[i] & FLAG_PAID;
-                k->fee_received++;
-                k->fee_received_paid_online += paid;
-                if (pairs_add(&pairs, (uint64_t)g << 32 | f->proc[i], paid) != 0)
-                    goto out;
-            }
-        }
-        int32_t due = f->due[i];
-        if (ended && fin <= T) {
-            if (s == STATUS_CANCELLED) {
-                k->withdrawn++;
-            } else {
-                k->resolved++;
-                /* Before the due day: early; after it: late; on it, or no due day: on time. */
-                k->resolved_early += due != NO_DAY && fin < due;
-                k->resolved_late += due != NO_DAY && fin > due;
-            }
-        } else {
-            k->in_progress_overdue += due != NO_DAY && due < T;
-        }
+        if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
+            goto out;
     }
     count_blocks(f, p, &map, proc, acc, ngroups);
-    for (size_t j = 0; j < pairs.cap; j++) {
-        if (!pairs.keys[j])
-            continue;
-        struct counters *k = &acc[(pairs.keys[j] - 1) >> 32];
-        k->fee_procedures++;
-        k->fee_procedures_paid_online += pairs.paid[j];
-    }
+    count_procedures(&pairs, acc);
 
     /* Groups with a dossier in the total, in key order (codes as text, level and channel by
      * their number), as summary_recount orders them. */
@@ -872,12 +962,8 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                                          : "";
         snprintf(grp->key, sizeof(grp->key), "%s", key ? key : "");
         snprintf(grp->name, sizeof(grp->name), "%s", names ? names->name[g] : "");
-        struct counters *k = &acc[g];
-        k->received = k->total - k->carried_over;
-        k->resolved_on_time = k->resolved - k->resolved_early - k->resolved_late;
-        k->in_progress = k->total - k->resolved - k->withdrawn;
-        k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
-        grp->counters = *k;
+        finish_counters(&acc[g]);
+        grp->counters = acc[g];
     }
     *groups = out;
     *n = count;
@@ -902,6 +988,7 @@ int facts_units(struct facts *f, struct unit_state **out, size_t *n)
     for (size_t i = 1; u && i < f->units.n; i++) {
         if (!f->units.code[i])
             continue;
+        u[count].id = (uint32_t)i;
         snprintf(u[count].code, sizeof(u[count].code), "%s", f->units.code[i]);
         snprintf(u[count].name, sizeof(u[count].name), "%s", f->units.name[i]);
         u[count].level = f->unit_level[i];

@@ -121,6 +121,17 @@ int ltime_parse(const char *s, struct ltime *out)
     return 0;
 }
 
+void ltime_civil(int day, int *y, int *m, int *d)
+{
+    civil_from_day(day, y, m, d);
+}
+
+int ltime_weekday(int day)
+{
+    /* 1970-01-01 was a Thursday (3 counting from Monday 0). */
+    return ((day % 7) + 7 + 3) % 7;
+}
+
 void ltime_format_day(int day, char *buf)
 {
     int y, m, d;

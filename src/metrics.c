@@ -1,6 +1,8 @@
 /* Metric definitions; see include/tthc/metrics.h. */
 #include "tthc/metrics.h"
 
+#include <string.h>
+
 #define C(field)                                                                                   \
     {                                                                                              \
 #field, BLOCK_DOSSIERS, offsetof(struct counters, field)                                   \
@@ -51,29 +53,129 @@ const struct counter_def counter_defs[] = {
 };
 const size_t counter_defs_count = sizeof(counter_defs) / sizeof(counter_defs[0]);
 
+#define FORM06 "Thông tư 01/2020/TT-VPCP, Biểu 06; domain.md, \"Form 06 counters\""
+
 const struct rate_def rate_defs[] = {
-    /* (resolved_early + resolved_on_time) / resolved */
-    {"on_time_rate", BLOCK_RATES, {OFF(resolved_early), OFF(resolved_on_time)}, OFF(resolved)},
-    {"overdue_rate", BLOCK_RATES, {OFF(resolved_late), NONE}, OFF(resolved)},
-    {"online_submission_rate", BLOCK_RATES, {OFF(received_online), NONE}, OFF(received)},
-    /* Fee-bearing dossiers received in the period: paid online / all. */
+    {"on_time_rate",
+     BLOCK_RATES,
+     {OFF(resolved_early), OFF(resolved_on_time)},
+     OFF(resolved),
+     false,
+     "Tỷ lệ hồ sơ giải quyết đúng hạn",
+     "Share resolved on time",
+     "(resolved_early + resolved_on_time) / resolved",
+     "dossiers resolved in the period before or on their due day (or with none)",
+     "dossiers resolved in the period",
+     FORM06},
+    {"overdue_rate",
+     BLOCK_RATES,
+     {OFF(resolved_late), NONE},
+     OFF(resolved),
+     true,
+     "Tỷ lệ hồ sơ giải quyết quá hạn",
+     "Share resolved late",
+     "resolved_late / resolved",
+     "dossiers resolved in the period after their due day",
+     "dossiers resolved in the period",
+     FORM06},
+    {"late_share_of_total",
+     BLOCK_RATES,
+     {OFF(resolved_late), NONE},
+     OFF(total),
+     true,
+     "Tỷ lệ hồ sơ quá hạn trên tổng số hồ sơ",
+     "Late resolutions over all dossiers",
+     "resolved_late / total",
+     "dossiers resolved in the period after their due day",
+     "dossiers to settle in the period (carried over + received)",
+     "a variant some provinces publish (domain.md: late dossiers divided by the total)"},
+    {"in_progress_overdue_share",
+     BLOCK_RATES,
+     {OFF(in_progress_overdue), NONE},
+     OFF(in_progress),
+     true,
+     "Tỷ lệ hồ sơ đang giải quyết quá hạn",
+     "Share of open dossiers past due",
+     "in_progress_overdue / in_progress",
+     "dossiers still open at the period's end whose due day was before it",
+     "dossiers still open at the period's end",
+     FORM06},
+    {"online_submission_rate",
+     BLOCK_RATES,
+     {OFF(received_online), NONE},
+     OFF(received),
+     false,
+     "Tỷ lệ hồ sơ nộp trực tuyến",
+     "Share submitted online",
+     "received_online / received",
+     "dossiers received online in the period",
+     "dossiers received in the period",
+     FORM06},
     {"online_payment_dossier_share",
      BLOCK_RATES,
      {OFF(fee_received_paid_online), NONE},
-     OFF(fee_received)},
-    /* Procedures with a fee-bearing dossier received in the period: with one paid online /
-     * all (our definition, domain.md). */
+     OFF(fee_received),
+     false,
+     "Tỷ lệ hồ sơ thanh toán trực tuyến",
+     "Share of fee-bearing dossiers paid online",
+     "fee-bearing dossiers received and paid online / fee-bearing dossiers received",
+     "dossiers received in the period with a fee above 0 that were paid online",
+     "dossiers received in the period with a fee above 0",
+     "domain.md, \"Form 06 counters\""},
     {"online_payment_procedure_share",
      BLOCK_RATES,
      {OFF(fee_procedures_paid_online), NONE},
-     OFF(fee_procedures)},
-    /* (very_satisfied + satisfied) / ratings (domain.md, "Satisfaction ratings") */
+     OFF(fee_procedures),
+     false,
+     "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến",
+     "Share of fee-bearing procedures with an online payment",
+     "procedures with a fee-bearing dossier paid online / procedures with a fee-bearing dossier",
+     "procedures with at least one fee-bearing dossier received in the period and paid online",
+     "procedures with at least one fee-bearing dossier received in the period",
+     "domain.md (our definition of the published share)"},
     {"satisfied_rate",
      BLOCK_SATISFACTION,
      {OFF(ratings_very_satisfied), OFF(ratings_satisfied)},
-     OFF(ratings)},
+     OFF(ratings),
+     false,
+     "Tỷ lệ hài lòng",
+     "Share satisfied",
+     "(very_satisfied + satisfied) / ratings",
+     "ratings in the period that are satisfied or very satisfied",
+     "ratings in the period",
+     "domain.md, \"Satisfaction ratings\""},
+    {"feedback_on_time_rate",
+     BLOCK_FEEDBACK,
+     {OFF(feedback_resolved_on_time), NONE},
+     OFF(feedback_resolved),
+     false,
+     "Tỷ lệ PAKN xử lý đúng hạn",
+     "Share of feedback settled within 15 working days",
+     "resolved_on_time / resolved",
+     "feedback settled in the period within 15 working days of receipt",
+     "feedback settled in the period",
+     "domain.md, \"Feedback\" (DVCQG deadlines)"},
+    {"announcements_on_time_rate",
+     BLOCK_ANNOUNCEMENTS,
+     {OFF(announcements_published_on_time), NONE},
+     OFF(announcements_decisions),
+     false,
+     "Tỷ lệ quyết định công bố đúng hạn",
+     "Share of decisions published on time",
+     "published_on_time / decisions",
+     "decisions signed in the period published within 5 working days",
+     "decisions signed in the period",
+     "domain.md, \"Announcements\""},
 };
 const size_t rate_defs_count = sizeof(rate_defs) / sizeof(rate_defs[0]);
+
+const struct rate_def *rate_find(const char *name)
+{
+    for (size_t i = 0; i < rate_defs_count; i++)
+        if (strcmp(rate_defs[i].name, name) == 0)
+            return &rate_defs[i];
+    return NULL;
+}
 
 static int64_t at(const struct counters *c, size_t offset)
 {
@@ -85,14 +187,20 @@ int64_t counter_value(const struct counters *c, const struct counter_def *d)
     return at(c, d->offset);
 }
 
+void rate_parts(const struct counters *c, const struct rate_def *r, int64_t *num, int64_t *den)
+{
+    *den = at(c, r->denominator);
+    *num = at(c, r->numerator[0]);
+    if (r->numerator[1] != NONE)
+        *num += at(c, r->numerator[1]);
+}
+
 int rate_value(const struct counters *c, const struct rate_def *r, double *value)
 {
-    int64_t den = at(c, r->denominator);
+    int64_t num, den;
+    rate_parts(c, r, &num, &den);
     if (den == 0)
         return -1;
-    int64_t num = at(c, r->numerator[0]);
-    if (r->numerator[1] != NONE)
-        num += at(c, r->numerator[1]);
     *value = (double)num / (double)den;
     return 0;
 }

@@ -164,6 +164,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
     req.if_none_match = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
     req.accept_encoding = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     req.content_encoding = header(conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    req.accept = header(conn, MHD_HTTP_HEADER_ACCEPT);
     client_address(conn, req.client, sizeof(req.client));
     struct args_ctx a = {&req, false};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);

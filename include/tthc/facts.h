@@ -48,8 +48,16 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                 struct summary_group **groups, size_t *n, const char **param,
                                 char *reason, size_t len);
 
+/* The summary of each interval k of p's period, [starts[k], starts[k+1] - 1] (the last ends at
+ * p->to), into out[k], in one pass over the columns. starts is ascending, starts[0] = p->from;
+ * p has no group_by. Returns as facts_summary. */
+enum query_status facts_series(struct facts *f, const struct summary_params *p,
+                               const int32_t *starts, size_t n, struct counters *out,
+                               const char **param, char *reason, size_t len);
+
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
+    uint32_t id;
     char code[CODE_MAX_CHARS * 4 + 1];
     char name[NAME_MAX_CHARS * 4 + 1];
     int level;

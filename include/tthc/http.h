@@ -18,6 +18,7 @@ struct request {
     const char *method, *path;
     /* Request headers the service acts on (NULL when absent). */
     const char *origin, *authorization, *if_none_match, *accept_encoding, *content_encoding;
+    const char *accept;
     char client[64];   /* the client's address */
     char key_name[65]; /* the name of the key the request carried, "" for none */
     char etag[64];     /* the ETag a 200 answer will carry, "" for none (policy.c) */

@@ -29,6 +29,12 @@ int ltime_parse_day(const char *s, int *day);
 /* Day number of a civil date (proleptic Gregorian), no validation. */
 int ltime_day_from_civil(int y, int m, int d);
 
+/* The civil date of a day number. */
+void ltime_civil(int day, int *y, int *m, int *d);
+
+/* Day of the week of a day number: 0 Monday .. 6 Sunday. */
+int ltime_weekday(int day);
+
 /* Writes `YYYY-MM-DD` of a day number into buf (at least 11 bytes). */
 void ltime_format_day(int day, char *buf);
 

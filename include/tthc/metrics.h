@@ -6,6 +6,7 @@
 #define TTHC_METRICS_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,11 +55,21 @@ struct counter_def {
 
 /* A rate: the sum of up to two counters over another; null when the denominator is 0. */
 struct rate_def {
-    const char *name;
+    const char *name; /* the metric's id, the same in every endpoint */
     enum block block;
     size_t numerator[2]; /* the second is (size_t)-1 when unused */
     size_t denominator;
+    bool lower_is_better; /* rankings put the lowest value first */
+    /* The catalogue (GET /api/v1/metrics): names, the formula in words, the counters it
+     * divides, and where the definition comes from. */
+    const char *name_vi, *name_en, *formula, *numerator_text, *denominator_text, *source;
 };
+
+/* The numerator and denominator of a rate over c. */
+void rate_parts(const struct counters *c, const struct rate_def *r, int64_t *num, int64_t *den);
+
+/* The metric with id name, or NULL. */
+const struct rate_def *rate_find(const char *name);
 
 extern const struct counter_def counter_defs[];
 extern const size_t counter_defs_count;

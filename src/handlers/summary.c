@@ -1,8 +1,10 @@
 /* GET /api/v1/summary: the Form 06 counters and rates for a period and filters. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tthc/blocks.h"
+#include "tthc/csv.h"
 #include "tthc/domain.h"
 #include "tthc/facts.h"
 #include "tthc/handlers.h"
@@ -14,48 +16,155 @@
 /* The first day without a district level (domain.md, "Units and levels"). */
 #define DISTRICTS_ABOLISHED "2025-07-01"
 
+bool read_summary_params(struct request *req, struct response *res, struct summary_params *p,
+                         const char *const *extra, const char **values)
+{
+    char reason[256];
+    summary_params_init(p);
+    for (size_t e = 0; extra && extra[e]; e++)
+        values[e] = NULL;
+    for (size_t i = 0; i < req->nargs; i++) {
+        const char *key = req->args[i].key;
+        size_t e = 0;
+        while (extra && extra[e] && strcmp(extra[e], key) != 0)
+            e++;
+        if (extra && extra[e]) {
+            if (values[e]) {
+                snprintf(reason, sizeof(reason), "%s is given more than once", key);
+                response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
+                                 key);
+                return false;
+            }
+            values[e] = req->args[i].value ? req->args[i].value : "";
+            continue;
+        }
+        if (summary_param(p, key, req->args[i].value, reason, sizeof(reason)) != 0) {
+            /* Echo the name only when it is clean text: a response is always valid UTF-8. */
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
+                             text_valid(key, 64, true) ? key : NULL);
+            return false;
+        }
+    }
+    const char *param = NULL;
+    if (summary_params_check(p, &param, reason, sizeof(reason)) != 0) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason, param);
+        return false;
+    }
+    unsigned span = (unsigned)(p->to - p->from + 1);
+    if (span > req->app->cfg.max_query_days) {
+        snprintf(reason, sizeof(reason),
+                 "The period spans %u days; a query may span at most %u (max_query_days).", span,
+                 req->app->cfg.max_query_days);
+        response_problem(res, 400, "invalid-parameter", "Period too long", reason, "to");
+        return false;
+    }
+    return true;
+}
+
+int wants_csv(struct request *req, struct response *res, const char *format)
+{
+    if (format) {
+        if (strcmp(format, "csv") == 0)
+            return 1;
+        if (strcmp(format, "json") == 0)
+            return 0;
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                         "format must be json or csv", "format");
+        return -1;
+    }
+    return req->accept && strstr(req->accept, "text/csv") ? 1 : 0;
+}
+
+bool answer_failure(struct response *res, enum query_status st, const char *param,
+                    const char *reason)
+{
+    if (st == QUERY_OK)
+        return false;
+    if (st == QUERY_BAD_FILTER)
+        response_problem(res, 400, "invalid-parameter", "Unknown filter value", reason, param);
+    else
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The figures cannot be computed now; try again later.", NULL);
+    return true;
+}
+
+void respond_csv(struct response *res, struct csv_writer *w)
+{
+    size_t len;
+    char *text = csv_writer_take(w, &len);
+    if (!text) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The server is short of memory; try again.", NULL);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "text/csv; charset=utf-8";
+    res->body = text;
+    res->len = len;
+}
+
+void csv_counter_header(struct csv_writer *w)
+{
+    for (size_t i = 0; i < counter_defs_count; i++)
+        if (counter_defs[i].block == BLOCK_DOSSIERS)
+            csv_text(w, counter_defs[i].name);
+    for (size_t i = 0; i < rate_defs_count; i++)
+        if (rate_defs[i].block == BLOCK_RATES)
+            csv_text(w, rate_defs[i].name);
+}
+
+void csv_counter_row(struct csv_writer *w, const struct counters *k)
+{
+    for (size_t i = 0; i < counter_defs_count; i++)
+        if (counter_defs[i].block == BLOCK_DOSSIERS)
+            csv_int(w, counter_value(k, &counter_defs[i]));
+    for (size_t i = 0; i < rate_defs_count; i++) {
+        double v;
+        if (rate_defs[i].block != BLOCK_RATES)
+            continue;
+        if (rate_value(k, &rate_defs[i], &v) == 0)
+            csv_real(w, v);
+        else
+            csv_text(w, NULL);
+    }
+}
+
 void summary_get(struct request *req, struct response *res)
 {
     struct summary_params p;
     char reason[256];
-    summary_params_init(&p);
-    for (size_t i = 0; i < req->nargs; i++) {
-        if (summary_param(&p, req->args[i].key, req->args[i].value, reason, sizeof(reason)) != 0) {
-            /* Echo the name only when it is clean text: a response is always valid UTF-8. */
-            const char *key = req->args[i].key;
-            response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
-                             text_valid(key, 64, true) ? key : NULL);
-            return;
-        }
-    }
+    static const char *const extra[] = {"format", NULL};
+    const char *format;
+    if (!read_summary_params(req, res, &p, extra, &format))
+        return;
+    int csv = wants_csv(req, res, format);
+    if (csv < 0)
+        return;
     const char *param = NULL;
-    if (summary_params_check(&p, &param, reason, sizeof(reason)) != 0) {
-        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason, param);
-        return;
-    }
-    unsigned span = (unsigned)(p.to - p.from + 1);
-    if (span > req->app->cfg.max_query_days) {
-        char detail[160];
-        snprintf(detail, sizeof(detail),
-                 "The period spans %u days; a query may span at most %u (max_query_days).", span,
-                 req->app->cfg.max_query_days);
-        response_problem(res, 400, "invalid-parameter", "Period too long", detail, "to");
-        return;
-    }
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
     size_t n = 0;
     enum query_status st = QUERY_FAILED;
     if (c && facts_refresh(req->app->facts, c) == 0)
         st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
-
-    if (st == QUERY_BAD_FILTER) {
-        response_problem(res, 400, "invalid-parameter", "Unknown filter value", reason, param);
+    if (answer_failure(res, st, param, reason))
         return;
-    }
-    if (st != QUERY_OK) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The figures cannot be computed now; try again later.", NULL);
+    if (csv) {
+        /* One row per group (one in all without group_by): the dossier counters and rates. */
+        struct csv_writer w;
+        csv_writer_init(&w);
+        csv_text(&w, "key");
+        csv_text(&w, "name");
+        csv_counter_header(&w);
+        csv_end_row(&w);
+        for (size_t i = 0; i < n; i++) {
+            csv_text(&w, groups[i].key);
+            csv_text(&w, groups[i].name);
+            csv_counter_row(&w, &groups[i].counters);
+            csv_end_row(&w);
+        }
+        free(groups);
+        respond_csv(res, &w);
         return;
     }
     cJSON *o = cJSON_CreateObject();

@@ -1,0 +1,174 @@
+/* GET /api/v1/reports/form06: the Form 06 table (Thông tư 01/2020/TT-VPCP, Biểu số
+ * 06/VPCP/KSTT): one row per unit, grouped by level, with every column of the form and the
+ * totals of each level and of all. CSV has the form's Vietnamese column headers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/domain.h"
+#include "tthc/facts.h"
+#include "tthc/handlers.h"
+#include "tthc/ltime.h"
+#include "tthc/server.h"
+
+/* The form's columns, in its order, with their Vietnamese headers. */
+static const struct column {
+    const char *name, *header;
+    size_t offset;
+} columns[] = {
+#define COL(field, header)                                                                         \
+    {                                                                                              \
+#field, header, offsetof(struct counters, field)                                           \
+    }
+    COL(total, "Tổng số hồ sơ nhận giải quyết"),
+    COL(carried_over, "Số kỳ trước chuyển qua"),
+    COL(received, "Số mới tiếp nhận"),
+    COL(received_online, "Tiếp nhận trực tuyến"),
+    COL(received_in_person, "Tiếp nhận trực tiếp"),
+    COL(received_postal, "Tiếp nhận qua bưu chính công ích"),
+    COL(resolved, "Số hồ sơ đã giải quyết"),
+    COL(resolved_early, "Đã giải quyết trước hạn"),
+    COL(resolved_on_time, "Đã giải quyết đúng hạn"),
+    COL(resolved_late, "Đã giải quyết quá hạn"),
+    COL(withdrawn, "Số hồ sơ rút, trả lại"),
+    COL(in_progress, "Số hồ sơ đang giải quyết"),
+    COL(in_progress_on_time, "Đang giải quyết trong hạn"),
+    COL(in_progress_overdue, "Đang giải quyết quá hạn"),
+#undef COL
+};
+#define COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+static int64_t col(const struct counters *k, size_t c)
+{
+    return *(const int64_t *)((const char *)k + columns[c].offset);
+}
+
+static void add_sum(struct counters *sum, const struct counters *k)
+{
+    for (size_t c = 0; c < COLUMNS; c++)
+        *(int64_t *)((char *)sum + columns[c].offset) += col(k, c);
+}
+
+static cJSON *row_json(const char *code, const char *name, const struct counters *k)
+{
+    cJSON *r = cJSON_CreateObject();
+    if (code) {
+        cJSON_AddStringToObject(r, "unit_code", code);
+        cJSON_AddStringToObject(r, "unit_name", name);
+    }
+    for (size_t c = 0; c < COLUMNS; c++)
+        cJSON_AddNumberToObject(r, columns[c].name, (double)col(k, c));
+    return r;
+}
+
+static void row_csv(struct csv_writer *w, const char *level, const char *code, const char *name,
+                    const struct counters *k)
+{
+    csv_text(w, level);
+    csv_text(w, code);
+    csv_text(w, name);
+    for (size_t c = 0; c < COLUMNS; c++)
+        csv_int(w, col(k, c));
+    csv_end_row(w);
+}
+
+static int by_id(const void *key, const void *elem)
+{
+    uint32_t id = *(const uint32_t *)key, other = ((const struct unit_state *)elem)->id;
+    return (id > other) - (id < other);
+}
+
+static const char *const level_vi[] = {"", "Cấp tỉnh", "Cấp huyện", "Cấp xã"};
+
+void form06_get(struct request *req, struct response *res)
+{
+    static const char *const extra[] = {"format", NULL};
+    const char *format;
+    struct summary_params p;
+    if (!read_summary_params(req, res, &p, extra, &format))
+        return;
+    if (p.group_by != GROUP_NONE || p.level) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                         "Form 06 lists every unit by level: leave out group_by and level.",
+                         p.level ? "level" : "group_by");
+        return;
+    }
+    int csv = wants_csv(req, res, format);
+    if (csv < 0)
+        return;
+    p.group_by = GROUP_UNIT;
+    struct facts *f = req->app->facts;
+    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct summary_group *groups = NULL;
+    struct unit_state *units = NULL;
+    size_t ngroups = 0, nunits = 0;
+    const char *param = NULL;
+    char reason[256];
+    enum query_status st = QUERY_FAILED;
+    if (c && facts_refresh(f, c) == 0 &&
+        (st = facts_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+            QUERY_OK &&
+        facts_units(f, &units, &nunits) != 0)
+        st = QUERY_FAILED;
+    if (answer_failure(res, st, param, reason))
+        goto out;
+    /* Each group is a unit (by id); its level decides its section. */
+    struct counters sums[4] = {0}, all = {0};
+    int *level_of = calloc(ngroups ? ngroups : 1, sizeof(int));
+    if (!level_of) {
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The server is short of memory; try again.", NULL);
+        goto out;
+    }
+    for (size_t g = 0; g < ngroups; g++) {
+        const struct unit_state *u = bsearch(&groups[g].id, units, nunits, sizeof(*units), by_id);
+        level_of[g] = u ? u->level : 0;
+        if (level_of[g] < 1 || level_of[g] > 3)
+            level_of[g] = 0;
+        add_sum(&sums[level_of[g]], &groups[g].counters);
+        add_sum(&all, &groups[g].counters);
+    }
+    if (csv) {
+        struct csv_writer w;
+        csv_writer_init(&w);
+        csv_text(&w, "Cấp");
+        csv_text(&w, "Mã đơn vị");
+        csv_text(&w, "Tên đơn vị");
+        for (size_t col_i = 0; col_i < COLUMNS; col_i++)
+            csv_text(&w, columns[col_i].header);
+        csv_end_row(&w);
+        for (int level = 1; level <= 3; level++) {
+            for (size_t g = 0; g < ngroups; g++)
+                if (level_of[g] == level)
+                    row_csv(&w, level_vi[level], groups[g].key, groups[g].name,
+                            &groups[g].counters);
+            row_csv(&w, level_vi[level], NULL, "Cộng", &sums[level]);
+        }
+        row_csv(&w, "Tổng cộng", NULL, NULL, &all);
+        respond_csv(res, &w);
+        free(level_of);
+        goto out;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "form", "Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP)");
+    p.group_by = GROUP_NONE;
+    summary_params_add_json(o, &p);
+    cJSON *levels = cJSON_AddArrayToObject(o, "levels");
+    for (int level = 1; level <= 3 && levels; level++) {
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddItemToArray(levels, l);
+        cJSON_AddStringToObject(l, "level", level_name(level));
+        cJSON *rows = cJSON_AddArrayToObject(l, "rows");
+        for (size_t g = 0; g < ngroups && rows; g++)
+            if (level_of[g] == level)
+                cJSON_AddItemToArray(rows,
+                                     row_json(groups[g].key, groups[g].name, &groups[g].counters));
+        cJSON_AddItemToObject(l, "total", row_json(NULL, NULL, &sums[level]));
+    }
+    cJSON_AddItemToObject(o, "total", row_json(NULL, NULL, &all));
+    free(level_of);
+    response_json(res, 200, o);
+out:
+    free(groups);
+    free(units);
+}

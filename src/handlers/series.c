@@ -1,0 +1,125 @@
+/* GET /api/v1/series: the summary of every day, week, month, quarter or year of a period
+ * (api.md, "Series and rankings"). Every interval has a point, empty ones too; weeks start on
+ * Monday, quarters are calendar quarters; the first and last are clipped to the period. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/blocks.h"
+#include "tthc/facts.h"
+#include "tthc/handlers.h"
+#include "tthc/ltime.h"
+#include "tthc/server.h"
+
+enum interval { DAY, WEEK, MONTH, QUARTER, YEAR };
+static const char *const intervals[] = {"day", "week", "month", "quarter", "year", NULL};
+
+/* The first day of the interval after the one holding day. */
+static int next_start(enum interval iv, int day)
+{
+    int y, m, d;
+    ltime_civil(day, &y, &m, &d);
+    switch (iv) {
+    case DAY:
+        return day + 1;
+    case WEEK:
+        return day + 7 - ltime_weekday(day);
+    case MONTH:
+        return m == 12 ? ltime_day_from_civil(y + 1, 1, 1) : ltime_day_from_civil(y, m + 1, 1);
+    case QUARTER: {
+        int q = (m - 1) / 3 * 3 + 4; /* first month of the next quarter */
+        return q > 12 ? ltime_day_from_civil(y + 1, 1, 1) : ltime_day_from_civil(y, q, 1);
+    }
+    default:
+        return ltime_day_from_civil(y + 1, 1, 1);
+    }
+}
+
+void series_get(struct request *req, struct response *res)
+{
+    static const char *const extra[] = {"interval", "format", NULL};
+    const char *values[2];
+    struct summary_params p;
+    if (!read_summary_params(req, res, &p, extra, values))
+        return;
+    int iv = 0;
+    while (intervals[iv] && (!values[0] || strcmp(intervals[iv], values[0]) != 0))
+        iv++;
+    if (!intervals[iv]) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                         values[0] ? "interval must be one of day, week, month, quarter, year"
+                                   : "interval is required: day, week, month, quarter or year",
+                         "interval");
+        return;
+    }
+    if (p.group_by != GROUP_NONE) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                         "A series is of one group: use the filters, not group_by.", "group_by");
+        return;
+    }
+    int csv = wants_csv(req, res, values[1]);
+    if (csv < 0)
+        return;
+    /* At most max_query_days intervals (days), so the starts fit. */
+    size_t n = 0, cap = (size_t)(p.to - p.from) + 2;
+    int32_t *starts = malloc(cap * sizeof(int32_t));
+    struct counters *points = calloc(cap, sizeof(struct counters));
+    if (!starts || !points) {
+        free(starts);
+        free(points);
+        response_problem(res, 503, "unavailable", "Service unavailable",
+                         "The server is short of memory; try again.", NULL);
+        return;
+    }
+    for (int day = p.from; day <= p.to && n < cap; day = next_start((enum interval)iv, day))
+        starts[n++] = day;
+    struct db_conn *c = db_pool_conn(&req->app->pool);
+    const char *param = NULL;
+    char reason[256];
+    enum query_status st = QUERY_FAILED;
+    if (c && facts_refresh(req->app->facts, c) == 0)
+        st = facts_series(req->app->facts, &p, starts, n, points, &param, reason, sizeof(reason));
+    if (answer_failure(res, st, param, reason))
+        goto out;
+    char from[11], to[11];
+    if (csv) {
+        struct csv_writer w;
+        csv_writer_init(&w);
+        csv_text(&w, "from");
+        csv_text(&w, "to");
+        csv_counter_header(&w);
+        csv_end_row(&w);
+        for (size_t k = 0; k < n; k++) {
+            ltime_format_day(starts[k], from);
+            ltime_format_day(k + 1 < n ? starts[k + 1] - 1 : p.to, to);
+            csv_text(&w, from);
+            csv_text(&w, to);
+            csv_counter_row(&w, &points[k]);
+            csv_end_row(&w);
+        }
+        respond_csv(res, &w);
+        goto out;
+    }
+    cJSON *o = cJSON_CreateObject();
+    int bad = !cJSON_AddStringToObject(o, "interval", intervals[iv]) ||
+              summary_params_add_json(o, &p) != 0;
+    cJSON *list = cJSON_AddArrayToObject(o, "points");
+    unsigned blocks = blocks_applicable(&p);
+    for (size_t k = 0; k < n && list && !bad; k++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, pt);
+        ltime_format_day(starts[k], from);
+        ltime_format_day(k + 1 < n ? starts[k + 1] - 1 : p.to, to);
+        bad |= !cJSON_AddStringToObject(pt, "from", from) ||
+               !cJSON_AddStringToObject(pt, "to", to) ||
+               metrics_add_json(pt, &points[k], blocks) != 0;
+    }
+    if (bad || !list) {
+        cJSON_Delete(o);
+        o = NULL; /* response_json answers 500 */
+    }
+    response_json(res, 200, o);
+out:
+    free(starts);
+    free(points);
+}
