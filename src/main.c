@@ -16,6 +16,7 @@
 #include "tthc/log.h"
 #include "tthc/policy.h"
 #include "tthc/server.h"
+#include "tthc/verify.h"
 
 static void usage(void)
 {
@@ -26,7 +27,8 @@ static void usage(void)
            "  migrate  apply pending database migrations and exit\n"
            "  demo     load the demo province that reproduces the seed report\n"
            "  import   load records from a file without a server\n"
-           "  key      create, list and revoke API keys\n\n"
+           "  key      create, list and revoke API keys\n"
+           "  verify   recount every figure from the rows and compare it with the fast path\n\n"
            "`tthc COMMAND --help` describes each command.\n");
 }
 
@@ -41,6 +43,12 @@ static void command_help(const char *cmd)
         printf("usage: tthc migrate [--db PATH] [--config FILE]\n\nApplies the migrations this "
                "binary carries that the database lacks. A database written by a newer tthc is "
                "refused untouched.\n\n");
+    else if (strcmp(cmd, "verify") == 0)
+        printf("usage: tthc verify [--db PATH] [--config FILE]\n\nRecounts the figures straight "
+               "from the rows for the whole span of the data and each month and quarter in it, "
+               "ungrouped and by level, unit and channel, and compares them with what the "
+               "service answers. Prints each figure that differs; exit status 0 when all "
+               "agree, 1 when some differ.\n\n");
     else if (strcmp(cmd, "demo") == 0)
         printf("usage: tthc demo [--db PATH] [--config FILE]\n\nLoads the demo province into "
                "the database (created and migrated if needed). The data is the same on every "
@@ -219,10 +227,9 @@ static int cmd_serve(struct config *cfg, const struct options *opt)
 static int cmd_key(struct config *cfg, int argc, char **argv)
 {
     /* Help and usage need no database: key_command answers them before it touches one. */
-    bool help = argc == 0;
+    bool help = argc == 0 || strcmp(argv[0], "help") == 0;
     for (int i = 0; i < argc; i++)
-        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
-                strcmp(argv[i], "help") == 0;
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
     if (help)
         return key_command(NULL, argc, argv);
     struct db_conn *c = open_db("key", cfg->db);
@@ -231,6 +238,18 @@ static int cmd_key(struct config *cfg, int argc, char **argv)
     int rc = key_command(c, argc, argv);
     db_conn_close(c);
     return rc;
+}
+
+static int cmd_verify(struct config *cfg)
+{
+    struct db_conn *c = open_db("verify", cfg->db);
+    if (!c)
+        return 1;
+    int rc = verify_run(c, stdout);
+    db_conn_close(c);
+    if (rc < 0)
+        fprintf(stderr, "tthc verify: the figures could not be computed (see the log)\n");
+    return rc == 0 ? 0 : 1;
 }
 
 static int cmd_migrate(struct config *cfg)
@@ -479,7 +498,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo") != 0 &&
-        strcmp(cmd, "import") != 0 && strcmp(cmd, "key") != 0) {
+        strcmp(cmd, "import") != 0 && strcmp(cmd, "key") != 0 && strcmp(cmd, "verify") != 0) {
         fprintf(stderr, "tthc: unknown command '%s' (see tthc --help)\n", cmd);
         return 2;
     }
@@ -516,5 +535,7 @@ int main(int argc, char **argv)
         return cmd_migrate(&cfg);
     if (strcmp(cmd, "demo") == 0)
         return cmd_demo(&cfg);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(&cfg);
     return cmd_import(&cfg, &opt);
 }

@@ -160,42 +160,6 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
 {
     const struct config *cfg = &p->app->cfg;
     struct app *app = (struct app *)p->app;
-    /* A body sent in gzip is inflated under its own cap: a small body may hide a huge one. */
-    bool has_body = strcmp(req->method, "POST") == 0;
-    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0) {
-        if (strcasecmp(req->content_encoding, "gzip") != 0) {
-            response_problem(res, 415, "unsupported-media-type", "Unsupported content encoding",
-                             "Send the body as it is or with Content-Encoding: gzip.", NULL);
-            return false;
-        }
-        char *plain;
-        size_t len;
-        enum gzip_status st =
-            gzip_inflate(req->body, req->body_len, cfg->max_inflated_bytes, &plain, &len);
-        if (st == GZIP_TOO_BIG) {
-            char detail[200];
-            snprintf(detail, sizeof(detail),
-                     "The gzip body inflates past the limit of %zu bytes (max_inflated_bytes); "
-                     "send smaller batches.",
-                     cfg->max_inflated_bytes);
-            response_problem(res, 413, "body-too-large", "Request body too large", detail, NULL);
-            return false;
-        }
-        if (st == GZIP_NOMEM) {
-            response_problem(res, 503, "unavailable", "Service unavailable",
-                             "The server is short of memory; try again.", NULL);
-            return false;
-        }
-        if (st != GZIP_OK) {
-            response_problem(res, 400, "invalid-body", "Invalid body",
-                             "The body is not a valid gzip stream.", NULL);
-            return false;
-        }
-        free(req->body);
-        req->body = plain;
-        req->body_len = len;
-    }
-
     /* Keys: writes need write scope; reads need read scope when so configured. A key that is
      * sent is always checked, so that a wrong key is never silently ignored. */
     int needs = strcmp(req->method, "POST") == 0                                ? SCOPE_WRITE
@@ -253,7 +217,7 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
         if (!r.allowed) {
             char detail[200];
             snprintf(detail, sizeof(detail),
-                     "More than %u requests a second (burst %u) from this %s; retry after %ld "
+                     "The limit is %u requests a second (burst %u) for this %s; retry after %ld "
                      "s.",
                      cfg->rate_per_second, cfg->rate_burst, req->key_name[0] ? "key" : "address",
                      r.retry_after);
@@ -261,6 +225,43 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
             response_header(res, "Retry-After", "%ld", r.retry_after);
             return false;
         }
+    }
+
+    /* A body sent in gzip is inflated under its own cap (a small body may hide a huge one),
+     * and only for a request that passed its key and its rate. */
+    bool has_body = strcmp(req->method, "POST") == 0;
+    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0) {
+        if (strcasecmp(req->content_encoding, "gzip") != 0) {
+            response_problem(res, 415, "unsupported-media-type", "Unsupported content encoding",
+                             "Send the body as it is or with Content-Encoding: gzip.", NULL);
+            return false;
+        }
+        char *plain;
+        size_t len;
+        enum gzip_status st =
+            gzip_inflate(req->body, req->body_len, cfg->max_inflated_bytes, &plain, &len);
+        if (st == GZIP_TOO_BIG) {
+            char detail[200];
+            snprintf(detail, sizeof(detail),
+                     "The gzip body inflates past the limit of %zu bytes (max_inflated_bytes); "
+                     "send smaller batches.",
+                     cfg->max_inflated_bytes);
+            response_problem(res, 413, "body-too-large", "Request body too large", detail, NULL);
+            return false;
+        }
+        if (st == GZIP_NOMEM) {
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            return false;
+        }
+        if (st != GZIP_OK) {
+            response_problem(res, 400, "invalid-body", "Invalid body",
+                             "The body is not a valid gzip stream.", NULL);
+            return false;
+        }
+        free(req->body);
+        req->body = plain;
+        req->body_len = len;
     }
 
     if (data_read(req)) {
