@@ -56,6 +56,10 @@ J
 grep -q "dossiers: 1 stored, 0 rejected" out; check "dvcqg import counts" 0 $?
 check "dvcqg personal data not stored" 0 "$(cat m.db m.db-wal 2>/dev/null | grep -c -a -e 0987654321 -e 'Trần Thị Bình')"
 
+# verify: the fast path agrees with a recount on what was loaded above.
+"$tthc" verify --db m.db >out 2>&1; check "verify exits 0" 0 $?
+grep -q ", 0 differ" out; check "verify finds no difference" 0 $?
+
 # A database written by a newer tthc is refused, untouched.
 cp m.db new.db
 sqlite3 new.db "insert into schema_migrations(version, name) values (999, '0999_x.sql')" 2>/dev/null &&
