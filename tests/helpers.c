@@ -318,6 +318,6 @@ int http_request(unsigned port, const char *method, const char *path, const char
     char auth[200] = "";
     if (test_token[0] && strcmp(method, "POST") == 0)
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n", test_token);
-    return http_request_with(port, method, path, auth, content_type, body,
-                             body ? strlen(body) : 0, out);
+    return http_request_with(port, method, path, auth, content_type, body, body ? strlen(body) : 0,
+                             out);
 }
