@@ -65,3 +65,24 @@ void response_header(struct response *res, const char *name, const char *fmt, ..
     va_end(ap);
     res->headers[res->nheaders++].name = name;
 }
+
+void response_stream(struct response *res, int (*stream)(void *, size_t, struct csv_writer *),
+                     void (*stream_free)(void *), void *ctx)
+{
+    res->status = 200;
+    res->content_type = "text/csv; charset=utf-8";
+    res->body = NULL;
+    res->len = 0;
+    res->stream = stream;
+    res->stream_free = stream_free;
+    res->stream_ctx = ctx;
+}
+
+void response_stream_drop(struct response *res)
+{
+    if (res->stream && res->stream_free)
+        res->stream_free(res->stream_ctx);
+    res->stream = NULL;
+    res->stream_free = NULL;
+    res->stream_ctx = NULL;
+}

@@ -316,7 +316,8 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
     /* What a cache must key on besides the URL. */
     response_header(res, "Vary", "Accept-Encoding%s%s", cfg->cors_origins[0] ? ", Origin" : "",
                     cfg->read_requires_key ? ", Authorization" : "");
-    bool compress = res->status != 304 && res->status != 204 && res->body &&
+    /* Streams go out as they are written: no gzip, so no body is held whole. */
+    bool compress = res->status != 304 && res->status != 204 && res->body && !res->stream &&
                     res->len >= cfg->gzip_min_bytes && gzip_accepted(req->accept_encoding);
     if (compress) {
         char *z;
@@ -340,6 +341,7 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
     response_header(res, "Cache-Control", "%s", cfg->cache_control);
     if (req->if_none_match && none_match(req->if_none_match, etag)) {
         res->status = 304;
+        response_stream_drop(res);
         free(res->body);
         res->body = NULL;
         res->len = 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tthc/csv.h"
 #include "tthc/http.h"
 #include "tthc/log.h"
 #include "tthc/observe.h"
@@ -81,14 +82,74 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
+/* A CSV body being sent: rows are written into w as the client reads, so memory holds a
+ * block of rows, not the whole text. */
+struct stream {
+    struct response res; /* its stream, stream_free and stream_ctx */
+    struct csv_writer w;
+    size_t sent; /* bytes of w already handed to libmicrohttpd */
+    size_t row;
+    bool done;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream *s = cls;
+    /* Refill with whole rows until there is a block to send or the rows are done. */
+    while (s->w.len - s->sent < max && !s->done) {
+        if (s->sent == s->w.len) {
+            s->w.len = 0;
+            s->sent = 0;
+        }
+        if (!s->res.stream(s->res.stream_ctx, s->row++, &s->w))
+            s->done = true;
+        if (s->w.failed)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = s->w.len - s->sent;
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n > max)
+        n = max;
+    memcpy(buf, s->w.s + s->sent, n);
+    s->sent += n;
+    return (ssize_t)n;
+}
+
+static void stream_end(void *cls)
+{
+    struct stream *s = cls;
+    response_stream_drop(&s->res);
+    free(s->w.s);
+    free(s);
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_ctx *ctx,
                                      struct response *res)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(res->body);
-        return MHD_NO;
+    struct MHD_Response *r;
+    if (res->stream) {
+        struct stream *s = calloc(1, sizeof(*s));
+        if (!s) {
+            response_stream_drop(res);
+            return MHD_NO;
+        }
+        s->res = *res;
+        res->stream = NULL; /* the stream owns the context now */
+        csv_writer_init(&s->w);
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s,
+                                              stream_end);
+        if (!r) {
+            stream_end(s);
+            return MHD_NO;
+        }
+    } else {
+        r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+            free(res->body);
+            return MHD_NO;
+        }
     }
     res->body = NULL;
     if (res->content_type)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tthc/csv.h"
+
 struct app;
 
 #define HTTP_MAX_ARGS    32
@@ -49,7 +51,19 @@ struct response {
         char value[256];
     } headers[HTTP_MAX_HEADERS];
     int nheaders;
+    /* A CSV body written row by row as the client reads it, instead of body/len: stream(ctx,
+     * i, w) writes row i (0 is the header) into w and returns 1, or returns 0 when there are
+     * no more rows; stream_free(ctx) runs when the answer is done (or dropped). */
+    int (*stream)(void *ctx, size_t row, struct csv_writer *w);
+    void (*stream_free)(void *ctx);
+    void *stream_ctx;
 };
+
+/* Hands a CSV stream to res (200, text/csv). The response owns ctx from here on. */
+void response_stream(struct response *res, int (*stream)(void *, size_t, struct csv_writer *),
+                     void (*stream_free)(void *), void *ctx);
+/* Drops a stream that will not be sent (a 304, an error): frees its context. */
+void response_stream_drop(struct response *res);
 
 /* Adds a header to res (dropped past HTTP_MAX_HEADERS; a header the service sets is never
  * longer than 255 bytes). name must be a static string. */

@@ -72,6 +72,45 @@ static void row_csv(struct csv_writer *w, const char *level, const char *code, c
     csv_end_row(w);
 }
 
+/* Form 06 as CSV rows, streamed. */
+struct form_row {
+    const char *level, *code, *name;
+    const struct counters *counters;
+};
+struct form_csv {
+    struct form_row *rows;
+    size_t n;
+    struct summary_group *groups; /* the rows point into them */
+    struct counters sums[4], all;
+};
+
+static int form_row_csv(void *ctx, size_t row, struct csv_writer *w)
+{
+    struct form_csv *fc = ctx;
+    if (row == 0) {
+        csv_text(w, "Cấp");
+        csv_text(w, "Mã đơn vị");
+        csv_text(w, "Tên đơn vị");
+        for (size_t c = 0; c < COLUMNS; c++)
+            csv_text(w, columns[c].header);
+        csv_end_row(w);
+        return 1;
+    }
+    if (row > fc->n)
+        return 0;
+    const struct form_row *r = &fc->rows[row - 1];
+    row_csv(w, r->level, r->code, r->name, r->counters);
+    return 1;
+}
+
+static void form_free(void *ctx)
+{
+    struct form_csv *fc = ctx;
+    free(fc->rows);
+    free(fc->groups);
+    free(fc);
+}
+
 static int by_id(const void *key, const void *elem)
 {
     uint32_t id = *(const uint32_t *)key, other = ((const struct unit_state *)elem)->id;
@@ -129,24 +168,33 @@ void form06_get(struct request *req, struct response *res)
         add_sum(&all, &groups[g].counters);
     }
     if (csv) {
-        struct csv_writer w;
-        csv_writer_init(&w);
-        csv_text(&w, "Cấp");
-        csv_text(&w, "Mã đơn vị");
-        csv_text(&w, "Tên đơn vị");
-        for (size_t col_i = 0; col_i < COLUMNS; col_i++)
-            csv_text(&w, columns[col_i].header);
-        csv_end_row(&w);
+        /* The rows in the form's order: each level's units, its sum, then the total. */
+        struct form_csv *fc = calloc(1, sizeof(*fc));
+        struct form_row *rows = fc ? calloc(ngroups + 4, sizeof(*rows)) : NULL;
+        if (!rows) {
+            free(fc);
+            free(level_of);
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            goto out;
+        }
+        memcpy(fc->sums, sums, sizeof(sums));
+        fc->all = all;
+        size_t r = 0;
         for (int level = 1; level <= 3; level++) {
             for (size_t g = 0; g < ngroups; g++)
                 if (level_of[g] == level)
-                    row_csv(&w, level_vi[level], groups[g].key, groups[g].name,
-                            &groups[g].counters);
-            row_csv(&w, level_vi[level], NULL, "Cộng", &sums[level]);
+                    rows[r++] = (struct form_row){level_vi[level], groups[g].key, groups[g].name,
+                                                  &groups[g].counters};
+            rows[r++] = (struct form_row){level_vi[level], NULL, "Cộng", &fc->sums[level]};
         }
-        row_csv(&w, "Tổng cộng", NULL, NULL, &all);
-        respond_csv(res, &w);
+        rows[r++] = (struct form_row){"Tổng cộng", NULL, NULL, &fc->all};
+        fc->rows = rows;
+        fc->n = r;
+        fc->groups = groups;
+        groups = NULL; /* the stream owns them now */
         free(level_of);
+        response_stream(res, form_row_csv, form_free, fc);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -36,6 +36,56 @@ static int by_value(const void *a, const void *b, void *ctx)
     return strcmp(x->unit->code, y->unit->code);
 }
 
+/* Rankings as CSV rows, streamed; the ranks point into units and groups, which it owns. */
+struct ranks_csv {
+    struct rank *ranks;
+    size_t n;
+    struct unit_state *units;
+    struct summary_group *groups;
+    const struct rate_def *metric;
+};
+
+static int ranks_row(void *ctx, size_t row, struct csv_writer *w)
+{
+    static const struct counters zero;
+    struct ranks_csv *c = ctx;
+    if (row == 0) {
+        static const char *const head[] = {"rank",  "unit_code", "unit_name",
+                                           "value", "numerator", "denominator"};
+        for (int h = 0; h < 6; h++)
+            csv_text(w, head[h]);
+    } else if (row <= c->n) {
+        const struct rank *r = &c->ranks[row - 1];
+        int64_t num, den;
+        rate_parts(r->counters ? r->counters : &zero, c->metric, &num, &den);
+        if (r->defined)
+            csv_int(w, r->rank);
+        else
+            csv_text(w, NULL);
+        csv_text(w, r->unit->code);
+        csv_text(w, r->unit->name);
+        if (r->defined)
+            csv_real(w, r->value);
+        else
+            csv_text(w, NULL);
+        csv_int(w, num);
+        csv_int(w, den);
+    } else {
+        return 0;
+    }
+    csv_end_row(w);
+    return 1;
+}
+
+static void ranks_free(void *ctx)
+{
+    struct ranks_csv *c = ctx;
+    free(c->ranks);
+    free(c->units);
+    free(c->groups);
+    free(c);
+}
+
 static void add_number_or_null(cJSON *o, const char *name, int defined, double v)
 {
     if (defined)
@@ -115,32 +165,17 @@ void rankings_get(struct request *req, struct response *res)
             i > 0 && ranks[i].value == ranks[i - 1].value ? ranks[i - 1].rank : (long)i + 1;
     static const struct counters zero;
     if (csv) {
-        struct csv_writer w;
-        csv_writer_init(&w);
-        const char *head[] = {"rank",  "unit_code", "unit_name",
-                              "value", "numerator", "denominator"};
-        for (int h = 0; h < 6; h++)
-            csv_text(&w, head[h]);
-        csv_end_row(&w);
-        for (size_t i = 0; i < n; i++) {
-            const struct counters *k = ranks[i].counters ? ranks[i].counters : &zero;
-            int64_t num, den;
-            rate_parts(k, metric, &num, &den);
-            if (ranks[i].defined)
-                csv_int(&w, ranks[i].rank);
-            else
-                csv_text(&w, NULL);
-            csv_text(&w, ranks[i].unit->code);
-            csv_text(&w, ranks[i].unit->name);
-            if (ranks[i].defined)
-                csv_real(&w, ranks[i].value);
-            else
-                csv_text(&w, NULL);
-            csv_int(&w, num);
-            csv_int(&w, den);
-            csv_end_row(&w);
+        struct ranks_csv *c = malloc(sizeof(*c));
+        if (!c) {
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            goto out;
         }
-        respond_csv(res, &w);
+        *c = (struct ranks_csv){ranks, n, units, groups, metric};
+        ranks = NULL; /* the stream owns them now */
+        units = NULL;
+        groups = NULL;
+        response_stream(res, ranks_row, ranks_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

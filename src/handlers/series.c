@@ -35,6 +35,44 @@ static int next_start(enum interval iv, int day)
     }
 }
 
+/* A series as CSV rows, streamed: from, to, the dossier counters and rates. */
+struct points_csv {
+    int32_t *starts;
+    struct counters *points;
+    size_t n;
+    int to;
+};
+
+static int points_row(void *ctx, size_t row, struct csv_writer *w)
+{
+    struct points_csv *c = ctx;
+    char from[11], to[11];
+    if (row == 0) {
+        csv_text(w, "from");
+        csv_text(w, "to");
+        csv_counter_header(w);
+    } else if (row <= c->n) {
+        size_t k = row - 1;
+        ltime_format_day(c->starts[k], from);
+        ltime_format_day(k + 1 < c->n ? c->starts[k + 1] - 1 : c->to, to);
+        csv_text(w, from);
+        csv_text(w, to);
+        csv_counter_row(w, &c->points[k]);
+    } else {
+        return 0;
+    }
+    csv_end_row(w);
+    return 1;
+}
+
+static void points_free(void *ctx)
+{
+    struct points_csv *c = ctx;
+    free(c->starts);
+    free(c->points);
+    free(c);
+}
+
 void series_get(struct request *req, struct response *res)
 {
     static const char *const extra[] = {"interval", "format", NULL};
@@ -83,21 +121,16 @@ void series_get(struct request *req, struct response *res)
         goto out;
     char from[11], to[11];
     if (csv) {
-        struct csv_writer w;
-        csv_writer_init(&w);
-        csv_text(&w, "from");
-        csv_text(&w, "to");
-        csv_counter_header(&w);
-        csv_end_row(&w);
-        for (size_t k = 0; k < n; k++) {
-            ltime_format_day(starts[k], from);
-            ltime_format_day(k + 1 < n ? starts[k + 1] - 1 : p.to, to);
-            csv_text(&w, from);
-            csv_text(&w, to);
-            csv_counter_row(&w, &points[k]);
-            csv_end_row(&w);
+        struct points_csv *c = malloc(sizeof(*c));
+        if (!c) {
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            goto out;
         }
-        respond_csv(res, &w);
+        *c = (struct points_csv){starts, points, n, p.to};
+        starts = NULL; /* the stream owns them now */
+        points = NULL;
+        response_stream(res, points_row, points_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -129,6 +129,37 @@ void csv_counter_row(struct csv_writer *w, const struct counters *k)
     }
 }
 
+/* A summary's groups as CSV rows: key, name, the dossier counters and rates. */
+struct groups_csv {
+    struct summary_group *groups;
+    size_t n;
+};
+
+static int groups_row(void *ctx, size_t row, struct csv_writer *w)
+{
+    struct groups_csv *g = ctx;
+    if (row == 0) {
+        csv_text(w, "key");
+        csv_text(w, "name");
+        csv_counter_header(w);
+    } else if (row <= g->n) {
+        csv_text(w, g->groups[row - 1].key);
+        csv_text(w, g->groups[row - 1].name);
+        csv_counter_row(w, &g->groups[row - 1].counters);
+    } else {
+        return 0;
+    }
+    csv_end_row(w);
+    return 1;
+}
+
+static void groups_free(void *ctx)
+{
+    struct groups_csv *g = ctx;
+    free(g->groups);
+    free(g);
+}
+
 void summary_get(struct request *req, struct response *res)
 {
     struct summary_params p;
@@ -150,21 +181,17 @@ void summary_get(struct request *req, struct response *res)
     if (answer_failure(res, st, param, reason))
         return;
     if (csv) {
-        /* One row per group (one in all without group_by): the dossier counters and rates. */
-        struct csv_writer w;
-        csv_writer_init(&w);
-        csv_text(&w, "key");
-        csv_text(&w, "name");
-        csv_counter_header(&w);
-        csv_end_row(&w);
-        for (size_t i = 0; i < n; i++) {
-            csv_text(&w, groups[i].key);
-            csv_text(&w, groups[i].name);
-            csv_counter_row(&w, &groups[i].counters);
-            csv_end_row(&w);
+        /* One row per group (one in all without group_by), streamed. */
+        struct groups_csv *g = malloc(sizeof(*g));
+        if (!g) {
+            free(groups);
+            response_problem(res, 503, "unavailable", "Service unavailable",
+                             "The server is short of memory; try again.", NULL);
+            return;
         }
-        free(groups);
-        respond_csv(res, &w);
+        g->groups = groups;
+        g->n = n;
+        response_stream(res, groups_row, groups_free, g);
         return;
     }
     cJSON *o = cJSON_CreateObject();
