@@ -128,6 +128,9 @@ static void make_etag(struct request *req, int64_t generation)
     }
     qsort(args, req->nargs, sizeof(args[0]), by_arg);
     uint64_t h = fnv(0xcbf29ce484222325ULL, req->path);
+    /* CSV asked for by Accept is another representation of the same URL. */
+    if (req->accept && strstr(req->accept, "text/csv"))
+        h = fnv(h, "|text/csv");
     for (size_t i = 0; i < req->nargs; i++) {
         h = fnv(fnv(h, "&"), args[i][0]);
         h = fnv(fnv(h, "="), args[i][1] ? args[i][1] : "");
@@ -314,7 +317,8 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
     if (!is_read(req))
         return;
     /* What a cache must key on besides the URL. */
-    response_header(res, "Vary", "Accept-Encoding%s%s", cfg->cors_origins[0] ? ", Origin" : "",
+    response_header(res, "Vary", "Accept, Accept-Encoding%s%s",
+                    cfg->cors_origins[0] ? ", Origin" : "",
                     cfg->read_requires_key ? ", Authorization" : "");
     /* Streams go out as they are written: no gzip, so no body is held whole. */
     bool compress = res->status != 304 && res->status != 204 && res->body && !res->stream &&

@@ -9,6 +9,7 @@
 #include "tthc/handlers.h"
 #include "tthc/metrics.h"
 #include "tthc/server.h"
+#include "tthc/text.h"
 
 struct rank {
     const struct unit_state *unit;
@@ -206,13 +207,19 @@ out:
     unit_map_free(&map);
 }
 
+#define UNIT_TEXT "fraction from 0 to 1; null when the denominator is 0"
+
 void metrics_catalog_get(struct request *req, struct response *res)
 {
     static const char *const extra[] = {"format", NULL};
     const char *format = NULL;
     for (size_t i = 0; i < req->nargs; i++) {
-        if (strcmp(req->args[i].key, extra[0]) != 0 || format) {
-            refuse_args(req, res);
+        const char *key = req->args[i].key;
+        if (strcmp(key, extra[0]) != 0 || format) {
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                             strcmp(key, extra[0]) == 0 ? "format is given more than once"
+                                                        : "This path takes only format.",
+                             text_valid(key, 64, true) ? key : NULL);
             return;
         }
         format = req->args[i].value ? req->args[i].value : "";
@@ -236,7 +243,7 @@ void metrics_catalog_get(struct request *req, struct response *res)
                                  m->formula,
                                  m->numerator_text,
                                  m->denominator_text,
-                                 "fraction from 0 to 1",
+                                 UNIT_TEXT,
                                  m->lower_is_better ? "lower" : "higher",
                                  block_names[m->block],
                                  m->source};
@@ -259,7 +266,7 @@ void metrics_catalog_get(struct request *req, struct response *res)
         cJSON_AddStringToObject(e, "formula", m->formula);
         cJSON_AddStringToObject(e, "numerator", m->numerator_text);
         cJSON_AddStringToObject(e, "denominator", m->denominator_text);
-        cJSON_AddStringToObject(e, "unit", "fraction from 0 to 1; null when the denominator is 0");
+        cJSON_AddStringToObject(e, "unit", UNIT_TEXT);
         cJSON_AddStringToObject(e, "better", m->lower_is_better ? "lower" : "higher");
         cJSON_AddStringToObject(e, "block", block_names[m->block]);
         cJSON_AddStringToObject(e, "source", m->source);
