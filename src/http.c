@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tthc/log.h"
 
@@ -85,4 +86,29 @@ void response_stream_drop(struct response *res)
     res->stream = NULL;
     res->stream_free = NULL;
     res->stream_ctx = NULL;
+}
+
+bool accepts_csv(const char *accept)
+{
+    /* Media ranges separated by commas; the type is case-insensitive; q=0 refuses it
+     * (RFC 9110, 12.5.1 and 12.4.2). */
+    for (const char *p = accept; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        if (n >= 8 && strncasecmp(p, "text/csv", 8) == 0 &&
+            (n == 8 || p[8] == ';' || p[8] == ' ' || p[8] == '\t')) {
+            bool refused = false;
+            for (const char *q = p + 8; q < p + n; q++) {
+                if ((*q == 'q' || *q == 'Q') && q[1] == '=') {
+                    double v = strtod(q + 2, NULL);
+                    refused = v <= 0;
+                }
+            }
+            if (!refused)
+                return true;
+        }
+        p += n;
+    }
+    return false;
 }

@@ -129,7 +129,7 @@ static void make_etag(struct request *req, int64_t generation)
     qsort(args, req->nargs, sizeof(args[0]), by_arg);
     uint64_t h = fnv(0xcbf29ce484222325ULL, req->path);
     /* CSV asked for by Accept is another representation of the same URL. */
-    if (req->accept && strstr(req->accept, "text/csv"))
+    if (accepts_csv(req->accept))
         h = fnv(h, "|text/csv");
     for (size_t i = 0; i < req->nargs; i++) {
         h = fnv(fnv(h, "&"), args[i][0]);

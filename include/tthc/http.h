@@ -59,6 +59,9 @@ struct response {
     void *stream_ctx;
 };
 
+/* True if an Accept header value asks for text/csv (any case, not with q=0). */
+bool accepts_csv(const char *accept);
+
 /* Hands a CSV stream to res (200, text/csv). The response owns ctx from here on. */
 void response_stream(struct response *res, int (*stream)(void *, size_t, struct csv_writer *),
                      void (*stream_free)(void *), void *ctx);

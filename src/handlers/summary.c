@@ -72,7 +72,7 @@ int wants_csv(struct request *req, struct response *res, const char *format)
                          "format must be json or csv", "format");
         return -1;
     }
-    return req->accept && strstr(req->accept, "text/csv") ? 1 : 0;
+    return accepts_csv(req->accept) ? 1 : 0;
 }
 
 bool answer_failure(struct response *res, enum query_status st, const char *param,
