@@ -941,8 +941,10 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     size_t count = 0;
     if (!(order = malloc(ngroups * sizeof(uint32_t))))
         goto out;
+    static const struct counters zero;
     for (size_t g = 0; g < ngroups; g++)
-        if (p->group_by == GROUP_NONE || acc[g].total > 0)
+        if (p->group_by == GROUP_NONE || acc[g].total > 0 ||
+            (p->every_group && memcmp(&acc[g], &zero, sizeof(zero)) != 0))
             order[count++] = (uint32_t)g;
     const struct names *names = p->group_by == GROUP_UNIT        ? &f->units
                                 : p->group_by == GROUP_PROCEDURE ? &f->procs

@@ -121,6 +121,8 @@ void rankings_get(struct request *req, struct response *res)
     if (csv < 0)
         return;
     p.group_by = GROUP_UNIT;
+    /* A unit with decisions or feedback but no dossier still has a value for those metrics. */
+    p.every_group = true;
     struct facts *f = req->app->facts;
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
