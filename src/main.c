@@ -464,6 +464,9 @@ static int cmd_import(struct config *cfg, struct options *opt)
             fclose(f);
         return 1;
     }
+    /* A bulk load touches index pages all over a large file: a cache that holds them saves
+     * rereading them for every batch (512 MiB; the server keeps its own, smaller one). */
+    db_exec(im.c, "PRAGMA cache_size = -524288");
     if (im.ndjson || im.csv) {
         import_lines(&im, f);
     } else {
