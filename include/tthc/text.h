@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Decodes the UTF-8 character at p (at most avail bytes): returns its length (1-4) and sets
+ * *cp, or 0 if it is not UTF-8 (overlong, a surrogate, past U+10FFFF, cut short). */
+size_t text_decode(const unsigned char *p, size_t avail, unsigned *cp);
+
 /* True if s is valid UTF-8 of 1..max_chars characters with no control characters; a code
  * (is_code) may also hold no whitespace or invisible separator. */
 bool text_valid(const char *s, size_t max_chars, bool is_code);
