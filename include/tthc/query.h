@@ -23,7 +23,7 @@ struct summary_params {
     int level;    /* 0: any */
     int channel;  /* 0: any */
     enum group_by group_by;
-    bool rebase; /* rebase=current: count each unit under its latest successor */
+    bool rebase;      /* rebase=current: count each unit under its latest successor */
     bool every_group; /* internal (rankings): also groups with records but no dossier */
     char unit[CODE_MAX_CHARS * 4 + 1]; /* "": any; else the unit and its subtree */
     char procedure[CODE_MAX_CHARS * 4 + 1];
