@@ -59,7 +59,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         return;
     double seconds = since(&ctx->start);
     if (ctx->status) {
-        observe_request(ctx->route, ctx->status, seconds);
         if (s->app->cfg.access_log) {
             const union MHD_ConnectionInfo *ci =
                 MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -160,6 +159,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
         MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     ctx->status = res->status;
     ctx->bytes = res->len;
+    /* Counted as the answer is queued, so that a client that has its answer also sees it
+     * counted in /metrics (the end of the request is noted later, on another call). */
+    observe_request(ctx->route, ctx->status, since(&ctx->start));
     enum MHD_Result ok = MHD_queue_response(conn, res->status, r);
     MHD_destroy_response(r);
     return ok;
