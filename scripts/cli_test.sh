@@ -101,6 +101,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: applicat
 check "a write with the key is 200" 200 "$code"
 grep -q '"path":"/api/v1/units","status":200' serve.log; check "access log line per request" 0 $?
 check "access log never shows the token" 0 "$(grep -c -- "$token" serve.log)"
+# A backup taken while the service runs is a consistent, checked copy.
+"$tthc" backup --db m.db --out copy.db >out 2>&1; check "backup while serving exits 0" 0 $?
+check "backup holds every dossier" "$(sqlite3 m.db 'select count(*) from dossiers')" \
+    "$(sqlite3 copy.db 'select count(*) from dossiers')"
+"$tthc" backup --db m.db --out copy.db >out 2>&1; check "backup refuses to overwrite" 1 $?
+"$tthc" backup --db m.db >out 2>&1; check "backup without --out is a usage error" 2 $?
 kill -TERM "$server"; wait "$server"; check "serve exits 0 on SIGTERM" 0 $?
 grep -q "stopped" serve.log; check "serve says it stopped" 0 $?
 server=""

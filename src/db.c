@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tthc/log.h"
 
@@ -171,6 +172,52 @@ int db_migrate(struct db_conn *c, int *applied, char *err, size_t errlen)
     if (applied)
         *applied = n;
     return 0;
+}
+
+int db_backup(struct db_conn *c, const char *path, char *err, size_t errlen)
+{
+    sqlite3 *dst = NULL;
+    int rc = -1;
+    if (access(path, F_OK) == 0) {
+        snprintf(err, errlen, "%s exists: name a new file for the backup", path);
+        return -1;
+    }
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s", path);
+        goto out;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+    if (!b) {
+        snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    /* Pages in steps, so that writers are held up for moments, not for the whole copy; a
+     * write in between restarts the copy from the changed pages (SQLite's rule). */
+    int step;
+    do {
+        step = sqlite3_backup_step(b, 1024);
+        if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "the backup failed: %s", sqlite3_errstr(step));
+        goto out;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW ||
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+        snprintf(err, errlen, "the backup in %s does not pass PRAGMA integrity_check", path);
+        sqlite3_finalize(st);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    rc = 0;
+out:
+    sqlite3_close(dst);
+    return rc;
 }
 
 static void close_thread_conn(void *conn)

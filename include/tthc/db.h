@@ -55,6 +55,11 @@ int db_exec(struct db_conn *c, const char *sql);
  * untouched. *applied (may be NULL) receives how many ran. Returns 0, or -1 with a reason. */
 int db_migrate(struct db_conn *c, int *applied, char *err, size_t errlen);
 
+/* Copies the database behind c into a new file at path, consistently even while others write
+ * (SQLite's online backup, a few pages at a time), then checks the copy's integrity. path must
+ * not exist. Returns 0, or -1 with a reason. */
+int db_backup(struct db_conn *c, const char *path, char *err, size_t errlen);
+
 /* Per-thread connections to one database file, for the server's worker threads. */
 struct db_pool {
     char *path;
