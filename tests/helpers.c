@@ -5,6 +5,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,28 @@ int run_suite(Suite *s)
 }
 
 char test_token[128];
+
+cJSON *parse(const char *json)
+{
+    cJSON *o = cJSON_Parse(json);
+    ck_assert_msg(o != NULL, "the test's JSON does not parse: %s", json);
+    return o;
+}
+
+cJSON *edited(const char *base, ...)
+{
+    cJSON *o = parse(base);
+    va_list ap;
+    va_start(ap, base);
+    for (const char *field; (field = va_arg(ap, const char *)) != NULL;) {
+        const char *value = va_arg(ap, const char *);
+        cJSON_DeleteItemFromObjectCaseSensitive(o, field);
+        if (value)
+            cJSON_AddItemToObject(o, field, parse(value));
+    }
+    va_end(ap);
+    return o;
+}
 
 const char *tmp_dir(void)
 {

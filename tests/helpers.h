@@ -6,6 +6,7 @@
 #define TTHC_TEST_HELPERS_H
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "tthc/db.h"
@@ -14,6 +15,13 @@
 /* Runs s (verbosity from CK_VERBOSITY, TAP from CK_TAP_LOG_FILE_NAME, set by meson) and
  * returns the process exit status: EXIT_SUCCESS when every test passed. Frees s. */
 int run_suite(Suite *s);
+
+/* The test's own JSON text parsed (the test fails if it does not parse); the caller deletes it. */
+cJSON *parse(const char *json);
+
+/* base with edits: pairs of (field, JSON text of the new value), a NULL value removing the
+ * field, ended by a NULL field. The caller frees the result with cJSON_Delete. */
+cJSON *edited(const char *base, ...);
 
 /* A fresh directory under /tmp; returns its path (static storage, one per process). */
 const char *tmp_dir(void);

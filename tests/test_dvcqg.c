@@ -3,11 +3,11 @@
  * MaHoSo, times, fees, and each rejection; mapped records checked against dossier_validate. */
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "tthc/domain.h"
 #include "tthc/dvcqg.h"
 #include "tthc/ingest.h"
@@ -68,30 +68,6 @@ static const char *const NATIVE_FIELDS[] = {
 
 static char reason[300];
 static struct dvcqg_procedure proc;
-
-static cJSON *parse(const char *json)
-{
-    cJSON *o = cJSON_Parse(json);
-    ck_assert_msg(o != NULL, "the test's JSON does not parse: %s", json);
-    return o;
-}
-
-/* base with edits: pairs of (field, JSON text of the new value), a NULL value removing the
- * field, ended by a NULL field. The caller frees the result with cJSON_Delete. */
-static cJSON *edited(const char *base, ...)
-{
-    cJSON *o = parse(base);
-    va_list ap;
-    va_start(ap, base);
-    for (const char *field; (field = va_arg(ap, const char *)) != NULL;) {
-        const char *value = va_arg(ap, const char *);
-        cJSON_DeleteItemFromObjectCaseSensitive(o, field);
-        if (value)
-            cJSON_AddItemToObject(o, field, parse(value));
-    }
-    va_end(ap);
-    return o;
-}
 
 /* Maps src, which must succeed; frees src. The caller frees the result. */
 static cJSON *mapped(cJSON *src)

@@ -3,7 +3,6 @@
  * over a real temporary database. */
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,30 +27,6 @@ static const char VALID_UNIT[] =
 static const char VALID_PROCEDURE[] =
     "{\"code\":\"1.001\",\"name\":\"Đăng ký khai sinh\",\"field\":\"Hộ tịch\","
     "\"online_service\":\"full\"}";
-
-static cJSON *parse(const char *json)
-{
-    cJSON *o = cJSON_Parse(json);
-    ck_assert_msg(o != NULL, "the test's JSON does not parse: %s", json);
-    return o;
-}
-
-/* base with edits: pairs of (field, JSON text of the new value), a NULL value removing the
- * field, ended by a NULL field. The caller frees the result with cJSON_Delete. */
-static cJSON *edited(const char *base, ...)
-{
-    cJSON *o = parse(base);
-    va_list ap;
-    va_start(ap, base);
-    for (const char *field; (field = va_arg(ap, const char *)) != NULL;) {
-        const char *value = va_arg(ap, const char *);
-        cJSON_DeleteItemFromObjectCaseSensitive(o, field);
-        if (value)
-            cJSON_AddItemToObject(o, field, parse(value));
-    }
-    va_end(ap);
-    return o;
-}
 
 static char reason[300];
 
