@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs, builds, and runs every test: the Check suites in a normal
-# build and again under AddressSanitizer and UndefinedBehaviorSanitizer, then the command-line
-# checks of scripts/cli_test.sh.
-# Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips the sanitizer build)
+# build (build/), the command-line checks of scripts/cli_test.sh and the short crash test of
+# scripts/crash_test.sh on build/tthc, then the suites again under AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan/), and the suites that run the server's threads under
+# ThreadSanitizer (build-tsan/). About 4 minutes on 2 cores.
+# Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips both sanitizer builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +12,7 @@ sanitize=1
 for a in "$@"; do
     case "$a" in
         --no-sanitize) sanitize=0 ;;
-        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
         *) echo "unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -19,13 +21,25 @@ scripts/deps.sh
 
 passed=0
 failed=0
-# Runs one meson build's suites and adds its counts to the totals.
+# run_suites DIR [MESON SETUP OPTION...] [-- SUITE...]
+# Builds DIR (set up with the options if new), runs its suites (only those named after --,
+# or all) and adds their counts to the totals.
 run_suites() {
     local dir=$1; shift
-    [ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null
-    meson compile -C "$dir" >/dev/null
+    local setup=() names=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do setup+=("$1"); shift; done
+    [ $# -gt 0 ] && shift && names=("$@")
+    # A build that fails counts as a failure and shows its errors (ninja prints them on stdout).
+    local log
+    if ! log=$( { [ -d "$dir" ] || meson setup "$dir" "${setup[@]}"; } 2>&1 &&
+                meson compile -C "$dir" 2>&1); then
+        printf '%s\n' "$log" | tail -n 40 >&2
+        echo "build failed in $dir/" >&2
+        failed=$((failed + 1))
+        return 0
+    fi
     local rc=0
-    meson test -C "$dir" --print-errorlogs || rc=$?
+    meson test -C "$dir" --print-errorlogs "${names[@]}" || rc=$?
     # Count the Check tests (TAP lines), not the binaries; a binary that died counts as failed.
     local counts ok fail
     counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
@@ -49,7 +63,8 @@ PY
 
 if command -v clang-format >/dev/null; then
     echo "== format (.clang-format)"
-    if clang-format --dry-run --Werror src/*.c src/handlers/*.c include/tthc/*.h tests/*.c tests/*.h; then
+    if clang-format --dry-run --Werror src/*.c src/handlers/*.c include/tthc/*.h tests/*.c tests/*.h \
+        tests/fuzz/*.c tests/fuzz/*.h; then
         passed=$((passed + 1))
     else
         echo "format: run clang-format -i on the files above" >&2
@@ -61,11 +76,21 @@ echo "== build and test (build/)"
 run_suites build
 echo "== command line (scripts/cli_test.sh)"
 if scripts/cli_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== crash test, short run (scripts/crash_test.sh; --kills 500 for the long one)"
+if scripts/crash_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 if [ "$sanitize" -eq 1 ]; then
     echo "== build and test under -Db_sanitize=address,undefined (build-asan/)"
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug
+    # The suites that run the real server with its worker threads (and, in concurrency, many
+    # client threads at once). libmicrohttpd and SQLite are Debian's uninstrumented libraries:
+    # their locks are seen through the pthread calls, their own atomics are not; tests/tsan.supp
+    # says what is suppressed and why.
+    echo "== build and test under -Db_sanitize=thread (build-tsan/)"
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+        run_suites build-tsan -Db_sanitize=thread -Db_lundef=false --buildtype=debug \
+        -- concurrency http production records analytics
 fi
 
 echo "test suites: $passed passed, $failed failed"

@@ -74,13 +74,16 @@ static int read_text(const cJSON *obj, const char *name, size_t max_chars, bool 
 }
 
 /* A whole number from 0 to max, sent as a JSON number or as a string of digits (domain.md:
- * sending systems differ). "" is not a number. Returns 0, or -1 for anything else. */
+ * sending systems differ). "" is not a number. Returns 0; 1 for a whole number above max
+ * (*out is not set); -1 for anything else. */
 static int whole_number(const cJSON *v, int64_t max, int64_t *out)
 {
     if (cJSON_IsNumber(v)) {
         double x = v->valuedouble;
-        if (!isfinite(x) || x < 0 || x > (double)max || x != floor(x))
+        if (!isfinite(x) || x < 0 || x != floor(x))
             return -1;
+        if (x > (double)max)
+            return 1;
         *out = (int64_t)x;
         return 0;
     }
@@ -92,7 +95,7 @@ static int whole_number(const cJSON *v, int64_t max, int64_t *out)
         return -1;
     int64_t x = strtoll(s, NULL, 10); /* LLONG_MAX when too long: above max */
     if (x > max)
-        return -1;
+        return 1;
     *out = x;
     return 0;
 }
@@ -109,10 +112,13 @@ static int read_code(const cJSON *obj, const char *name, const char *allowed, in
         return -1;
     if (!v)
         return 0;
-    if (whole_number(v, INT_MAX, &x) != 0)
+    int whole = whole_number(v, INT_MAX, &x);
+    if (whole < 0)
         return text_fail(reason, len, "%s must be %s, as a number or a string of digits", name,
                          allowed);
-    *code = (int)x;
+    /* api.md: any whole number is read. One past INT_MAX is in no list of codes, as INT_MAX
+     * is not: not a channel or a status, not paid online, taken as an applicant type. */
+    *code = whole ? INT_MAX : (int)x;
     return 0;
 }
 

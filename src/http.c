@@ -101,8 +101,9 @@ bool accepts_csv(const char *accept)
             bool refused = false;
             for (const char *q = p + 8; q < p + n; q++) {
                 if ((*q == 'q' || *q == 'Q') && q[1] == '=') {
+                    /* Only a weight above 0 asks for it: not q=0, nor q=nan. */
                     double v = strtod(q + 2, NULL);
-                    refused = v <= 0;
+                    refused = !(v > 0);
                 }
             }
             if (!refused)

@@ -341,6 +341,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_response(conn, ctx, &res);
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Percent-decodes the path and each query name and value in place, as libmicrohttpd's own
+ * decoder does (%HH; anything else is left as it is), except %00. A decoded NUL would end the
+ * text early where our code reads it as a C string: /api/v1/dossiers/X1%00junk would read X1,
+ * unit=P%00X would filter by P. %00 becomes C0 80 instead, the overlong form of NUL, which is
+ * not UTF-8: every check of a path, code, day or name refuses it as it refuses any invalid
+ * text (a 404, a 400 invalid-parameter). The text never grows (3 bytes become 2 or 1).
+ * Returns the decoded length. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *out = s;
+    for (const char *p = s; *p; p++) {
+        int hi = *p == '%' ? hex_digit(p[1]) : -1, lo = hi >= 0 ? hex_digit(p[2]) : -1;
+        if (lo < 0) {
+            *out++ = *p;
+            continue;
+        }
+        int c = hi * 16 + lo;
+        if (c == 0) {
+            *out++ = (char)0xc0;
+            *out++ = (char)0x80;
+        } else {
+            *out++ = (char)c;
+        }
+        p += 2;
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 /* Parses HOST:PORT or [IPV6]:PORT. Returns 0 or -1. */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *ipv6)
 {
@@ -395,7 +434,8 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
         MHD_OPTION_THREAD_POOL_SIZE, app->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         app->cfg.connection_timeout, MHD_OPTION_CONNECTION_LIMIT, app->cfg.max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, len, "cannot listen on %s (in use, or not an address of this machine)",
                  app->cfg.listen);
