@@ -8,7 +8,7 @@
 #   --seconds N  run each harness N seconds (default 60)
 #   --jobs N     parallel fuzzing processes per harness (default 1)
 #   --merge      add the new inputs that reach new code to tests/fuzz/corpus/ (minimised)
-#   HARNESS      ingest, query, time (default: all)
+#   HARNESS      ingest, query, time, gzip (default: all)
 # New inputs go to build-fuzz/corpus/<harness>/; a crash is saved as
 # build-fuzz/crashes/<harness>/crash-*, the script then fails: copy the file into
 # tests/fuzz/corpus/<harness>/ so that scripts/test.sh replays it, and fix the cause.
@@ -25,12 +25,12 @@ while [ $# -gt 0 ]; do
         --jobs) jobs=${2:?--jobs needs a number}; shift ;;
         --merge) merge=1 ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-        ingest|query|time) harnesses+=("$1") ;;
+        ingest|query|time|gzip) harnesses+=("$1") ;;
         *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(ingest query time)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(ingest query time gzip)
 
 scripts/deps.sh
 if ! command -v clang >/dev/null || ! [ -e "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then

@@ -26,6 +26,11 @@ void response_json(struct response *res, unsigned status, cJSON *json)
 {
     char *text = json ? cJSON_PrintUnformatted(json) : NULL;
     cJSON_Delete(json);
+    response_json_text(res, status, text);
+}
+
+void response_json_text(struct response *res, unsigned status, char *text)
+{
     if (!text) {
         log_error("cannot build a response: out of memory");
         set_oom(res);

@@ -236,3 +236,43 @@ int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks)
     }
     return 0;
 }
+
+void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks)
+{
+    for (int b = 0; b < BLOCK_COUNT; b++) {
+        jtext_raw(t, b ? ",\"" : "\"");
+        jtext_raw(t, block_names[b]);
+        if (!(blocks & (1u << b))) {
+            jtext_raw(t, "\":null");
+            continue;
+        }
+        jtext_raw(t, "\":{");
+        /* The order metrics_add_json gives: the block's counters, then its rates. */
+        bool first = true;
+        for (size_t i = 0; i < counter_defs_count; i++) {
+            const struct counter_def *d = &counter_defs[i];
+            if (d->block != (enum block)b)
+                continue;
+            jtext_raw(t, first ? "\"" : ",\"");
+            jtext_raw(t, d->name);
+            jtext_raw(t, "\":");
+            jtext_number(t, (double)counter_value(c, d));
+            first = false;
+        }
+        for (size_t i = 0; i < rate_defs_count; i++) {
+            const struct rate_def *r = &rate_defs[i];
+            if (r->block != (enum block)b)
+                continue;
+            double v;
+            jtext_raw(t, first ? "\"" : ",\"");
+            jtext_raw(t, r->name);
+            jtext_raw(t, "\":");
+            if (rate_value(c, r, &v) == 0)
+                jtext_number(t, v);
+            else
+                jtext_raw(t, "null");
+            first = false;
+        }
+        jtext_raw(t, "}");
+    }
+}

@@ -76,6 +76,9 @@ void response_header(struct response *res, const char *name, const char *fmt, ..
 /* Sets res to status with json printed compactly. Deletes json. If printing fails the
  * response becomes a 500 problem. */
 void response_json(struct response *res, unsigned status, cJSON *json);
+/* The same with JSON already written as text, which res takes over (frees); NULL (out of
+ * memory) makes the response a 500 problem. */
+void response_json_text(struct response *res, unsigned status, char *text);
 
 /* Sets res to an application/problem+json response. slug names the problem type
  * (urn:tthc:problem:<slug>); param, when not NULL, names the offending query parameter. */

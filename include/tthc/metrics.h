@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/jtext.h"
+
 /* Counts of dossiers over one period, for one group. */
 struct counters {
     int64_t total, carried_over, received;
@@ -85,6 +87,9 @@ int rate_value(const struct counters *c, const struct rate_def *r, double *value
  * A block whose bit is clear in blocks (1 << enum block) is null: its records cannot be
  * filtered or grouped as the request asks. Returns 0 or -1 (out of memory). */
 int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks);
+/* The same members as text, byte for byte as cJSON prints what metrics_add_json adds (without
+ * the braces around them), for answers with thousands of groups. */
+void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks);
 
 #define BLOCKS_ALL ((1u << BLOCK_COUNT) - 1)
 

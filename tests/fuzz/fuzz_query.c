@@ -1,10 +1,13 @@
 /* Fuzzes the reading of a request: the route table on the path and the summary's query
- * parameters (query.c), as the server hands them over: "path?key=value&key=value".
+ * parameters (query.c), as the server hands them over: "path?key=value&key=value"; and the
+ * whole input as the value of the headers we parse (Accept, Accept-Encoding).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "tthc/gzip.h"
+#include "tthc/http.h"
 #include "tthc/metrics.h"
 #include "tthc/query.h"
 #include "tthc/router.h"
@@ -14,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = fuzz_text(data, size);
     if (!s)
         return 0;
+    gzip_accepted(s);
+    accepts_csv(s);
     char *query = strchr(s, '?');
     if (query)
         *query++ = '\0';
