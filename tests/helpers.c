@@ -344,3 +344,14 @@ int http_request(unsigned port, const char *method, const char *path, const char
     return http_request_with(port, method, path, auth, content_type, body, body ? strlen(body) : 0,
                              out);
 }
+
+void test_key_create(struct test_server *t, const char *name, int scope, char *buf, size_t len)
+{
+    struct db_conn *c;
+    char err[256], *token;
+    ck_assert_int_eq(db_conn_open(t->app.cfg.db, &c, err, sizeof(err)), 0);
+    ck_assert_msg(key_create(c, name, scope, 0, false, &token, err, sizeof(err)) == 0, "%s", err);
+    db_conn_close(c);
+    snprintf(buf, len, "%s", token);
+    free(token);
+}

@@ -48,6 +48,10 @@ void test_server_run(struct test_server *t);
 extern char test_token[128];
 void test_server_stop(struct test_server *t);
 
+/* Creates a key called name with scope (enum key_scope) on t's database and writes its token
+ * into buf. */
+void test_key_create(struct test_server *t, const char *name, int scope, char *buf, size_t len);
+
 struct http_response {
     int status;
     char headers[4096]; /* raw header block, lower-cased names */

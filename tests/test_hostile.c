@@ -1651,17 +1651,6 @@ static void snapshot(unsigned port, char **bodies)
     }
 }
 
-static void make_key(struct test_server *t, const char *name, int scope, char *buf, size_t len)
-{
-    struct db_conn *c;
-    char err[256], *token;
-    ck_assert_int_eq(db_conn_open(t->app.cfg.db, &c, err, sizeof(err)), 0);
-    ck_assert_msg(key_create(c, name, scope, 0, false, &token, err, sizeof(err)) == 0, "%s", err);
-    db_conn_close(c);
-    snprintf(buf, len, "%s", token);
-    free(token);
-}
-
 /* The heap in use (glibc's count, mallinfo2), and the part of it SQLite holds. */
 struct heap {
     long long total, sqlite;
@@ -1690,7 +1679,7 @@ START_TEST(hostile_requests_leave_the_server_as_it_was)
     struct test_server t;
     start(&t);
     char read_token[128];
-    make_key(&t, "reader", SCOPE_READ, read_token, sizeof(read_token));
+    test_key_create(&t, "reader", SCOPE_READ, read_token, sizeof(read_token));
     for (size_t i = 0; i < sizeof(known_data) / sizeof(known_data[0]); i++) {
         struct http_response r;
         ck_assert_int_eq(http_request(t.port, "POST", known_data[i].path, known_data[i].ctype,

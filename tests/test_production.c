@@ -22,18 +22,6 @@ static const char DOSSIER[] =
     "\"status\":\"new\",\"received_at\":\"2024-03-01\"}";
 static const char SUMMARY[] = "/api/v1/summary?from=2024-03-01&to=2024-03-31";
 
-/* A key of scope on t's database; the token is written into buf. */
-static void make_key(struct test_server *t, const char *name, int scope, char *buf, size_t len)
-{
-    struct db_conn *c;
-    char err[256], *token;
-    ck_assert_int_eq(db_conn_open(t->app.cfg.db, &c, err, sizeof(err)), 0);
-    ck_assert_msg(key_create(c, name, scope, 0, false, &token, err, sizeof(err)) == 0, "%s", err);
-    db_conn_close(c);
-    snprintf(buf, len, "%s", token);
-    free(token);
-}
-
 static int request(struct test_server *t, const char *method, const char *path, const char *headers,
                    const char *body, struct http_response *r)
 {
@@ -55,7 +43,7 @@ START_TEST(keys_401_and_403)
     struct test_server t;
     test_server_start(&t, 0);
     char read_token[128], hdr[256], buf[128];
-    make_key(&t, "reader", SCOPE_READ, read_token, sizeof(read_token));
+    test_key_create(&t, "reader", SCOPE_READ, read_token, sizeof(read_token));
     struct http_response r;
     /* No key: 401 with a Bearer challenge. */
     ck_assert_int_eq(request(&t, "POST", "/api/v1/units", NULL, UNITS, &r), 0);
@@ -110,7 +98,7 @@ START_TEST(reads_can_require_a_key)
     t.app.cfg.read_requires_key = 1;
     test_server_run(&t);
     char token[128], hdr[256];
-    make_key(&t, "dashboard", SCOPE_READ, token, sizeof(token));
+    test_key_create(&t, "dashboard", SCOPE_READ, token, sizeof(token));
     struct http_response r;
     ck_assert_int_eq(request(&t, "GET", SUMMARY, NULL, NULL, &r), 0);
     ck_assert_int_eq(r.status, 401);
