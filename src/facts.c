@@ -1015,25 +1015,24 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                                                  : NULL;
     if (names)
         qsort_r(order, count, sizeof(uint32_t), by_code, (void *)names);
-    /* Not zeroed: every field is written below, and a group is large (its name). */
+    /* The texts point into f here; summary_groups_pack copies them while f is locked. */
     if (!(out = malloc((count ? count : 1) * sizeof(*out))))
         goto out;
     for (size_t j = 0; j < count; j++) {
         struct summary_group *grp = &out[j];
         uint32_t g = order[j];
         grp->id = g;
-        const char *key = names                          ? names->code[g]
-                          : p->group_by == GROUP_LEVEL   ? level_name((int)g)
-                          : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
-                                                         : "";
-        snprintf(grp->key, sizeof(grp->key), "%s", key ? key : "");
-        snprintf(grp->name, sizeof(grp->name), "%s", names ? names->name[g] : "");
+        grp->key = names                          ? names->code[g]
+                   : p->group_by == GROUP_LEVEL   ? level_name((int)g)
+                   : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
+                                                  : "";
+        grp->name = names ? names->name[g] : "";
         finish_counters(&acc[g]);
         grp->counters = acc[g];
     }
-    *groups = out;
+    if (!(*groups = summary_groups_pack(out, count)))
+        goto out;
     *n = count;
-    out = NULL;
     status = QUERY_OK;
 out:
     pthread_rwlock_unlock(&f->lock);

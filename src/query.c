@@ -253,8 +253,14 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
         }
         struct summary_group *grp = &g[count++];
         memset(grp, 0, sizeof(*grp));
-        key_text(st, p->group_by, grp->key, sizeof(grp->key));
-        snprintf(grp->name, sizeof(grp->name), "%s", (const char *)sqlite3_column_text(st, 1));
+        char key[CODE_MAX_CHARS * 4 + 1];
+        key_text(st, p->group_by, key, sizeof(key));
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        /* Held apart until the end, when summary_groups_pack puts them in the block. */
+        grp->key = strdup(key);
+        grp->name = strdup(name ? name : "");
+        if (!grp->key || !grp->name)
+            goto out;
         grp->id = (uint32_t)sqlite3_column_int64(st, 14);
         struct counters *k = &grp->counters;
         k->total = sqlite3_column_int64(st, 2);
@@ -290,7 +296,7 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
     bind_params(st, p, unit, procedure);
     size_t i = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char key[sizeof(g->key)];
+        char key[CODE_MAX_CHARS * 4 + 1];
         key_text(st, p->group_by, key, sizeof(key));
         /* Both passes are ordered by the same key and this one's keys are a subset. */
         while (i < count && strcmp(g[i].key, key) != 0)
@@ -304,21 +310,44 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         goto out;
 
-    if (p->group_by == GROUP_NONE && count == 0) {
-        /* No dossier at all: one group of zeros, so the summary is never empty. */
-        if (!(g = calloc(1, sizeof(*g))))
-            goto out;
-        count = 1;
-    }
-    *groups = g;
-    *n = count;
-    g = NULL;
+    /* No dossier at all: without group_by, one group of zeros, so the summary is never empty. */
+    static const struct summary_group none;
+    if (!(*groups = p->group_by == GROUP_NONE && count == 0 ? summary_groups_pack(&none, 1)
+                                                            : summary_groups_pack(g, count)))
+        goto out;
+    *n = p->group_by == GROUP_NONE && count == 0 ? 1 : count;
     status = QUERY_OK;
 out:
     if (status == QUERY_FAILED)
         log_error("summary query failed: %s", sqlite3_errmsg(c->db));
+    for (size_t i = 0; i < count; i++) {
+        free((char *)g[i].key);
+        free((char *)g[i].name);
+    }
     free(g);
     return status;
+}
+
+struct summary_group *summary_groups_pack(const struct summary_group *g, size_t n)
+{
+    size_t bytes = n * sizeof(*g);
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(g[i].key ? g[i].key : "") + strlen(g[i].name ? g[i].name : "") + 2;
+    struct summary_group *out = malloc(bytes ? bytes : 1);
+    if (!out)
+        return NULL;
+    char *text = (char *)(out + n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = g[i];
+        const char *parts[2] = {g[i].key ? g[i].key : "", g[i].name ? g[i].name : ""};
+        for (int k = 0; k < 2; k++) {
+            size_t len = strlen(parts[k]) + 1;
+            memcpy(text, parts[k], len);
+            *(k ? &out[i].name : &out[i].key) = text;
+            text += len;
+        }
+    }
+    return out;
 }
 
 /* How a stored column reads back as JSON. */

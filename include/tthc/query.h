@@ -43,12 +43,19 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
 int summary_params_check(const struct summary_params *p, const char **param, char *reason,
                          size_t len);
 
+/* One group of a summary. An array of them comes in one block with the texts its key and name
+ * point to, so that the caller frees it all with one free() (summary_groups_pack). */
 struct summary_group {
-    uint32_t id; /* unit or procedure id, level or channel code; 0 without group_by */
-    char key[CODE_MAX_CHARS * 4 + 1];
-    char name[NAME_MAX_CHARS * 4 + 1]; /* unit or procedure name; "" otherwise */
+    uint32_t id;      /* unit or procedure id, level or channel code; 0 without group_by */
+    const char *key;  /* code, level or channel; "" without group_by */
+    const char *name; /* unit or procedure name; "" otherwise */
     struct counters counters;
 };
+
+/* Copies g[0..n) and the texts of their keys and names (NULL reads as "") into one new block,
+ * in which key and name point; the caller frees it with free(). g and its texts stay the
+ * caller's. Returns NULL when out of memory. */
+struct summary_group *summary_groups_pack(const struct summary_group *g, size_t n);
 
 enum query_status {
     QUERY_OK = 0,
