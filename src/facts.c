@@ -21,9 +21,13 @@
 #include "tthc/log.h"
 #include "tthc/workdays.h"
 
-#define NO_DAY    INT32_MAX /* no due day, or not finished */
-#define FLAG_FEE  1         /* fee above 0 */
-#define FLAG_PAID 2         /* paid online */
+#define NO_DAY INT32_MAX /* no due day, or not finished */
+/* A dossier's status (enum dossier_status, 0: not counted), channel and fee in one byte: one
+ * column instead of three, 20 MB less at ten million dossiers. */
+#define STATUS_OF(b)  ((uint8_t)((b)&0x0f))
+#define CHANNEL_OF(b) ((uint8_t)((b) >> 4 & 0x03))
+#define FLAG_FEE      0x40 /* fee above 0 */
+#define FLAG_PAID     0x80 /* paid online */
 
 struct names {
     size_t n; /* max id + 1 */
@@ -63,7 +67,7 @@ struct facts {
     size_t n, cap;      /* slots: max dossier id + 1 */
     int32_t *received, *due, *finished;
     uint32_t *unit, *proc;
-    uint8_t *status, *channel, *flags;
+    uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct feedback_cols fb;
     struct rating_cols rt;
     struct payment_cols pay;
@@ -107,9 +111,7 @@ void facts_free(struct facts *f)
     free(f->finished);
     free(f->unit);
     free(f->proc);
-    free(f->status);
-    free(f->channel);
-    free(f->flags);
+    free(f->state);
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
@@ -170,9 +172,7 @@ static int reserve(struct facts *f, size_t id)
     GROW(f, finished, cap);
     GROW(f, unit, cap);
     GROW(f, proc, cap);
-    GROW(f, status, cap);
-    GROW(f, channel, cap);
-    GROW(f, flags, cap);
+    GROW(f, state, cap);
     f->cap = cap;
     return 0;
 }
@@ -376,14 +376,16 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
         int status = sqlite3_column_int(st, 3);
         f->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
         f->proc[id] = (uint32_t)sqlite3_column_int64(st, 2);
-        f->status[id] = status_is_excluded(status) ? 0 : (uint8_t)status;
-        f->channel[id] = (uint8_t)sqlite3_column_int(st, 4);
+        int channel = sqlite3_column_int(st, 4);
         f->received[id] = sqlite3_column_int(st, 5);
         f->due[id] = sqlite3_column_type(st, 6) == SQLITE_NULL ? NO_DAY : sqlite3_column_int(st, 6);
         f->finished[id] =
             sqlite3_column_type(st, 7) == SQLITE_NULL ? NO_DAY : sqlite3_column_int(st, 7);
-        f->flags[id] = (uint8_t)((sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
-                                 (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
+        /* Loads store status 1..10 and channel 1..3 (ingest.c): each fits its bits. */
+        f->state[id] =
+            (uint8_t)((status_is_excluded(status) ? 0 : status & 0x0f) | (channel & 0x03) << 4 |
+                      (sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
+                      (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
         rc = note_version(f, f->unit[id], sqlite3_column_int64(st, 10));
         if (id >= f->n)
             f->n = id + 1;
@@ -775,7 +777,7 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
         uint32_t d = rt->dossier[i];
         if (!rt->rating[i] || rt->day[i] < F || rt->day[i] > T || d >= f->n)
             continue;
-        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], f->channel[d]);
+        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], CHANNEL_OF(f->state[d]));
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
@@ -790,7 +792,7 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
         /* Successful transactions only (domain.md, "Payments"). */
         if (pay->status[i] != PAYMENT_SUCCESS || pay->day[i] < F || pay->day[i] > T || d >= f->n)
             continue;
-        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], f->channel[d]);
+        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], CHANNEL_OF(f->state[d]));
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
@@ -826,18 +828,18 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
 static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T, struct counters *k,
                          struct pairs *pairs, size_t pair_group)
 {
-    uint8_t s = f->status[i];
+    uint8_t s = STATUS_OF(f->state[i]);
     int32_t r = f->received[i], fin = f->finished[i], due = f->due[i];
     k->total++;
     if (r < F) {
         k->carried_over++;
     } else {
-        uint8_t ch = f->channel[i];
+        uint8_t ch = CHANNEL_OF(f->state[i]);
         k->received_online += ch == CHANNEL_ONLINE;
         k->received_in_person += ch == CHANNEL_IN_PERSON;
         k->received_postal += ch == CHANNEL_POSTAL;
-        if (f->flags[i] & FLAG_FEE) {
-            bool paid = f->flags[i] & FLAG_PAID;
+        if (f->state[i] & FLAG_FEE) {
+            bool paid = f->state[i] & FLAG_PAID;
             k->fee_received++;
             k->fee_received_paid_online += paid;
             if (pairs_add(pairs, pair_group, f->proc[i], paid) != 0)
@@ -925,11 +927,11 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     /* One pass: a dossier counts in every interval whose total holds it, from the one it was
      * received in (or the first) to the one it ended in (or the last). */
     for (size_t i = 1; i < f->n; i++) {
-        uint8_t s = f->status[i];
+        uint8_t s = STATUS_OF(f->state[i]);
         int32_t r = f->received[i], fin = f->finished[i];
         bool ended = is_ended(s);
         if (!s || r > T || (ended && fin < F) ||
-            group_of(p, &map, proc, 1, f->unit[i], f->proc[i], f->channel[i]) == SIZE_MAX)
+            group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) == SIZE_MAX)
             continue;
         size_t lo = r < F ? 0 : interval_of(starts, n, r);
         size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
@@ -988,12 +990,13 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         goto out;
     const int32_t F = p->from, T = p->to;
     for (size_t i = 1; i < f->n; i++) {
-        uint8_t s = f->status[i];
+        uint8_t s = STATUS_OF(f->state[i]);
         int32_t r = f->received[i], fin = f->finished[i];
         /* domain.md: the total is what was received by `to` and had not ended before `from`. */
         if (!s || r > T || (is_ended(s) && fin < F))
             continue;
-        size_t g = group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], f->channel[i]);
+        size_t g =
+            group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
         if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
             goto out;
     }

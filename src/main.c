@@ -2,6 +2,7 @@
  * and hands off to the modules; it holds no logic of its own beyond that.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,11 @@ static void app_free(struct app *app)
 
 static int cmd_serve(struct config *cfg, const struct options *opt)
 {
+    /* Blocks of a megabyte or more (the text of a summary grouped by unit, its groups) are
+     * mapped for each request and given back after it. Left to itself glibc raises that
+     * threshold after the first such block is freed, and each worker thread's heap then keeps
+     * tens of megabytes it no longer uses. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     struct db_conn *c = open_db("serve", cfg->db);
     if (!c)
         return 1;
