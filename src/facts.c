@@ -61,6 +61,26 @@ struct announcement_cols {
     uint32_t *unit; /* 0: empty slot */
 };
 
+/* Zones: the dossier slots in runs of ZONE_SLOTS, each with the earliest received day and the
+ * latest finished day of its counted dossiers, so that a count skips the runs that lie wholly
+ * before or after its period (rows arrive roughly in the order they were received, so a
+ * period of a month reads about a month of slots). A dossier still open, or open for more than
+ * LONG_DAYS, would stretch its zone's end to the end of time: it goes on the list of long
+ * slots instead, and is read one by one when its zone is skipped. A rewritten slot only ever
+ * widens its zone and a long slot stays listed (a stale bound costs time, never a count); a
+ * full load builds them anew. */
+#define ZONE_SHIFT 8
+#define ZONE_SLOTS ((size_t)1 << ZONE_SHIFT)
+#define LONG_DAYS  62
+
+struct zones {
+    size_t cap;            /* zones */
+    int32_t *first, *last; /* INT32_MAX / INT32_MIN: none */
+    uint32_t *longs;       /* long slots, each once */
+    size_t nlongs, longs_cap;
+    uint64_t *listed; /* bit per slot: on longs */
+};
+
 struct facts {
     pthread_rwlock_t lock;
     int64_t generation; /* -1: never loaded */
@@ -68,6 +88,7 @@ struct facts {
     int32_t *received, *due, *finished;
     uint32_t *unit, *proc;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
+    struct zones zones;
     struct feedback_cols fb;
     struct rating_cols rt;
     struct payment_cols pay;
@@ -112,6 +133,10 @@ void facts_free(struct facts *f)
     free(f->unit);
     free(f->proc);
     free(f->state);
+    free(f->zones.first);
+    free(f->zones.last);
+    free(f->zones.longs);
+    free(f->zones.listed);
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
@@ -173,8 +198,41 @@ static int reserve(struct facts *f, size_t id)
     GROW(f, unit, cap);
     GROW(f, proc, cap);
     GROW(f, state, cap);
+    struct zones *z = &f->zones;
+    size_t zones = (cap + ZONE_SLOTS - 1) >> ZONE_SHIFT, words = (cap + 63) / 64;
+    int32_t *first = realloc(z->first, zones * sizeof(int32_t));
+    if (first)
+        z->first = first;
+    int32_t *last = realloc(z->last, zones * sizeof(int32_t));
+    if (last)
+        z->last = last;
+    uint64_t *listed = realloc(z->listed, words * sizeof(uint64_t));
+    if (listed)
+        z->listed = listed;
+    if (!first || !last || !listed)
+        return -1;
+    for (size_t k = z->cap; k < zones; k++) {
+        z->first[k] = INT32_MAX;
+        z->last[k] = INT32_MIN;
+    }
+    size_t had = (f->cap + 63) / 64;
+    memset(z->listed + had, 0, (words - had) * sizeof(uint64_t));
+    z->cap = zones;
     f->cap = cap;
     return 0;
+}
+
+/* Empties every zone and the long list (before a full load rewrites every slot). */
+static void zones_clear(struct facts *f)
+{
+    struct zones *z = &f->zones;
+    for (size_t k = 0; k < z->cap; k++) {
+        z->first[k] = INT32_MAX;
+        z->last[k] = INT32_MIN;
+    }
+    if (z->listed)
+        memset(z->listed, 0, (f->cap + 63) / 64 * sizeof(uint64_t));
+    z->nlongs = 0;
 }
 
 static int reserve_feedback(struct feedback_cols *t, size_t id)
@@ -318,6 +376,43 @@ out:
     return rc;
 }
 
+static bool is_ended(uint8_t s)
+{
+    return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
+}
+
+/* Widens slot id's zone to hold the dossier written there, or lists it as long. Returns 0 or
+ * -1 (memory). */
+static int zone_note(struct facts *f, size_t id)
+{
+    struct zones *z = &f->zones;
+    uint8_t s = STATUS_OF(f->state[id]);
+    if (!s)
+        return 0;
+    size_t k = id >> ZONE_SHIFT;
+    int32_t r = f->received[id], fin = f->finished[id];
+    if (r < z->first[k])
+        z->first[k] = r;
+    if (is_ended(s) && (int64_t)fin - r <= LONG_DAYS) {
+        if (fin > z->last[k])
+            z->last[k] = fin;
+        return 0;
+    }
+    if (z->listed[id / 64] & (uint64_t)1 << id % 64)
+        return 0;
+    if (z->nlongs == z->longs_cap) {
+        size_t cap = z->longs_cap ? z->longs_cap * 2 : 1024;
+        uint32_t *l = realloc(z->longs, cap * sizeof(uint32_t));
+        if (!l)
+            return -1;
+        z->longs = l;
+        z->longs_cap = cap;
+    }
+    z->longs[z->nlongs++] = (uint32_t)id;
+    z->listed[id / 64] |= (uint64_t)1 << id % 64;
+    return 0;
+}
+
 /* Remembers that generation wrote a dossier at unit (for the freshness report). */
 static int note_version(struct facts *f, uint32_t unit, int64_t generation)
 {
@@ -366,6 +461,7 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
             sqlite3_reset(size);
         if (!ok || db_exec(c, "PRAGMA cache_size = -2048") != 0)
             return -1;
+        zones_clear(f);
     }
     sqlite3_bind_int64(st, 1, f->generation);
     int step, rc = 0;
@@ -387,6 +483,8 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
                       (sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
                       (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
         rc = note_version(f, f->unit[id], sqlite3_column_int64(st, 10));
+        if (rc == 0)
+            rc = zone_note(f, id);
         if (id >= f->n)
             f->n = id + 1;
     }
@@ -714,11 +812,6 @@ enum query_status facts_unit_map(struct facts *f, const struct summary_params *p
     return st;
 }
 
-static bool is_ended(uint8_t s)
-{
-    return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
-}
-
 /* Deadlines in working days (domain.md): feedback is settled within 15; a decision is
  * published within 5 of signing. */
 #define FEEDBACK_DEADLINE 15
@@ -888,6 +981,75 @@ static void finish_counters(struct counters *k)
     k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
 }
 
+/* The dossier slots a count of [F, T] reads: runs [a, b), the zones that may hold a dossier of
+ * the period, then one slot for each long slot in a zone skipped for ending before F. */
+struct scan {
+    size_t n;
+    size_t (*run)[2];
+};
+
+/* Fills *s for [F, T]. Returns 0 (free s->run) or -1 (memory). */
+static int scan_plan(const struct facts *f, int32_t F, int32_t T, struct scan *s)
+{
+    const struct zones *z = &f->zones;
+    size_t zones = (f->n + ZONE_SLOTS - 1) >> ZONE_SHIFT;
+    /* 1: skipped, but its long slots may still count (received by T) */
+    uint8_t *early = calloc(zones ? zones : 1, 1);
+    s->n = 0;
+    s->run = NULL;
+    if (!early)
+        return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        bool open = false;
+        for (size_t k = 0; k < zones; k++) {
+            if (z->first[k] > T || z->last[k] < F) {
+                early[k] = z->first[k] <= T;
+                open = false;
+                continue;
+            }
+            if (!open && pass)
+                s->run[n][0] = k << ZONE_SHIFT;
+            n += !open;
+            if (pass)
+                s->run[n - 1][1] = (k + 1) << ZONE_SHIFT < f->n ? (k + 1) << ZONE_SHIFT : f->n;
+            open = true;
+        }
+        for (size_t l = 0; l < z->nlongs; l++) {
+            size_t id = z->longs[l];
+            if (id < f->n && early[id >> ZONE_SHIFT]) {
+                if (pass) {
+                    s->run[n][0] = id;
+                    s->run[n][1] = id + 1;
+                }
+                n++;
+            }
+        }
+        if (!pass && !(s->run = malloc((n ? n : 1) * sizeof(*s->run)))) {
+            free(early);
+            return -1;
+        }
+        s->n = n;
+    }
+    free(early);
+    return 0;
+}
+
+size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to)
+{
+    struct scan s;
+    size_t slots = 0;
+    pthread_rwlock_rdlock(&f->lock);
+    if (scan_plan(f, from, to, &s) == 0)
+        for (size_t r = 0; r < s.n; r++)
+            slots += s.run[r][1] - s.run[r][0];
+    else
+        slots = SIZE_MAX;
+    pthread_rwlock_unlock(&f->lock);
+    free(s.run);
+    return slots;
+}
+
 /* The interval of starts[0..n) that holds day (starts ascending, day >= starts[0]). */
 static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
 {
@@ -909,6 +1071,7 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     enum query_status status = QUERY_FAILED;
     struct pairs pairs = {0};
     struct unit_map map = {0};
+    struct scan scan = {0};
     uint32_t proc = 0;
     memset(out, 0, n * sizeof(*out));
     pthread_rwlock_rdlock(&f->lock);
@@ -926,19 +1089,24 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     const int32_t F = p->from, T = p->to;
     /* One pass: a dossier counts in every interval whose total holds it, from the one it was
      * received in (or the first) to the one it ended in (or the last). */
-    for (size_t i = 1; i < f->n; i++) {
-        uint8_t s = STATUS_OF(f->state[i]);
-        int32_t r = f->received[i], fin = f->finished[i];
-        bool ended = is_ended(s);
-        if (!s || r > T || (ended && fin < F) ||
-            group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) == SIZE_MAX)
-            continue;
-        size_t lo = r < F ? 0 : interval_of(starts, n, r);
-        size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
-        for (size_t k = lo; k <= hi; k++) {
-            int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
-            if (count_dossier(f, i, a, b, &out[k], &pairs, k) != 0)
-                goto out;
+    if (scan_plan(f, F, T, &scan) != 0)
+        goto out;
+    for (size_t run = 0; run < scan.n; run++) {
+        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
+            uint8_t s = STATUS_OF(f->state[i]);
+            int32_t r = f->received[i], fin = f->finished[i];
+            bool ended = is_ended(s);
+            if (!s || r > T || (ended && fin < F) ||
+                group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
+                    SIZE_MAX)
+                continue;
+            size_t lo = r < F ? 0 : interval_of(starts, n, r);
+            size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
+            for (size_t k = lo; k <= hi; k++) {
+                int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
+                if (count_dossier(f, i, a, b, &out[k], &pairs, k) != 0)
+                    goto out;
+            }
         }
     }
     count_procedures(&pairs, out, n);
@@ -954,6 +1122,7 @@ out:
     pthread_rwlock_unlock(&f->lock);
     unit_map_free(&map);
     pairs_free(&pairs);
+    free(scan.run);
     return status;
 }
 
@@ -966,6 +1135,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     uint32_t *order = NULL;
     struct summary_group *out = NULL;
     struct pairs pairs = {0};
+    struct scan scan = {0};
     *groups = NULL;
     *n = 0;
     pthread_rwlock_rdlock(&f->lock);
@@ -989,16 +1159,21 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if (!(acc = calloc(ngroups, sizeof(*acc))) || pairs_init(&pairs, ngroups, f->procs.n) != 0)
         goto out;
     const int32_t F = p->from, T = p->to;
-    for (size_t i = 1; i < f->n; i++) {
-        uint8_t s = STATUS_OF(f->state[i]);
-        int32_t r = f->received[i], fin = f->finished[i];
-        /* domain.md: the total is what was received by `to` and had not ended before `from`. */
-        if (!s || r > T || (is_ended(s) && fin < F))
-            continue;
-        size_t g =
-            group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
-        if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
-            goto out;
+    if (scan_plan(f, F, T, &scan) != 0)
+        goto out;
+    for (size_t run = 0; run < scan.n; run++) {
+        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
+            uint8_t s = STATUS_OF(f->state[i]);
+            int32_t r = f->received[i], fin = f->finished[i];
+            /* domain.md: the total is what was received by `to` and had not ended before
+             * `from`. */
+            if (!s || r > T || (is_ended(s) && fin < F))
+                continue;
+            size_t g =
+                group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
+            if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
+                goto out;
+        }
     }
     count_blocks(f, p, &map, proc, acc, ngroups);
     count_procedures(&pairs, acc, ngroups);
@@ -1044,6 +1219,7 @@ out:
     free(order);
     free(out);
     pairs_free(&pairs);
+    free(scan.run);
     return status;
 }
 
@@ -1066,4 +1242,12 @@ int facts_units(struct facts *f, struct unit_state **out, size_t *n)
     *out = u;
     *n = count;
     return u ? 0 : -1;
+}
+
+size_t facts_slots(struct facts *f)
+{
+    pthread_rwlock_rdlock(&f->lock);
+    size_t n = f->n;
+    pthread_rwlock_unlock(&f->lock);
+    return n;
 }

@@ -55,6 +55,11 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
                                const int32_t *starts, size_t n, struct counters *out,
                                const char **param, char *reason, size_t len);
 
+/* How many dossier slots a count of [from, to] reads, of all of them (facts_slots): the
+ * engine skips runs of slots that hold no dossier of the period. For tests and benchmarks. */
+size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to);
+size_t facts_slots(struct facts *f);
+
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
     uint32_t id;
