@@ -58,6 +58,7 @@ void db_conn_close(struct db_conn *c)
         free(c->cache[i].sql);
     }
     sqlite3_close(c->db);
+    free(c->ids);
     free(c);
 }
 

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tthc/csv.h"
@@ -421,6 +422,86 @@ int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t l
 /* ---- storage ---------------------------------------------------------------------------- */
 
 /* Looks up the id of code in table ("units" or "procedures"). Returns 1 found, 0 not, -1. */
+/* Unit and procedure ids by code, so that a load of a million dossiers does not look the same
+ * few thousand codes up a million times. Valid for one write transaction: ingest_begin empties
+ * it, so a rolled-back procedure, or a unit another writer changed meanwhile, is never
+ * remembered. Open addressing on a hash of kind and code, the codes copied into one text
+ * buffer; when either fills up, it starts over. */
+#define IDS_SLOTS (1u << 14)
+#define IDS_TEXT  (1u << 19)
+
+struct code_ids {
+    uint64_t key[IDS_SLOTS]; /* hash | 1; 0: empty */
+    int64_t id[IDS_SLOTS];
+    uint32_t at[IDS_SLOTS]; /* the kind and code, NUL-ended, at text + at */
+    size_t used, text_len;
+    char text[IDS_TEXT];
+};
+
+static void ids_clear(struct db_conn *c)
+{
+    if (!c->ids)
+        return;
+    memset(c->ids->key, 0, sizeof(c->ids->key));
+    c->ids->used = c->ids->text_len = 0;
+}
+
+static uint64_t ids_hash(char kind, const char *code)
+{
+    uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind; /* FNV-1a */
+    for (; *code; code++)
+        h = (h ^ (unsigned char)*code) * 1099511628211ULL;
+    return h | 1;
+}
+
+/* The slot of kind and code: where it is, or the empty slot where it would go. */
+static size_t ids_slot(const struct code_ids *t, uint64_t h, char kind, const char *code)
+{
+    size_t j = (size_t)(h >> 17) & (IDS_SLOTS - 1);
+    while (t->key[j] && (t->key[j] != h || t->text[t->at[j]] != kind ||
+                         strcmp(t->text + t->at[j] + 1, code) != 0))
+        j = (j + 1) & (IDS_SLOTS - 1);
+    return j;
+}
+
+/* Looks code up; returns 1 and sets *id, or 0. */
+static int ids_get(struct db_conn *c, char kind, const char *code, sqlite3_int64 *id)
+{
+    if (!c->ids)
+        return 0;
+    size_t j = ids_slot(c->ids, ids_hash(kind, code), kind, code);
+    if (!c->ids->key[j])
+        return 0;
+    *id = c->ids->id[j];
+    return 1;
+}
+
+/* Remembers code's id (nothing when out of memory: the next lookup asks SQLite again). */
+static void ids_put(struct db_conn *c, char kind, const char *code, sqlite3_int64 id)
+{
+    if (!c->ids) {
+        if (!(c->ids = malloc(sizeof(struct code_ids))))
+            return;
+        memset(c->ids->key, 0, sizeof(c->ids->key));
+        c->ids->used = c->ids->text_len = 0;
+    }
+    struct code_ids *t = c->ids;
+    size_t len = strlen(code) + 2;
+    if (t->used + 1 > IDS_SLOTS / 2 || len > IDS_TEXT - t->text_len)
+        ids_clear(c);
+    uint64_t h = ids_hash(kind, code);
+    size_t j = ids_slot(t, h, kind, code);
+    if (t->key[j])
+        return;
+    t->key[j] = h;
+    t->id[j] = id;
+    t->at[j] = (uint32_t)t->text_len;
+    t->text[t->text_len] = kind;
+    memcpy(t->text + t->text_len + 1, code, len - 1);
+    t->text_len += len;
+    t->used++;
+}
+
 static int lookup_id(struct db_conn *c, const char *sql, const char *code, sqlite3_int64 *id,
                      int *level)
 {
@@ -457,7 +538,11 @@ static int step_done(struct db_conn *c, sqlite3_stmt *st)
 static int unit_id_for(struct db_conn *c, const char *field, const char *code, sqlite3_int64 *id,
                        char *reason, size_t len)
 {
+    if (ids_get(c, 'u', code, id))
+        return 0;
     int found = lookup_id(c, UNIT_BY_CODE, code, id, NULL);
+    if (found == 1)
+        ids_put(c, 'u', code, *id);
     if (found == 0)
         text_fail(reason, len, "%s '%s' is not a known unit: load it with POST /api/v1/units",
                   field, code);
@@ -481,7 +566,11 @@ static int dossier_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id
  * name. Returns 0 or -1. */
 static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id)
 {
+    if (ids_get(c, 'p', code, id))
+        return 0;
     int found = lookup_id(c, PROCEDURE_BY_CODE, code, id, NULL);
+    if (found == 1)
+        ids_put(c, 'p', code, *id);
     if (found != 0)
         return found < 0 ? -1 : 0;
     sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
@@ -491,6 +580,7 @@ static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *
     if (step_done(c, st) != 0)
         return -1;
     *id = sqlite3_last_insert_rowid(c->db);
+    ids_put(c, 'p', code, *id);
     return 0;
 }
 
@@ -621,6 +711,7 @@ int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, 
 
 int ingest_begin(struct db_conn *c, int64_t *generation)
 {
+    ids_clear(c);
     if (db_exec(c, "BEGIN IMMEDIATE") != 0)
         return -1;
     sqlite3_stmt *st =

@@ -365,9 +365,10 @@ static char *read_all(FILE *f, size_t *len)
     return buf;
 }
 
-/* Records per transaction when importing line by line: large enough that commits cost
- * little, small enough that memory stays flat on any file. */
-#define IMPORT_BATCH_LINES 10000
+/* Records per transaction when importing line by line: large enough that commits (each an
+ * fsync) cost little, small enough that memory stays flat on any file (about 12 MB of lines
+ * at the national data set's 245 bytes a record). */
+#define IMPORT_BATCH_LINES 50000
 
 struct import {
     struct db_conn *c;
@@ -504,6 +505,10 @@ static int cmd_import(struct config *cfg, struct options *opt)
     /* A bulk load touches index pages all over a large file: a cache that holds them saves
      * rereading them for every batch (512 MiB; the server keeps its own, smaller one). */
     db_exec(im.c, "PRAGMA cache_size = -524288");
+    /* Checkpoint the write-ahead log every 50,000 pages (about 200 MB), not every 1,000: a
+     * page that many batches touch is copied into the database once, and each checkpoint's
+     * fsyncs are paid a fiftieth as often. Commits stay synchronous=FULL. */
+    db_exec(im.c, "PRAGMA wal_autocheckpoint = 50000");
     if (im.ndjson || im.csv) {
         import_lines(&im, f);
     } else {

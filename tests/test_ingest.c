@@ -1075,6 +1075,34 @@ START_TEST(bom_accepted)
 }
 END_TEST
 
+/* The load remembers unit and procedure ids by code for one transaction only: a procedure
+ * registered by a load that was then rolled back (too many records) is not remembered, so the
+ * next load registers it again and its dossier points at a row that exists. Across many
+ * loads, every dossier keeps the unit and procedure its codes name. */
+START_TEST(code_ids_follow_rollback)
+{
+    struct ingest_report rep;
+    const char *two = "[{\"code\":\"X1\",\"procedure_code\":\"NEW.1\",\"unit_code\":\"P\","
+                      "\"channel\":\"online\",\"status\":\"new\",\"received_at\":\"2024-03-01\"},"
+                      "{\"code\":\"X2\",\"procedure_code\":\"NEW.2\",\"unit_code\":\"D\","
+                      "\"channel\":\"online\",\"status\":\"new\",\"received_at\":\"2024-03-01\"}]";
+    ck_assert_int_eq(ingest(KIND_DOSSIERS, two, 1, &rep), INGEST_TOO_MANY);
+    ingest_report_free(&rep);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM procedures WHERE code LIKE 'NEW.%'"), 0);
+    for (int round = 0; round < 3; round++) {
+        ck_assert_int_eq(ingest(KIND_DOSSIERS, two, 10, &rep), INGEST_OK);
+        ck_assert_uint_eq(rep.stored, 2);
+        ingest_report_free(&rep);
+    }
+    ck_assert_int_eq(scalar("SELECT count(*) FROM dossiers d JOIN procedures p ON p.id = "
+                            "d.procedure_id JOIN units u ON u.id = d.unit_id WHERE (d.code = "
+                            "'X1' AND p.code = 'NEW.1' AND u.code = 'P') OR (d.code = 'X2' AND "
+                            "p.code = 'NEW.2' AND u.code = 'D')"),
+                     2);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_foreign_key_check('dossiers')"), 0);
+}
+END_TEST
+
 static Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -1144,6 +1172,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, array_unclosed_or_trailing_text);
     tcase_add_test(tc, too_many_records_array);
     tcase_add_test(tc, too_many_records_ndjson);
+    tcase_add_test(tc, code_ids_follow_rollback);
     tcase_add_test(tc, unknown_unit_rejected);
     tcase_add_test(tc, stored_dossier_row);
     tcase_add_test(tc, unit_parent_earlier_in_array);

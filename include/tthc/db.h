@@ -32,6 +32,9 @@ struct db_conn {
     } cache[DB_STMT_CACHE];
     int cached;
     int next_evict;
+    /* ingest.c's unit and procedure ids by code, kept for one write transaction; one block,
+     * freed with the connection. */
+    struct code_ids *ids;
 };
 
 /* Opens (creating if needed) the database at path with the project's pragmas: WAL,
