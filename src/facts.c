@@ -1181,29 +1181,20 @@ static int count_split(struct facts *f, struct scan *scan, const struct count_pa
 /* The summary's pass over a part's slots. */
 static int summary_part(struct crew_part *cp)
 {
-    /* Locals, not loads through c on every slot: the compiler cannot tell that the counters'
-     * stores leave *c alone. */
-    const struct count_part *c = (const struct count_part *)cp;
+    struct count_part *c = (struct count_part *)cp;
     const struct facts *f = c->f;
-    const struct summary_params *p = c->p;
-    const struct unit_map *map = c->map;
-    const uint32_t proc = c->proc;
-    const size_t ngroups = c->n, nruns = c->nruns;
-    const size_t(*runs)[2] = c->run;
-    struct counters *acc = c->acc;
-    struct pairs *pairs = c->pairs;
-    const int32_t F = p->from, T = p->to;
-    for (size_t run = 0; run < nruns; run++) {
-        for (size_t i = runs[run][0]; i < runs[run][1]; i++) {
+    const int32_t F = c->p->from, T = c->p->to;
+    for (size_t run = 0; run < c->nruns; run++) {
+        for (size_t i = c->run[run][0]; i < c->run[run][1]; i++) {
             uint8_t s = STATUS_OF(f->state[i]);
             int32_t r = f->received[i], fin = f->finished[i];
             /* domain.md: the total is what was received by `to` and had not ended before
              * `from`. */
             if (!s || r > T || (is_ended(s) && fin < F))
                 continue;
-            size_t g =
-                group_of(p, map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
-            if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], pairs, g) != 0)
+            size_t g = group_of(c->p, c->map, c->proc, c->n, f->unit[i], f->proc[i],
+                                CHANNEL_OF(f->state[i]));
+            if (g != SIZE_MAX && count_dossier(f, i, F, T, &c->acc[g], c->pairs, g) != 0)
                 return -1;
         }
     }
@@ -1228,31 +1219,24 @@ static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
  * it, from the one it was received in (or the first) to the one it ended in (or the last). */
 static int series_part(struct crew_part *cp)
 {
-    /* Locals, as in summary_part. */
-    const struct count_part *c = (const struct count_part *)cp;
+    struct count_part *c = (struct count_part *)cp;
     const struct facts *f = c->f;
-    const struct summary_params *p = c->p;
-    const struct unit_map *map = c->map;
-    const uint32_t proc = c->proc;
-    const int32_t F = p->from, T = p->to, *starts = c->starts;
-    const size_t n = c->n, nruns = c->nruns;
-    const size_t(*runs)[2] = c->run;
-    struct counters *acc = c->acc;
-    struct pairs *pairs = c->pairs;
-    for (size_t run = 0; run < nruns; run++) {
-        for (size_t i = runs[run][0]; i < runs[run][1]; i++) {
+    const int32_t F = c->p->from, T = c->p->to, *starts = c->starts;
+    const size_t n = c->n;
+    for (size_t run = 0; run < c->nruns; run++) {
+        for (size_t i = c->run[run][0]; i < c->run[run][1]; i++) {
             uint8_t s = STATUS_OF(f->state[i]);
             int32_t r = f->received[i], fin = f->finished[i];
             bool ended = is_ended(s);
             if (!s || r > T || (ended && fin < F) ||
-                group_of(p, map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
-                    SIZE_MAX)
+                group_of(c->p, c->map, c->proc, 1, f->unit[i], f->proc[i],
+                         CHANNEL_OF(f->state[i])) == SIZE_MAX)
                 continue;
             size_t lo = r < F ? 0 : interval_of(starts, n, r);
             size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
             for (size_t k = lo; k <= hi; k++) {
                 int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
-                if (count_dossier(f, i, a, b, &acc[k], pairs, k) != 0)
+                if (count_dossier(f, i, a, b, &c->acc[k], c->pairs, k) != 0)
                     return -1;
             }
         }
