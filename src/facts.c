@@ -15,10 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tthc/blocks.h"
-#include "tthc/crew.h"
 #include "tthc/domain.h"
 #include "tthc/log.h"
 #include "tthc/workdays.h"
@@ -91,8 +89,6 @@ struct facts {
     uint32_t *unit, *proc;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
-    struct crew *crew;      /* NULL: one core, counts run on the asking thread alone */
-    size_t parts, part_min; /* a count splits in up to parts parts of part_min slots or more */
     struct feedback_cols fb;
     struct rating_cols rt;
     struct payment_cols pay;
@@ -113,11 +109,6 @@ struct facts *facts_new(void)
         return NULL;
     pthread_rwlock_init(&f->lock, NULL);
     f->generation = -1;
-    /* A helper for every core beyond the first; up to 8 threads share a count. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    f->crew = crew_new(cores > 8 ? 7 : cores > 1 ? (size_t)cores - 1 : 0);
-    f->parts = crew_threads(f->crew);
-    f->part_min = 65536;
     return f;
 }
 
@@ -136,7 +127,6 @@ void facts_free(struct facts *f)
 {
     if (!f)
         return;
-    crew_free(f->crew);
     free(f->received);
     free(f->due);
     free(f->finished);
@@ -995,10 +985,8 @@ static void finish_counters(struct counters *k)
  * the period, then one slot for each long slot in a zone skipped for ending before F. */
 struct scan {
     size_t n;
-    size_t (*run)[2]; /* room for PARTS_MAX more, for scan_split */
+    size_t (*run)[2];
 };
-
-#define PARTS_MAX 8
 
 /* Fills *s for [F, T]. Returns 0 (free s->run) or -1 (memory). */
 static int scan_plan(const struct facts *f, int32_t F, int32_t T, struct scan *s)
@@ -1037,7 +1025,7 @@ static int scan_plan(const struct facts *f, int32_t F, int32_t T, struct scan *s
                 n++;
             }
         }
-        if (!pass && !(s->run = malloc((n + PARTS_MAX) * sizeof(*s->run)))) {
+        if (!pass && !(s->run = malloc((n ? n : 1) * sizeof(*s->run)))) {
             free(early);
             return -1;
         }
@@ -1062,145 +1050,6 @@ size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to)
     return slots;
 }
 
-/* Splits s into up to `parts` parts of about equal slots, none under part_min (below that, a
- * part costs more to hand over than to count): part k is runs [bound[k], bound[k + 1]), a run
- * cut in two where a part ends inside it. Returns the parts made. */
-static size_t scan_split(struct scan *s, size_t parts, size_t part_min, size_t bound[PARTS_MAX + 1])
-{
-    size_t total = 0;
-    for (size_t r = 0; r < s->n; r++)
-        total += s->run[r][1] - s->run[r][0];
-    size_t worth = total / part_min + 1;
-    parts = parts < worth ? parts : worth;
-    parts = parts < PARTS_MAX ? parts : PARTS_MAX;
-    size_t made = 1, seen = 0;
-    bound[0] = 0;
-    for (size_t r = 0; r < s->n && made < parts; r++) {
-        size_t len = s->run[r][1] - s->run[r][0], end = total * made / parts;
-        if (seen + len <= end) {
-            seen += len;
-            continue;
-        }
-        /* Part made ends inside run r: cut it there, the second half becomes run r + 1. */
-        size_t cut = s->run[r][0] + (end - seen);
-        memmove(&s->run[r + 1], &s->run[r], (s->n - r) * sizeof(*s->run));
-        s->n++;
-        s->run[r][1] = cut;
-        s->run[r + 1][0] = cut;
-        seen = end;
-        bound[made++] = r + 1;
-    }
-    bound[made] = s->n;
-    return made;
-}
-
-/* One part of a summary or series count: the runs it reads and what it counts into. */
-struct count_part {
-    struct crew_part part; /* first: crew_part_run casts back */
-    const struct facts *f;
-    const struct summary_params *p;
-    const struct unit_map *map;
-    uint32_t proc;
-    const int32_t *starts; /* series: the intervals' first days */
-    size_t n;              /* groups (summary) or intervals (series) */
-    const size_t (*run)[2];
-    size_t nruns;
-    struct counters *acc; /* [n] */
-    struct pairs *pairs;
-    struct pairs own; /* the pairs of a part other than the first */
-};
-
-/* Adds every counter of b to a (all are int64_t, in order). */
-static void counters_add(struct counters *a, const struct counters *b)
-{
-    _Static_assert(sizeof(struct counters) % sizeof(int64_t) == 0, "counters are int64_t");
-    int64_t *x = (int64_t *)a;
-    const int64_t *y = (const int64_t *)b;
-    for (size_t i = 0; i < sizeof(struct counters) / sizeof(int64_t); i++)
-        x[i] += y[i];
-}
-
-/* Adds the pairs of b to a, both set up for the same groups. Returns 0 or -1 (memory). */
-static int pairs_merge(struct pairs *a, const struct pairs *b, size_t ngroups)
-{
-    for (size_t w = 0; a->words && w < ngroups * a->words; w++) {
-        a->any[w] |= b->any[w];
-        a->paid_bits[w] |= b->paid_bits[w];
-    }
-    for (size_t j = 0; j < b->cap; j++)
-        if (b->keys[j] && pairs_add(a, (size_t)((b->keys[j] - 1) >> 32), (uint32_t)(b->keys[j] - 1),
-                                    b->paid[j]) != 0)
-            return -1;
-    return 0;
-}
-
-/* Counts part's runs with run (summary_part or series_part), split over the crew: the first
- * part into acc and *pairs, the others into their own counters and pairs, added in after.
- * Returns 0 or -1 (memory). */
-static int count_split(struct facts *f, struct scan *scan, const struct count_part *proto,
-                       int (*run)(struct crew_part *))
-{
-    size_t bound[PARTS_MAX + 1];
-    size_t parts = scan_split(scan, f->parts, f->part_min, bound);
-    struct count_part part[PARTS_MAX];
-    int rc = 0;
-    size_t forked = 0;
-    for (size_t k = 0; k < parts; k++) {
-        part[k] = *proto;
-        part[k].part.run = run;
-        part[k].run = (const size_t(*)[2])scan->run + bound[k];
-        part[k].nruns = bound[k + 1] - bound[k];
-        if (k == 0)
-            continue;
-        part[k].acc = calloc(proto->n, sizeof(struct counters));
-        part[k].pairs = &part[k].own;
-        if (!part[k].acc || pairs_init(&part[k].own, proto->n, f->procs.n) != 0) {
-            free(part[k].acc);
-            pairs_free(&part[k].own);
-            rc = -1;
-            break;
-        }
-        crew_fork(f->crew, &part[k].part);
-        forked = k;
-    }
-    if (rc == 0)
-        rc = run(&part[0].part);
-    for (size_t k = 1; k <= forked; k++) {
-        if (crew_join(f->crew, &part[k].part) != 0)
-            rc = -1;
-        for (size_t g = 0; rc == 0 && g < proto->n; g++)
-            counters_add(&proto->acc[g], &part[k].acc[g]);
-        if (rc == 0)
-            rc = pairs_merge(proto->pairs, &part[k].own, proto->n);
-        free(part[k].acc);
-        pairs_free(&part[k].own);
-    }
-    return rc;
-}
-
-/* The summary's pass over a part's slots. */
-static int summary_part(struct crew_part *cp)
-{
-    struct count_part *c = (struct count_part *)cp;
-    const struct facts *f = c->f;
-    const int32_t F = c->p->from, T = c->p->to;
-    for (size_t run = 0; run < c->nruns; run++) {
-        for (size_t i = c->run[run][0]; i < c->run[run][1]; i++) {
-            uint8_t s = STATUS_OF(f->state[i]);
-            int32_t r = f->received[i], fin = f->finished[i];
-            /* domain.md: the total is what was received by `to` and had not ended before
-             * `from`. */
-            if (!s || r > T || (is_ended(s) && fin < F))
-                continue;
-            size_t g = group_of(c->p, c->map, c->proc, c->n, f->unit[i], f->proc[i],
-                                CHANNEL_OF(f->state[i]));
-            if (g != SIZE_MAX && count_dossier(f, i, F, T, &c->acc[g], c->pairs, g) != 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 /* The interval of starts[0..n) that holds day (starts ascending, day >= starts[0]). */
 static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
 {
@@ -1213,35 +1062,6 @@ static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
             hi = mid - 1;
     }
     return lo;
-}
-
-/* The series' pass over a part's slots: a dossier counts in every interval whose total holds
- * it, from the one it was received in (or the first) to the one it ended in (or the last). */
-static int series_part(struct crew_part *cp)
-{
-    struct count_part *c = (struct count_part *)cp;
-    const struct facts *f = c->f;
-    const int32_t F = c->p->from, T = c->p->to, *starts = c->starts;
-    const size_t n = c->n;
-    for (size_t run = 0; run < c->nruns; run++) {
-        for (size_t i = c->run[run][0]; i < c->run[run][1]; i++) {
-            uint8_t s = STATUS_OF(f->state[i]);
-            int32_t r = f->received[i], fin = f->finished[i];
-            bool ended = is_ended(s);
-            if (!s || r > T || (ended && fin < F) ||
-                group_of(c->p, c->map, c->proc, 1, f->unit[i], f->proc[i],
-                         CHANNEL_OF(f->state[i])) == SIZE_MAX)
-                continue;
-            size_t lo = r < F ? 0 : interval_of(starts, n, r);
-            size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
-            for (size_t k = lo; k <= hi; k++) {
-                int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
-                if (count_dossier(f, i, a, b, &c->acc[k], c->pairs, k) != 0)
-                    return -1;
-            }
-        }
-    }
-    return 0;
 }
 
 enum query_status facts_series(struct facts *f, const struct summary_params *p,
@@ -1266,17 +1086,29 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     status = QUERY_FAILED;
     if (pairs_init(&pairs, n, f->procs.n) != 0)
         goto out;
-    const int32_t T = p->to;
-    struct count_part proto = {.f = f,
-                               .p = p,
-                               .map = &map,
-                               .proc = proc,
-                               .starts = starts,
-                               .n = n,
-                               .acc = out,
-                               .pairs = &pairs};
-    if (scan_plan(f, p->from, T, &scan) != 0 || count_split(f, &scan, &proto, series_part) != 0)
+    const int32_t F = p->from, T = p->to;
+    /* One pass: a dossier counts in every interval whose total holds it, from the one it was
+     * received in (or the first) to the one it ended in (or the last). */
+    if (scan_plan(f, F, T, &scan) != 0)
         goto out;
+    for (size_t run = 0; run < scan.n; run++) {
+        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
+            uint8_t s = STATUS_OF(f->state[i]);
+            int32_t r = f->received[i], fin = f->finished[i];
+            bool ended = is_ended(s);
+            if (!s || r > T || (ended && fin < F) ||
+                group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
+                    SIZE_MAX)
+                continue;
+            size_t lo = r < F ? 0 : interval_of(starts, n, r);
+            size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
+            for (size_t k = lo; k <= hi; k++) {
+                int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
+                if (count_dossier(f, i, a, b, &out[k], &pairs, k) != 0)
+                    goto out;
+            }
+        }
+    }
     count_procedures(&pairs, out, n);
     for (size_t k = 0; k < n; k++) {
         struct summary_params q = *p;
@@ -1326,11 +1158,23 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
                                                       : 1;
     if (!(acc = calloc(ngroups, sizeof(*acc))) || pairs_init(&pairs, ngroups, f->procs.n) != 0)
         goto out;
-    struct count_part proto = {
-        .f = f, .p = p, .map = &map, .proc = proc, .n = ngroups, .acc = acc, .pairs = &pairs};
-    if (scan_plan(f, p->from, p->to, &scan) != 0 ||
-        count_split(f, &scan, &proto, summary_part) != 0)
+    const int32_t F = p->from, T = p->to;
+    if (scan_plan(f, F, T, &scan) != 0)
         goto out;
+    for (size_t run = 0; run < scan.n; run++) {
+        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
+            uint8_t s = STATUS_OF(f->state[i]);
+            int32_t r = f->received[i], fin = f->finished[i];
+            /* domain.md: the total is what was received by `to` and had not ended before
+             * `from`. */
+            if (!s || r > T || (is_ended(s) && fin < F))
+                continue;
+            size_t g =
+                group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
+            if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
+                goto out;
+        }
+    }
     count_blocks(f, p, &map, proc, acc, ngroups);
     count_procedures(&pairs, acc, ngroups);
 
@@ -1406,12 +1250,4 @@ size_t facts_slots(struct facts *f)
     size_t n = f->n;
     pthread_rwlock_unlock(&f->lock);
     return n;
-}
-
-void facts_set_parts(struct facts *f, size_t parts, size_t part_min)
-{
-    pthread_rwlock_wrlock(&f->lock);
-    f->parts = parts < 1 ? 1 : parts > PARTS_MAX ? PARTS_MAX : parts;
-    f->part_min = part_min < 1 ? 1 : part_min;
-    pthread_rwlock_unlock(&f->lock);
 }

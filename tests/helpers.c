@@ -123,9 +123,6 @@ void test_server_run(struct test_server *t)
     ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
     t->app.facts = facts_new();
     ck_assert_ptr_nonnull(t->app.facts);
-    /* Split counts even on test-sized data, so that every server test (and the sanitizer
-     * builds) runs the helper threads. */
-    facts_set_parts(t->app.facts, 4, 512);
     t->app.policy = policy_new(&t->app);
     ck_assert_ptr_nonnull(t->app.policy);
     ck_assert_msg(server_start(&t->app, &t->server, &t->port, err, sizeof(err)) == 0, "%s", err);

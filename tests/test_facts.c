@@ -78,8 +78,6 @@ static void setup(void)
     ck_assert_uint_eq(load(conn, "units", UNITS), 3);
     ck_assert_uint_eq(load(conn, "dossiers", DOSSIERS), 13);
     facts = facts_new();
-    /* Counts of 100 slots or more are split in three parts, so that the random data is. */
-    facts_set_parts(facts, 3, 100);
     ck_assert_int_eq(facts_refresh(facts, conn), 0);
 }
 
@@ -483,9 +481,6 @@ START_TEST(zones_skip_yet_agree_with_recount)
     ck_assert_uint_gt(read, 0);
     ck_assert_msg(read * 4 < slots, "a month read %zu of %zu slots", read, slots);
     random_compare(120, first - 20, span + 40, 200);
-    /* As many parts as the engine allows, down to single slots. */
-    facts_set_parts(facts, 8, 1);
-    random_compare(40, first - 20, span + 40, 200);
 
     buf[0] = '\0';
     size_t len = 0;

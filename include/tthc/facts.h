@@ -60,11 +60,6 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
 size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to);
 size_t facts_slots(struct facts *f);
 
-/* A count is split into as many parts as there are cores, none under 65,536 slots, and the
- * parts run on helper threads (crew.h). Tests set other limits (parts up to 8, whatever the
- * cores) so that small data is split too. */
-void facts_set_parts(struct facts *f, size_t parts, size_t part_min);
-
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
     uint32_t id;
