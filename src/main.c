@@ -71,7 +71,7 @@ static void command_help(const char *cmd)
                "  csv     a header row of field names, then one record per row\n"
                "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, "
                "or one per line); --kind is not needed\n"
-               "ndjson and csv commit every 10000 records and print progress on stderr every "
+               "ndjson and csv commit every 50000 records and print progress on stderr every "
                "100000. "
                "Rejected records are listed on stderr with their line (or array index); the "
                "exit status is 0 when nothing was rejected, 3 when some records were.\n\n");
@@ -397,7 +397,7 @@ static int import_chunk(struct import *im, const char *buf, size_t len, size_t p
     im->stored += rep.stored;
     im->rejected += rep.rejected;
     ingest_report_free(&rep);
-    if (++im->batches % 10 == 0)
+    if (++im->batches % 2 == 0)
         fprintf(stderr, "tthc import: %zu records stored, %zu rejected so far\n", im->stored,
                 im->rejected);
     return 0;
