@@ -916,6 +916,14 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
     }
 }
 
+/* Whether dossier i is in the total of [F, T] (domain.md: received by `to` and not ended
+ * before `from`). */
+static inline bool in_total(const struct facts *f, size_t i, int32_t F, int32_t T)
+{
+    uint8_t s = STATUS_OF(f->state[i]);
+    return s && f->received[i] <= T && !(is_ended(s) && f->finished[i] < F);
+}
+
 /* Counts dossier i, which is in the total of [F, T], into k (domain.md, "Form 06 counters");
  * its procedure joins pairs under pair_group when it bears a fee. Returns 0 or -1 (memory). */
 static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T, struct counters *k,
@@ -1093,13 +1101,11 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            uint8_t s = STATUS_OF(f->state[i]);
-            int32_t r = f->received[i], fin = f->finished[i];
-            bool ended = is_ended(s);
-            if (!s || r > T || (ended && fin < F) ||
-                group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
-                    SIZE_MAX)
+            if (!in_total(f, i, F, T) || group_of(p, &map, proc, 1, f->unit[i], f->proc[i],
+                                                  CHANNEL_OF(f->state[i])) == SIZE_MAX)
                 continue;
+            int32_t r = f->received[i], fin = f->finished[i];
+            bool ended = is_ended(STATUS_OF(f->state[i]));
             size_t lo = r < F ? 0 : interval_of(starts, n, r);
             size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
             for (size_t k = lo; k <= hi; k++) {
@@ -1163,11 +1169,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            uint8_t s = STATUS_OF(f->state[i]);
-            int32_t r = f->received[i], fin = f->finished[i];
-            /* domain.md: the total is what was received by `to` and had not ended before
-             * `from`. */
-            if (!s || r > T || (is_ended(s) && fin < F))
+            if (!in_total(f, i, F, T))
                 continue;
             size_t g =
                 group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
