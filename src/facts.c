@@ -19,6 +19,7 @@
 #include "tthc/blocks.h"
 #include "tthc/domain.h"
 #include "tthc/log.h"
+#include "tthc/tally.h"
 #include "tthc/workdays.h"
 
 #define NO_DAY INT32_MAX /* no due day, or not finished */
@@ -89,6 +90,10 @@ struct facts {
     uint32_t *unit, *proc;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
+    /* The dossiers by unit level and day, for counts over all units or one level (tally.h);
+     * stale: a unit's level changed, rebuild it after the next load. */
+    struct tally *tally;
+    bool tally_stale;
     struct feedback_cols fb;
     struct rating_cols rt;
     struct payment_cols pay;
@@ -107,6 +112,10 @@ struct facts *facts_new(void)
     struct facts *f = calloc(1, sizeof(*f));
     if (!f)
         return NULL;
+    if (!(f->tally = tally_new())) {
+        free(f);
+        return NULL;
+    }
     pthread_rwlock_init(&f->lock, NULL);
     f->generation = -1;
     return f;
@@ -137,6 +146,7 @@ void facts_free(struct facts *f)
     free(f->zones.last);
     free(f->zones.longs);
     free(f->zones.listed);
+    tally_free(f->tally);
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
@@ -289,6 +299,15 @@ static int reserve_announcements(struct announcement_cols *t, size_t id)
 }
 #undef GROW
 
+/* The tally's level of unit u: its level when the unit is known (one above the tally's levels
+ * counts at level 0, in no level's filter), else -1: its dossiers count nowhere. */
+static int tally_level(const struct names *units, const uint8_t *level, uint32_t u)
+{
+    if (!u || u >= units->n || !units->code[u])
+        return -1;
+    return level[u] < TALLY_LEVELS ? level[u] : 0;
+}
+
 static char *dup_text(sqlite3_stmt *st, int col)
 {
     const char *s = (const char *)sqlite3_column_text(st, col);
@@ -353,6 +372,12 @@ static int load_names(struct facts *f, struct db_conn *c, const char *sql, bool 
     if (step != SQLITE_DONE)
         goto out;
     struct names *out = units ? &f->units : &f->procs;
+    /* A unit with dossiers that now counts at another level (or is new to the tally, or gone
+     * from it) leaves the tally stale. */
+    for (size_t u = 1; units && (u < nn.n || u < out->n); u++)
+        if (u < f->unit_version_cap && f->unit_version[u] &&
+            tally_level(out, f->unit_level, (uint32_t)u) != tally_level(&nn, lev, (uint32_t)u))
+            f->tally_stale = true;
     names_free(out);
     *out = nn;
     memset(&nn, 0, sizeof(nn));
@@ -379,6 +404,36 @@ out:
 static bool is_ended(uint8_t s)
 {
     return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
+}
+
+/* Dossier slot i as the tally counts it; false when it counts nowhere. */
+static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
+{
+    uint8_t s = STATUS_OF(f->state[i]);
+    int level = tally_level(&f->units, f->unit_level, f->unit[i]);
+    if (!s || level < 0)
+        return false;
+    *d = (struct tally_dossier){.received = f->received[i],
+                                .due = f->due[i],
+                                .finished = f->finished[i],
+                                .proc = f->proc[i],
+                                .status = s,
+                                .channel = CHANNEL_OF(f->state[i]),
+                                .level = (uint8_t)level,
+                                .fee = f->state[i] & FLAG_FEE,
+                                .paid = f->state[i] & FLAG_PAID};
+    return true;
+}
+
+/* Feeds every dossier slot to a cleared tally. */
+static void tally_rebuild(struct facts *f)
+{
+    struct tally_dossier d;
+    tally_clear(f->tally);
+    for (size_t i = 0; i < f->n; i++)
+        if (tally_row(f, i, &d))
+            tally_add(f->tally, &d, 1);
+    f->tally_stale = false;
 }
 
 /* Widens slot id's zone to hold the dossier written there, or lists it as long. Returns 0 or
@@ -464,11 +519,17 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
         zones_clear(f);
     }
     sqlite3_bind_int64(st, 1, f->generation);
+    /* A full load feeds the tally once at the end (facts_refresh); an update takes each
+     * rewritten slot out of it and puts it back as it is now. */
+    bool update = f->generation >= 0;
+    struct tally_dossier was;
     int step, rc = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         size_t id = (size_t)sqlite3_column_int64(st, 0);
         if ((rc = reserve(f, id)) != 0)
             break;
+        if (update && id < f->n && tally_row(f, id, &was))
+            tally_add(f->tally, &was, -1);
         int status = sqlite3_column_int(st, 3);
         f->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
         f->proc[id] = (uint32_t)sqlite3_column_int64(st, 2);
@@ -487,6 +548,9 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
             rc = zone_note(f, id);
         if (id >= f->n)
             f->n = id + 1;
+        struct tally_dossier now;
+        if (update && tally_row(f, id, &now))
+            tally_add(f->tally, &now, 1);
     }
     sqlite3_reset(st);
     if (cache) {
@@ -631,17 +695,21 @@ int facts_refresh(struct facts *f, struct db_conn *c)
         rc = 0;
         goto out;
     }
-    if (load_dossiers(f, c) != 0 || load_others(f, c) != 0 ||
-        load_names(f, c,
+    /* Units first: the tally files each dossier under its unit's level as it is now. */
+    bool full = f->generation < 0;
+    if (load_names(f, c,
                    "SELECT id, code, name, coalesce(parent_id, 0), level, "
                    "coalesce(successor_id, 0) FROM units",
                    true) != 0 ||
-        load_names(f, c, "SELECT id, code, coalesce(name, '') FROM procedures", false) != 0) {
+        load_names(f, c, "SELECT id, code, coalesce(name, '') FROM procedures", false) != 0 ||
+        load_dossiers(f, c) != 0 || load_others(f, c) != 0) {
         /* A partial update is not trusted: load everything again next time. */
         f->generation = -1;
         log_error("cannot refresh the counting columns: %s", sqlite3_errmsg(c->db));
         goto out;
     }
+    if (full || f->tally_stale)
+        tally_rebuild(f);
     f->generation = generation;
     rc = 0;
 out:
@@ -989,6 +1057,27 @@ static void finish_counters(struct counters *k)
     k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
 }
 
+/* The tally's levels for a count of p (bits 1 << level), or 0 when the tally cannot count p:
+ * it holds dossiers by the level of their unit as it stands, over every unit, procedure and
+ * channel (rebase=current can move a unit to another level). */
+static unsigned tally_levels(const struct summary_params *p)
+{
+    if (p->procedure[0] || p->channel || p->unit[0] || p->group_by != GROUP_NONE ||
+        (p->rebase && p->level))
+        return 0;
+    return p->level ? 1u << p->level : TALLY_ALL_LEVELS;
+}
+
+bool facts_tallied(struct facts *f, const struct summary_params *p)
+{
+    struct counters k;
+    pthread_rwlock_rdlock(&f->lock);
+    unsigned levels = tally_levels(p);
+    bool tallied = levels && tally_count(f->tally, levels, p->from, p->to, &k) == 1;
+    pthread_rwlock_unlock(&f->lock);
+    return tallied;
+}
+
 /* The dossier slots a count of [F, T] reads: runs [a, b), the zones that may hold a dossier of
  * the period, then one slot for each long slot in a zone skipped for ending before F. */
 struct scan {
@@ -1095,9 +1184,18 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     if (pairs_init(&pairs, n, f->procs.n) != 0)
         goto out;
     const int32_t F = p->from, T = p->to;
-    /* One pass: a dossier counts in every interval whose total holds it, from the one it was
-     * received in (or the first) to the one it ended in (or the last). */
-    if (scan_plan(f, F, T, &scan) != 0)
+    unsigned levels = tally_levels(p);
+    int tallied = levels ? 1 : 0;
+    for (size_t k = 0; tallied == 1 && k < n; k++)
+        tallied =
+            tally_count(f->tally, levels, starts[k], k + 1 < n ? starts[k + 1] - 1 : T, &out[k]);
+    if (tallied < 0)
+        goto out;
+    if (!tallied)
+        memset(out, 0, n * sizeof(*out));
+    /* Else one pass: a dossier counts in every interval whose total holds it, from the one it
+     * was received in (or the first) to the one it ended in (or the last). */
+    if (!tallied && scan_plan(f, F, T, &scan) != 0)
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
@@ -1165,7 +1263,9 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if (!(acc = calloc(ngroups, sizeof(*acc))) || pairs_init(&pairs, ngroups, f->procs.n) != 0)
         goto out;
     const int32_t F = p->from, T = p->to;
-    if (scan_plan(f, F, T, &scan) != 0)
+    unsigned levels = tally_levels(p);
+    int tallied = levels ? tally_count(f->tally, levels, F, T, &acc[0]) : 0;
+    if (tallied < 0 || (!tallied && scan_plan(f, F, T, &scan) != 0))
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {

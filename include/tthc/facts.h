@@ -10,6 +10,7 @@
 #ifndef TTHC_FACTS_H
 #define TTHC_FACTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,10 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
  * engine skips runs of slots that hold no dossier of the period. For tests and benchmarks. */
 size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to);
 size_t facts_slots(struct facts *f);
+
+/* Whether a count for p comes from the day tallies (tally.h) rather than a pass over the
+ * slots: over all units or one level, every procedure and channel, no group_by. For tests. */
+bool facts_tallied(struct facts *f, const struct summary_params *p);
 
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {

@@ -1,0 +1,62 @@
+/* Day tallies: the dossier counters of each unit level kept by day, and the fee-bearing
+ * procedures of each received day, updated as dossiers are written. A count of any period
+ * over all units, or over one level, is then a difference of two running totals (a few
+ * thousand additions) instead of a pass over every dossier of the period.
+ *
+ * domain.md's counters rewritten as running totals (for a dossier that ended on or after the
+ * day it was received, as ingest.c guarantees; the tally refuses to answer while it holds
+ * one that did not):
+ *   carried_over     = received before `from` - ended before `from`
+ *   received_*       = received by `to` - received before `from`, by channel
+ *   resolved_*, withdrawn = ended by `to` - ended before `from`, by kind
+ *   in_progress_overdue   = received and past due by `to` - of those, also ended by `to`
+ * The procedure share counts distinct procedures, so its day lists are joined, not summed.
+ *
+ * The tally knows nothing of units, filters or the database: facts.c feeds it every dossier
+ * and decides which requests it can answer.
+ */
+#ifndef TTHC_TALLY_H
+#define TTHC_TALLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tthc/metrics.h"
+
+#define TALLY_LEVELS     4         /* unit levels 0..3; 0: a unit without a level */
+#define TALLY_NO_DAY     INT32_MAX /* no due day, or not finished */
+#define TALLY_ALL_LEVELS 0x0fu     /* bit 1 << level for each */
+
+struct tally;
+
+/* A dossier as the tally counts it: one in the statistics (not receiving or denied). */
+struct tally_dossier {
+    int32_t received, due, finished; /* local days; due, finished: TALLY_NO_DAY when none */
+    uint32_t proc;                   /* procedure id */
+    uint8_t status;                  /* enum status */
+    uint8_t channel;                 /* enum channel, or 0 */
+    uint8_t level;                   /* its unit's level, below TALLY_LEVELS */
+    bool fee, paid;                  /* a fee above 0; paid online */
+};
+
+/* An empty tally, or NULL when out of memory. Free with tally_free. */
+struct tally *tally_new(void);
+void tally_free(struct tally *t);
+
+/* Forgets every dossier (and a past failure to find memory). */
+void tally_clear(struct tally *t);
+
+/* Adds d (sign 1), or takes it away again (sign -1, d exactly as it was added). When memory
+ * runs out the tally stops answering until it is cleared. */
+void tally_add(struct tally *t, const struct tally_dossier *d, int sign);
+
+/* Adds the dossier counters of [from, to] (days, from <= to) over the levels whose bit is set
+ * in levels into k: total, carried_over, received_* by channel, resolved, resolved_early,
+ * resolved_late, withdrawn, in_progress_overdue, fee_received*, fee_procedures*. The counters
+ * derived from those are left to the caller. Returns 1 when counted; 0 when the tally cannot
+ * answer (it holds a dossier that ended before it was received, or memory ran out while it
+ * was fed), and then k is untouched; -1 when out of memory now. */
+int tally_count(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+                struct counters *k);
+
+#endif

@@ -1,0 +1,340 @@
+/* Day tallies; see include/tthc/tally.h.
+ *
+ * Days are kept in pages of 64, allocated when a dossier first lands in one, so that three
+ * years of data hold about twenty pages a level. Each page keeps its days' counts and their
+ * sum, so a running total to day x adds one sum per earlier page and the days of x's own page.
+ * The pages cover every day a request can name (ltime.c reads years 1900 to 2999) with one
+ * page to spare below: a day before that counts on the first day (it is before every period),
+ * a day after it nowhere (it is after every period).
+ */
+#include "tthc/tally.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/domain.h"
+
+/* What is counted by day. */
+enum tally_event {
+    /* on the received day */
+    EV_ONLINE,
+    EV_IN_PERSON,
+    EV_POSTAL,
+    EV_OTHER_CHANNEL,
+    EV_FEE,
+    EV_FEE_PAID,
+    /* on the finished day */
+    EV_RESOLVED,
+    EV_EARLY,
+    EV_LATE,
+    EV_WITHDRAWN,
+    /* on the first day it is both received and past due (the day after the due day) */
+    EV_OVERDUE,
+    /* ended, and past due: on the first day it is also finished */
+    EV_OVERDUE_ENDED,
+    EV_COUNT
+};
+
+#define PAGE_SHIFT 6
+#define PAGE_DAYS  (1 << PAGE_SHIFT)
+#define FIRST_DAY  (-25567 - PAGE_DAYS) /* a page before 1900-01-01 */
+#define PAGES      6400                 /* through a day of 3021, past 2999-12-31 */
+#define END_DAY    (FIRST_DAY + PAGES * PAGE_DAYS)
+
+/* The procedures with a fee-bearing dossier received on one day, ascending, each with how
+ * many such dossiers there are and how many of those were paid online. */
+struct fee_entry {
+    uint32_t proc, any, paid;
+};
+struct fee_day {
+    uint32_t n, cap;
+    struct fee_entry *e;
+};
+
+struct page {
+    int64_t sum[EV_COUNT];
+    int32_t day[PAGE_DAYS][EV_COUNT];
+    struct fee_day fees[PAGE_DAYS];
+};
+
+struct tally {
+    struct page *pages[TALLY_LEVELS][PAGES];
+    uint16_t *used; /* page numbers allocated at any level, ascending */
+    size_t nused, used_cap;
+    int64_t odd;    /* dossiers held that ended before they were received */
+    uint32_t procs; /* above every procedure id seen with a fee */
+    bool broken;    /* memory ran out while it was fed */
+};
+
+struct tally *tally_new(void)
+{
+    return calloc(1, sizeof(struct tally));
+}
+
+static void pages_free(struct tally *t)
+{
+    for (size_t u = 0; u < t->nused; u++) {
+        for (int l = 0; l < TALLY_LEVELS; l++) {
+            struct page *pg = t->pages[l][t->used[u]];
+            for (int d = 0; pg && d < PAGE_DAYS; d++)
+                free(pg->fees[d].e);
+            free(pg);
+            t->pages[l][t->used[u]] = NULL;
+        }
+    }
+    t->nused = 0;
+}
+
+void tally_free(struct tally *t)
+{
+    if (!t)
+        return;
+    pages_free(t);
+    free(t->used);
+    free(t);
+}
+
+void tally_clear(struct tally *t)
+{
+    pages_free(t);
+    t->odd = 0;
+    t->procs = 0;
+    t->broken = false;
+}
+
+/* The page of level and the index of day in it, allocating the page; NULL for a day after
+ * every period, or when out of memory (then t is broken). */
+static struct page *page_of(struct tally *t, int level, int32_t day, int *index)
+{
+    if (day >= END_DAY)
+        return NULL;
+    int64_t s = day < FIRST_DAY ? 0 : (int64_t)day - FIRST_DAY;
+    size_t p = (size_t)(s >> PAGE_SHIFT);
+    *index = (int)(s & (PAGE_DAYS - 1));
+    if (t->pages[level][p])
+        return t->pages[level][p];
+    size_t at = 0;
+    while (at < t->nused && t->used[at] < p)
+        at++;
+    if (at == t->nused || t->used[at] != p) {
+        if (t->nused == t->used_cap) {
+            size_t cap = t->used_cap ? t->used_cap * 2 : 64;
+            uint16_t *u = realloc(t->used, cap * sizeof(uint16_t));
+            if (!u)
+                goto broken;
+            t->used = u;
+            t->used_cap = cap;
+        }
+        memmove(t->used + at + 1, t->used + at, (t->nused - at) * sizeof(uint16_t));
+        t->used[at] = (uint16_t)p;
+        t->nused++;
+    }
+    if (!(t->pages[level][p] = calloc(1, sizeof(struct page))))
+        goto broken;
+    return t->pages[level][p];
+broken:
+    t->broken = true;
+    return NULL;
+}
+
+static void bump(struct tally *t, int level, int32_t day, enum tally_event ev, int sign)
+{
+    int i;
+    struct page *pg = page_of(t, level, day, &i);
+    if (!pg)
+        return;
+    pg->day[i][ev] += sign;
+    pg->sum[ev] += sign;
+}
+
+/* Counts (sign 1) or uncounts a fee-bearing dossier of proc received on day. */
+static void bump_fee(struct tally *t, int level, int32_t day, uint32_t proc, bool paid, int sign)
+{
+    int i;
+    struct page *pg = page_of(t, level, day, &i);
+    if (!pg)
+        return;
+    struct fee_day *fd = &pg->fees[i];
+    uint32_t lo = 0, hi = fd->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (fd->e[mid].proc < proc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == fd->n || fd->e[lo].proc != proc) {
+        if (sign < 0) { /* not held: the caller's bookkeeping is off; answer no more */
+            t->broken = true;
+            return;
+        }
+        if (fd->n == fd->cap) {
+            uint32_t cap = fd->cap ? fd->cap + fd->cap / 2 : 4;
+            struct fee_entry *e = realloc(fd->e, cap * sizeof(*e));
+            if (!e) {
+                t->broken = true;
+                return;
+            }
+            fd->e = e;
+            fd->cap = cap;
+        }
+        memmove(fd->e + lo + 1, fd->e + lo, (fd->n - lo) * sizeof(*fd->e));
+        fd->e[lo] = (struct fee_entry){.proc = proc};
+        fd->n++;
+    }
+    struct fee_entry *e = &fd->e[lo];
+    e->any += (uint32_t)sign;
+    e->paid += paid ? (uint32_t)sign : 0;
+    if (e->any == 0) {
+        memmove(e, e + 1, (fd->n - lo - 1) * sizeof(*fd->e));
+        fd->n--;
+    }
+    if (proc >= t->procs)
+        t->procs = proc + 1;
+}
+
+void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
+{
+    if (t->broken)
+        return;
+    int32_t r = d->received, due = d->due, fin = d->finished;
+    if (status_is_ended(d->status) && fin < r) {
+        t->odd += sign;
+        return;
+    }
+    int l = d->level < TALLY_LEVELS ? d->level : 0;
+    bump(t, l, r,
+         d->channel == CHANNEL_ONLINE      ? EV_ONLINE
+         : d->channel == CHANNEL_IN_PERSON ? EV_IN_PERSON
+         : d->channel == CHANNEL_POSTAL    ? EV_POSTAL
+                                           : EV_OTHER_CHANNEL,
+         sign);
+    if (d->fee) {
+        bump(t, l, r, EV_FEE, sign);
+        if (d->paid)
+            bump(t, l, r, EV_FEE_PAID, sign);
+        bump_fee(t, l, r, d->proc, d->paid, sign);
+    }
+    if (status_is_ended(d->status)) {
+        bool withdrawn = d->status == STATUS_CANCELLED;
+        bump(t, l, fin, withdrawn ? EV_WITHDRAWN : EV_RESOLVED, sign);
+        /* Before the due day: early; after it: late (domain.md). */
+        if (!withdrawn && due != TALLY_NO_DAY && fin != due)
+            bump(t, l, fin, fin < due ? EV_EARLY : EV_LATE, sign);
+    }
+    if (due != TALLY_NO_DAY) {
+        int32_t overdue = r > due ? r : due + 1;
+        bump(t, l, overdue, EV_OVERDUE, sign);
+        if (status_is_ended(d->status))
+            bump(t, l, fin > overdue ? fin : overdue, EV_OVERDUE_ENDED, sign);
+    }
+}
+
+/* The running totals to day x (FIRST_DAY <= x < END_DAY) over levels, into sum. */
+static void running(const struct tally *t, unsigned levels, int32_t x, int64_t sum[EV_COUNT])
+{
+    memset(sum, 0, EV_COUNT * sizeof(int64_t));
+    size_t s = (size_t)(x - FIRST_DAY), last = s >> PAGE_SHIFT;
+    int through = (int)(s & (PAGE_DAYS - 1));
+    for (size_t u = 0; u < t->nused && t->used[u] <= last; u++) {
+        for (int l = 0; l < TALLY_LEVELS; l++) {
+            const struct page *pg = t->pages[l][t->used[u]];
+            if (!pg || !(levels & 1u << l))
+                continue;
+            if (t->used[u] < last) {
+                for (int e = 0; e < EV_COUNT; e++)
+                    sum[e] += pg->sum[e];
+                continue;
+            }
+            for (int i = 0; i <= through; i++)
+                for (int e = 0; e < EV_COUNT; e++)
+                    sum[e] += pg->day[i][e];
+        }
+    }
+}
+
+/* The distinct procedures with a fee-bearing dossier received in [from, to], and those with
+ * one paid online, into k. Returns 0 or -1 (memory). */
+static int count_fee_procedures(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+                                struct counters *k)
+{
+    size_t words = (t->procs + 63) / 64;
+    uint64_t *any = calloc(words ? words : 1, sizeof(uint64_t));
+    uint64_t *paid = calloc(words ? words : 1, sizeof(uint64_t));
+    if (!any || !paid) {
+        free(any);
+        free(paid);
+        return -1;
+    }
+    size_t a = (size_t)(from - FIRST_DAY), b = (size_t)(to - FIRST_DAY);
+    for (size_t u = 0; u < t->nused && t->used[u] <= b >> PAGE_SHIFT; u++) {
+        size_t p = t->used[u], start = p << PAGE_SHIFT;
+        if (start + PAGE_DAYS <= a)
+            continue;
+        for (int l = 0; l < TALLY_LEVELS; l++) {
+            const struct page *pg = t->pages[l][p];
+            if (!pg || !(levels & 1u << l))
+                continue;
+            for (size_t s = start > a ? start : a; s < start + PAGE_DAYS && s <= b; s++) {
+                const struct fee_day *fd = &pg->fees[s - start];
+                for (uint32_t j = 0; j < fd->n; j++) {
+                    uint32_t pr = fd->e[j].proc;
+                    any[pr / 64] |= (uint64_t)1 << pr % 64;
+                    paid[pr / 64] |= fd->e[j].paid ? (uint64_t)1 << pr % 64 : 0;
+                }
+            }
+        }
+    }
+    for (size_t w = 0; w < words; w++) {
+        k->fee_procedures += __builtin_popcountll(any[w]);
+        k->fee_procedures_paid_online += __builtin_popcountll(paid[w]);
+    }
+    free(any);
+    free(paid);
+    return 0;
+}
+
+int tally_count(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+                struct counters *k)
+{
+    if (t->broken || t->odd || from > to || from <= FIRST_DAY || to >= END_DAY)
+        return 0;
+    struct counters c = {0};
+    if (count_fee_procedures(t, levels, from, to, &c) != 0)
+        return -1;
+    int64_t by_to[EV_COUNT], before[EV_COUNT];
+    running(t, levels, to, by_to);
+    running(t, levels, from - 1, before);
+#define IN_PERIOD(e) (by_to[e] - before[e])
+    c.received_online = IN_PERIOD(EV_ONLINE);
+    c.received_in_person = IN_PERIOD(EV_IN_PERSON);
+    c.received_postal = IN_PERIOD(EV_POSTAL);
+    int64_t received =
+        c.received_online + c.received_in_person + c.received_postal + IN_PERIOD(EV_OTHER_CHANNEL);
+    c.carried_over = before[EV_ONLINE] + before[EV_IN_PERSON] + before[EV_POSTAL] +
+                     before[EV_OTHER_CHANNEL] - before[EV_RESOLVED] - before[EV_WITHDRAWN];
+    c.total = c.carried_over + received;
+    c.resolved = IN_PERIOD(EV_RESOLVED);
+    c.resolved_early = IN_PERIOD(EV_EARLY);
+    c.resolved_late = IN_PERIOD(EV_LATE);
+    c.withdrawn = IN_PERIOD(EV_WITHDRAWN);
+    c.in_progress_overdue = by_to[EV_OVERDUE] - by_to[EV_OVERDUE_ENDED];
+    c.fee_received = IN_PERIOD(EV_FEE);
+    c.fee_received_paid_online = IN_PERIOD(EV_FEE_PAID);
+#undef IN_PERIOD
+    k->total += c.total;
+    k->carried_over += c.carried_over;
+    k->received_online += c.received_online;
+    k->received_in_person += c.received_in_person;
+    k->received_postal += c.received_postal;
+    k->resolved += c.resolved;
+    k->resolved_early += c.resolved_early;
+    k->resolved_late += c.resolved_late;
+    k->withdrawn += c.withdrawn;
+    k->in_progress_overdue += c.in_progress_overdue;
+    k->fee_received += c.fee_received;
+    k->fee_received_paid_online += c.fee_received_paid_online;
+    k->fee_procedures += c.fee_procedures;
+    k->fee_procedures_paid_online += c.fee_procedures_paid_online;
+    return 1;
+}

@@ -1,0 +1,189 @@
+/* Day tallies (tally.c) against domain.md's counters worked out dossier by dossier, as
+ * count_dossier in facts.c does: over random dossiers added, taken away and added back
+ * changed, with days far before and after the years a period can name, and every level mask.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/domain.h"
+#include "tthc/ltime.h"
+#include "tthc/metrics.h"
+#include "tthc/tally.h"
+
+static unsigned rnd_state = 777;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % n;
+}
+
+#define PROCS 40
+
+static struct tally_dossier random_dossier(int first, int span)
+{
+    static const uint8_t counted[] = {STATUS_NEW,       STATUS_PROCESSING, STATUS_WAITING,
+                                      STATUS_PAYING,    STATUS_CANCELLED,  STATUS_UNRESOLVED,
+                                      STATUS_RELEASING, STATUS_DONE};
+    struct tally_dossier d = {0};
+    d.status = counted[rnd(sizeof(counted))];
+    /* One in fifty far outside the years a period can name (1900..2999). */
+    int r = rnd(50) == 0 ? (rnd(2) ? -60000 : 400000) + (int)rnd(100) : first + (int)rnd(span);
+    d.received = r;
+    d.due = rnd(5) ? r + (int)rnd(30) : TALLY_NO_DAY;
+    d.finished = status_is_ended(d.status) && rnd(20) ? r + (int)rnd(60) : TALLY_NO_DAY;
+    d.channel = (uint8_t)rnd(4); /* 0: none */
+    d.level = (uint8_t)rnd(TALLY_LEVELS);
+    d.proc = 1 + rnd(PROCS);
+    d.fee = rnd(3) == 0;
+    d.paid = d.fee && rnd(2);
+    return d;
+}
+
+/* The counters of [F, T] over levels, dossier by dossier (domain.md, "Form 06 counters"). */
+static void recount(const struct tally_dossier *ds, const bool *held, size_t n, unsigned levels,
+                    int F, int T, struct counters *k)
+{
+    bool any[PROCS + 1] = {0}, paid[PROCS + 1] = {0};
+    memset(k, 0, sizeof(*k));
+    for (size_t i = 0; i < n; i++) {
+        const struct tally_dossier *d = &ds[i];
+        bool ended = status_is_ended(d->status);
+        if (!held[i] || !(levels & 1u << d->level) || d->received > T || (ended && d->finished < F))
+            continue;
+        k->total++;
+        if (d->received < F) {
+            k->carried_over++;
+        } else {
+            k->received_online += d->channel == CHANNEL_ONLINE;
+            k->received_in_person += d->channel == CHANNEL_IN_PERSON;
+            k->received_postal += d->channel == CHANNEL_POSTAL;
+            k->fee_received += d->fee;
+            k->fee_received_paid_online += d->paid;
+            any[d->proc] |= d->fee;
+            paid[d->proc] |= d->paid;
+        }
+        if (ended && d->finished <= T) {
+            bool withdrawn = d->status == STATUS_CANCELLED;
+            k->withdrawn += withdrawn;
+            k->resolved += !withdrawn;
+            k->resolved_early += !withdrawn && d->due != TALLY_NO_DAY && d->finished < d->due;
+            k->resolved_late += !withdrawn && d->due != TALLY_NO_DAY && d->finished > d->due;
+        } else {
+            k->in_progress_overdue += d->due != TALLY_NO_DAY && d->due < T;
+        }
+    }
+    for (int p = 0; p <= PROCS; p++) {
+        k->fee_procedures += any[p];
+        k->fee_procedures_paid_online += paid[p];
+    }
+}
+
+static void compare(const struct tally *t, const struct tally_dossier *ds, const bool *held,
+                    size_t n, int first, int span, int rounds)
+{
+    int lowest, highest;
+    ck_assert_int_eq(ltime_parse_day("1900-01-01", &lowest), 0);
+    ck_assert_int_eq(ltime_parse_day("2999-12-31", &highest), 0);
+    for (int i = 0; i < rounds; i++) {
+        int F = first - 40 + (int)rnd((unsigned)span + 80), T = F + (int)rnd(200);
+        if (i % 10 == 0)
+            F = lowest; /* the first day a period can start */
+        if (i % 10 == 1)
+            T = highest;
+        unsigned levels = rnd(3) ? 1u << rnd(TALLY_LEVELS) : TALLY_ALL_LEVELS;
+        struct counters want, got = {0};
+        recount(ds, held, n, levels, F, T, &want);
+        ck_assert_int_eq(tally_count(t, levels, F, T, &got), 1);
+        ck_assert_msg(memcmp(&want, &got, sizeof(want)) == 0,
+                      "[%d, %d] levels %x: total %lld/%lld, carried %lld/%lld, overdue %lld/%lld, "
+                      "procedures %lld/%lld",
+                      F, T, levels, (long long)got.total, (long long)want.total,
+                      (long long)got.carried_over, (long long)want.carried_over,
+                      (long long)got.in_progress_overdue, (long long)want.in_progress_overdue,
+                      (long long)got.fee_procedures, (long long)want.fee_procedures);
+    }
+}
+
+START_TEST(random_dossiers_counted_as_one_by_one)
+{
+    enum { N = 3000 };
+    int first = ltime_day_from_civil(2024, 1, 1), span = 500;
+    struct tally *t = tally_new();
+    ck_assert_ptr_nonnull(t);
+    struct tally_dossier *ds = calloc(N, sizeof(*ds));
+    bool *held = calloc(N, sizeof(bool));
+    ck_assert_ptr_nonnull(ds);
+    ck_assert_ptr_nonnull(held);
+    for (size_t i = 0; i < N; i++) {
+        ds[i] = random_dossier(first, span);
+        held[i] = true;
+        tally_add(t, &ds[i], 1);
+    }
+    compare(t, ds, held, N, first, span, 300);
+    /* Updates: a third taken away, half of those back with new values (a dossier that moves
+     * from processing to done, to another level, to other days). */
+    for (size_t i = 0; i < N; i += 3) {
+        tally_add(t, &ds[i], -1);
+        held[i] = false;
+        if (rnd(2)) {
+            ds[i] = random_dossier(first, span);
+            tally_add(t, &ds[i], 1);
+            held[i] = true;
+        }
+    }
+    compare(t, ds, held, N, first, span, 300);
+    tally_clear(t);
+    memset(held, 0, N * sizeof(bool));
+    compare(t, ds, held, N, first, span, 20);
+    free(ds);
+    free(held);
+    tally_free(t);
+}
+END_TEST
+
+START_TEST(refuses_a_dossier_ended_before_received)
+{
+    struct tally *t = tally_new();
+    ck_assert_ptr_nonnull(t);
+    int day = ltime_day_from_civil(2024, 3, 1);
+    struct tally_dossier odd = {.received = day,
+                                .due = TALLY_NO_DAY,
+                                .finished = day - 3,
+                                .proc = 1,
+                                .status = STATUS_DONE,
+                                .channel = CHANNEL_ONLINE,
+                                .level = LEVEL_COMMUNE};
+    struct counters k = {0};
+    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 1);
+    tally_add(t, &odd, 1);
+    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 0);
+    ck_assert_int_eq(k.total, 0);
+    tally_add(t, &odd, -1);
+    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 1);
+    /* A period that ends before it starts is not the tally's to answer. */
+    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day - 1, &k), 0);
+    tally_free(t);
+}
+END_TEST
+
+static Suite *tally_suite(void)
+{
+    Suite *s = suite_create("tally");
+    TCase *tc = tcase_create("counts");
+    tcase_add_test(tc, random_dossiers_counted_as_one_by_one);
+    tcase_add_test(tc, refuses_a_dossier_ended_before_received);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(tally_suite());
+    srunner_run_all(r, CK_ENV);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
