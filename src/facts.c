@@ -90,10 +90,13 @@ struct facts {
     uint32_t *unit, *proc;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
-    /* The dossiers by unit level and day, for counts over all units or one level (tally.h);
-     * stale: a unit's level changed, rebuild it after the next load. */
+    /* The dossiers by province, unit level and day (tally.h), for counts over all units, a
+     * level, a province or a province's level: unit_tally is each unit's group (UINT16_MAX:
+     * none). stale: a unit with dossiers changed group; rebuild after the next load. */
     struct tally *tally;
-    bool tally_stale;
+    uint16_t *unit_tally;
+    size_t tally_groups;
+    bool tally_by_province, tally_stale;
     struct feedback_cols fb;
     struct rating_cols rt;
     struct payment_cols pay;
@@ -147,6 +150,7 @@ void facts_free(struct facts *f)
     free(f->zones.longs);
     free(f->zones.listed);
     tally_free(f->tally);
+    free(f->unit_tally);
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
@@ -299,13 +303,47 @@ static int reserve_announcements(struct announcement_cols *t, size_t id)
 }
 #undef GROW
 
-/* The tally's level of unit u: its level when the unit is known (one above the tally's levels
- * counts at level 0, in no level's filter), else -1: its dossiers count nowhere. */
-static int tally_level(const struct names *units, const uint8_t *level, uint32_t u)
+/* Tally groups: one for each province (a unit without a parent) and unit level (0..3; 0: a
+ * unit without one, or with one above 3, which no level filter selects), so that all units, a
+ * level, a province or a province's level is a set of groups. Units that reach no province (a
+ * hand-made cycle) share one more province's groups. With more provinces than fit, one group a
+ * level, and a province filter is counted slot by slot. */
+#define TALLY_LEVELS 4
+
+/* Each unit's tally group for units (codes, parents, levels as loaded): an array by unit id
+ * (caller frees; UINT16_MAX: no unit), its group count into *groups and whether groups are by
+ * province into *by_province. NULL when out of memory. */
+static uint16_t *tally_groups_of(const struct names *units, const int32_t *parent,
+                                 const uint8_t *level, size_t *groups, bool *by_province)
 {
-    if (!u || u >= units->n || !units->code[u])
-        return -1;
-    return level[u] < TALLY_LEVELS ? level[u] : 0;
+    size_t n = units->n, provinces = 0;
+    uint16_t *g = malloc((n ? n : 1) * sizeof(uint16_t));
+    if (!g)
+        return NULL;
+    for (size_t u = 1; u < n; u++)
+        if (units->code[u] && !parent[u])
+            g[u] = (uint16_t)provinces++; /* < n: a province's index, for now */
+    *by_province = (provinces + 1) * TALLY_LEVELS <= TALLY_GROUPS_MAX;
+    *groups = *by_province ? (provinces + 1) * TALLY_LEVELS : TALLY_LEVELS;
+    uint16_t *province = calloc(n ? n : 1, sizeof(uint16_t));
+    if (!province) {
+        free(g);
+        return NULL;
+    }
+    for (size_t u = 1; u < n; u++) {
+        if (!units->code[u])
+            continue;
+        size_t a = u;
+        for (size_t steps = 0; parent[a] && (size_t)parent[a] < n && steps < n; steps++)
+            a = (size_t)parent[a];
+        province[u] = parent[a] || !units->code[a] ? (uint16_t)provinces : g[a];
+    }
+    for (size_t u = 0; u < n; u++)
+        g[u] = !u || !units->code[u] ? UINT16_MAX
+                                     : (uint16_t)((*by_province ? province[u] * TALLY_LEVELS : 0) +
+                                                  (level[u] < TALLY_LEVELS ? level[u] : 0));
+    free(province);
+    return g;
 }
 
 static char *dup_text(sqlite3_stmt *st, int col)
@@ -372,12 +410,26 @@ static int load_names(struct facts *f, struct db_conn *c, const char *sql, bool 
     if (step != SQLITE_DONE)
         goto out;
     struct names *out = units ? &f->units : &f->procs;
-    /* A unit with dossiers that now counts at another level (or is new to the tally, or gone
-     * from it) leaves the tally stale. */
-    for (size_t u = 1; units && (u < nn.n || u < out->n); u++)
-        if (u < f->unit_version_cap && f->unit_version[u] &&
-            tally_level(out, f->unit_level, (uint32_t)u) != tally_level(&nn, lev, (uint32_t)u))
+    /* A unit with dossiers that now counts in another tally group (or is new to the tally, or
+     * gone from it) leaves the tally stale. */
+    uint16_t *groups = NULL;
+    size_t ngroups = 0;
+    bool by_province = false;
+    if (units && !(groups = tally_groups_of(&nn, par, lev, &ngroups, &by_province)))
+        goto out;
+    for (size_t u = 1; units && (u < nn.n || u < out->n); u++) {
+        uint16_t was = u < out->n ? f->unit_tally[u] : UINT16_MAX;
+        uint16_t now = u < nn.n ? groups[u] : UINT16_MAX;
+        if (u < f->unit_version_cap && f->unit_version[u] && was != now)
             f->tally_stale = true;
+    }
+    if (units) {
+        f->tally_stale |= ngroups != f->tally_groups;
+        free(f->unit_tally);
+        f->unit_tally = groups;
+        f->tally_groups = ngroups;
+        f->tally_by_province = by_province;
+    }
     names_free(out);
     *out = nn;
     memset(&nn, 0, sizeof(nn));
@@ -410,8 +462,8 @@ static bool is_ended(uint8_t s)
 static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
 {
     uint8_t s = STATUS_OF(f->state[i]);
-    int level = tally_level(&f->units, f->unit_level, f->unit[i]);
-    if (!s || level < 0)
+    uint32_t u = f->unit[i];
+    if (!s || u >= f->units.n || f->unit_tally[u] == UINT16_MAX)
         return false;
     *d = (struct tally_dossier){.received = f->received[i],
                                 .due = f->due[i],
@@ -419,17 +471,17 @@ static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
                                 .proc = f->proc[i],
                                 .status = s,
                                 .channel = CHANNEL_OF(f->state[i]),
-                                .level = (uint8_t)level,
+                                .group = f->unit_tally[u],
                                 .fee = f->state[i] & FLAG_FEE,
                                 .paid = f->state[i] & FLAG_PAID};
     return true;
 }
 
-/* Feeds every dossier slot to a cleared tally. */
+/* Feeds every dossier slot to an emptied tally. */
 static void tally_rebuild(struct facts *f)
 {
     struct tally_dossier d;
-    tally_clear(f->tally);
+    tally_reset(f->tally, f->tally_groups);
     for (size_t i = 0; i < f->n; i++)
         if (tally_row(f, i, &d))
             tally_add(f->tally, &d, 1);
@@ -1057,23 +1109,34 @@ static void finish_counters(struct counters *k)
     k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
 }
 
-/* The tally's levels for a count of p (bits 1 << level), or 0 when the tally cannot count p:
- * it holds dossiers by the level of their unit as it stands, over every unit, procedure and
- * channel (rebase=current can move a unit to another level). */
-static unsigned tally_levels(const struct summary_params *p)
+/* The tally groups a count of p covers, into in (f->tally_groups bytes); false when the tally
+ * cannot count p: it holds dossiers by the province and level of their unit as units stand,
+ * over every procedure and channel (rebase=current can move a unit to another province or
+ * level). */
+static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint8_t *in)
 {
-    if (p->procedure[0] || p->channel || p->unit[0] || p->group_by != GROUP_NONE ||
-        (p->rebase && p->level))
-        return 0;
-    return p->level ? 1u << p->level : TALLY_ALL_LEVELS;
+    if (p->procedure[0] || p->channel || p->group_by != GROUP_NONE ||
+        (p->rebase && (p->level || p->unit[0])))
+        return false;
+    size_t province = SIZE_MAX;
+    if (p->unit[0]) {
+        uint32_t u = find_code(&f->units, p->unit);
+        if (!u || !f->tally_by_province || f->unit_parent[u] || f->unit_tally[u] == UINT16_MAX)
+            return false;
+        province = f->unit_tally[u] / TALLY_LEVELS;
+    }
+    for (size_t g = 0; g < f->tally_groups; g++)
+        in[g] = (province == SIZE_MAX || g / TALLY_LEVELS == province) &&
+                (!p->level || g % TALLY_LEVELS == (size_t)p->level);
+    return true;
 }
 
 bool facts_tallied(struct facts *f, const struct summary_params *p)
 {
     struct counters k;
+    uint8_t in[TALLY_GROUPS_MAX];
     pthread_rwlock_rdlock(&f->lock);
-    unsigned levels = tally_levels(p);
-    bool tallied = levels && tally_count(f->tally, levels, p->from, p->to, &k) == 1;
+    bool tallied = tally_groups_for(f, p, in) && tally_count(f->tally, in, p->from, p->to, &k) == 1;
     pthread_rwlock_unlock(&f->lock);
     return tallied;
 }
@@ -1184,11 +1247,10 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     if (pairs_init(&pairs, n, f->procs.n) != 0)
         goto out;
     const int32_t F = p->from, T = p->to;
-    unsigned levels = tally_levels(p);
-    int tallied = levels ? 1 : 0;
+    uint8_t in[TALLY_GROUPS_MAX];
+    int tallied = tally_groups_for(f, p, in) ? 1 : 0;
     for (size_t k = 0; tallied == 1 && k < n; k++)
-        tallied =
-            tally_count(f->tally, levels, starts[k], k + 1 < n ? starts[k + 1] - 1 : T, &out[k]);
+        tallied = tally_count(f->tally, in, starts[k], k + 1 < n ? starts[k + 1] - 1 : T, &out[k]);
     if (tallied < 0)
         goto out;
     if (!tallied)
@@ -1263,8 +1325,8 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if (!(acc = calloc(ngroups, sizeof(*acc))) || pairs_init(&pairs, ngroups, f->procs.n) != 0)
         goto out;
     const int32_t F = p->from, T = p->to;
-    unsigned levels = tally_levels(p);
-    int tallied = levels ? tally_count(f->tally, levels, F, T, &acc[0]) : 0;
+    uint8_t in[TALLY_GROUPS_MAX];
+    int tallied = tally_groups_for(f, p, in) ? tally_count(f->tally, in, F, T, &acc[0]) : 0;
     if (tallied < 0 || (!tallied && scan_plan(f, F, T, &scan) != 0))
         goto out;
     for (size_t run = 0; run < scan.n; run++) {

@@ -284,9 +284,13 @@ enum query_status summary_recount(struct db_conn *c, const struct summary_params
     if (rc != SQLITE_DONE)
         goto out;
 
-    /* Procedures with a fee-bearing dossier received in the period, and how many of them had
-     * one paid online: a second pass, since it counts procedures, not dossiers. */
-    where_sql(where, sizeof(where), p, " AND d.received_day >= ?1 AND d.fee > 0");
+    /* Procedures with a fee-bearing dossier received in the period (and in the total: not
+     * ended before `from`, which only a dossier ended before it was received can be), and how
+     * many of them had one paid online: a second pass, since it counts procedures, not
+     * dossiers. */
+    where_sql(where, sizeof(where), p,
+              " AND d.received_day >= ?1 AND d.fee > 0 AND (d.status NOT IN (7, 9, 10) OR "
+              "d.finished_day >= ?1)");
     snprintf(sql, sizeof(sql),
              "SELECT k, count(*), sum(paid) FROM (SELECT %s AS k, d.procedure_id, "
              "max(d.online_payment IS NOT NULL) AS paid %s GROUP BY 1, 2) GROUP BY k ORDER BY k",

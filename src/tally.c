@@ -1,7 +1,7 @@
 /* Day tallies; see include/tthc/tally.h.
  *
  * Days are kept in pages of 64, allocated when a dossier first lands in one, so that three
- * years of data hold about twenty pages a level. Each page keeps its days' counts and their
+ * years of data hold about twenty pages a group. Each page keeps its days' counts and their
  * sum, so a running total to day x adds one sum per earlier page and the days of x's own page.
  * The pages cover every day a request can name (ltime.c reads years 1900 to 2999) with one
  * page to spare below: a day before that counts on the first day (it is before every period),
@@ -42,9 +42,11 @@ enum tally_event {
 #define END_DAY    (FIRST_DAY + PAGES * PAGE_DAYS)
 
 /* The procedures with a fee-bearing dossier received on one day, ascending, each with how
- * many such dossiers there are and how many of those were paid online. */
+ * many such dossiers there are and how many of those were paid online (more than 65,535 of
+ * one procedure on one day in one group: the tally stops answering). */
 struct fee_entry {
-    uint32_t proc, any, paid;
+    uint32_t proc;
+    uint16_t any, paid;
 };
 struct fee_day {
     uint32_t n, cap;
@@ -58,8 +60,9 @@ struct page {
 };
 
 struct tally {
-    struct page *pages[TALLY_LEVELS][PAGES];
-    uint16_t *used; /* page numbers allocated at any level, ascending */
+    size_t groups;
+    struct page **pages[PAGES]; /* [page][group], NULL until a dossier lands in that page */
+    uint16_t *used;             /* page numbers in use, ascending */
     size_t nused, used_cap;
     int64_t odd;    /* dossiers held that ended before they were received */
     uint32_t procs; /* above every procedure id seen with a fee */
@@ -74,13 +77,14 @@ struct tally *tally_new(void)
 static void pages_free(struct tally *t)
 {
     for (size_t u = 0; u < t->nused; u++) {
-        for (int l = 0; l < TALLY_LEVELS; l++) {
-            struct page *pg = t->pages[l][t->used[u]];
-            for (int d = 0; pg && d < PAGE_DAYS; d++)
-                free(pg->fees[d].e);
-            free(pg);
-            t->pages[l][t->used[u]] = NULL;
+        struct page **row = t->pages[t->used[u]];
+        for (size_t g = 0; g < t->groups; g++) {
+            for (int d = 0; row[g] && d < PAGE_DAYS; d++)
+                free(row[g]->fees[d].e);
+            free(row[g]);
         }
+        free(row);
+        t->pages[t->used[u]] = NULL;
     }
     t->nused = 0;
 }
@@ -94,25 +98,28 @@ void tally_free(struct tally *t)
     free(t);
 }
 
-void tally_clear(struct tally *t)
+void tally_reset(struct tally *t, size_t groups)
 {
     pages_free(t);
+    t->groups = groups <= TALLY_GROUPS_MAX ? groups : 0;
     t->odd = 0;
     t->procs = 0;
-    t->broken = false;
+    t->broken = groups > TALLY_GROUPS_MAX;
 }
 
-/* The page of level and the index of day in it, allocating the page; NULL for a day after
+/* The page of group and the index of day in it, allocating the page; NULL for a day after
  * every period, or when out of memory (then t is broken). */
-static struct page *page_of(struct tally *t, int level, int32_t day, int *index)
+static struct page *page_of(struct tally *t, size_t group, int32_t day, int *index)
 {
     if (day >= END_DAY)
         return NULL;
     int64_t s = day < FIRST_DAY ? 0 : (int64_t)day - FIRST_DAY;
     size_t p = (size_t)(s >> PAGE_SHIFT);
     *index = (int)(s & (PAGE_DAYS - 1));
-    if (t->pages[level][p])
-        return t->pages[level][p];
+    if (t->pages[p] && t->pages[p][group])
+        return t->pages[p][group];
+    if (t->pages[p])
+        goto row;
     size_t at = 0;
     while (at < t->nused && t->used[at] < p)
         at++;
@@ -129,18 +136,24 @@ static struct page *page_of(struct tally *t, int level, int32_t day, int *index)
         t->used[at] = (uint16_t)p;
         t->nused++;
     }
-    if (!(t->pages[level][p] = calloc(1, sizeof(struct page))))
+    if (!(t->pages[p] = calloc(t->groups, sizeof(struct page *)))) {
+        memmove(t->used + at, t->used + at + 1, (t->nused - at - 1) * sizeof(uint16_t));
+        t->nused--;
         goto broken;
-    return t->pages[level][p];
+    }
+row:
+    if (!(t->pages[p][group] = calloc(1, sizeof(struct page))))
+        goto broken;
+    return t->pages[p][group];
 broken:
     t->broken = true;
     return NULL;
 }
 
-static void bump(struct tally *t, int level, int32_t day, enum tally_event ev, int sign)
+static void bump(struct tally *t, size_t group, int32_t day, enum tally_event ev, int sign)
 {
     int i;
-    struct page *pg = page_of(t, level, day, &i);
+    struct page *pg = page_of(t, group, day, &i);
     if (!pg)
         return;
     pg->day[i][ev] += sign;
@@ -148,10 +161,10 @@ static void bump(struct tally *t, int level, int32_t day, enum tally_event ev, i
 }
 
 /* Counts (sign 1) or uncounts a fee-bearing dossier of proc received on day. */
-static void bump_fee(struct tally *t, int level, int32_t day, uint32_t proc, bool paid, int sign)
+static void bump_fee(struct tally *t, size_t group, int32_t day, uint32_t proc, bool paid, int sign)
 {
     int i;
-    struct page *pg = page_of(t, level, day, &i);
+    struct page *pg = page_of(t, group, day, &i);
     if (!pg)
         return;
     struct fee_day *fd = &pg->fees[i];
@@ -183,8 +196,12 @@ static void bump_fee(struct tally *t, int level, int32_t day, uint32_t proc, boo
         fd->n++;
     }
     struct fee_entry *e = &fd->e[lo];
-    e->any += (uint32_t)sign;
-    e->paid += paid ? (uint32_t)sign : 0;
+    if (sign > 0 && e->any == UINT16_MAX) {
+        t->broken = true;
+        return;
+    }
+    e->any = (uint16_t)(e->any + sign);
+    e->paid = (uint16_t)(e->paid + (paid ? sign : 0));
     if (e->any == 0) {
         memmove(e, e + 1, (fd->n - lo - 1) * sizeof(*fd->e));
         fd->n--;
@@ -202,7 +219,11 @@ void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
         t->odd += sign;
         return;
     }
-    int l = d->level < TALLY_LEVELS ? d->level : 0;
+    if (d->group >= t->groups) {
+        t->broken = true;
+        return;
+    }
+    size_t l = d->group;
     bump(t, l, r,
          d->channel == CHANNEL_ONLINE      ? EV_ONLINE
          : d->channel == CHANNEL_IN_PERSON ? EV_IN_PERSON
@@ -230,16 +251,16 @@ void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
     }
 }
 
-/* The running totals to day x (FIRST_DAY <= x < END_DAY) over levels, into sum. */
-static void running(const struct tally *t, unsigned levels, int32_t x, int64_t sum[EV_COUNT])
+/* The running totals to day x (FIRST_DAY <= x < END_DAY) over the groups in, into sum. */
+static void running(const struct tally *t, const uint8_t *in, int32_t x, int64_t sum[EV_COUNT])
 {
     memset(sum, 0, EV_COUNT * sizeof(int64_t));
     size_t s = (size_t)(x - FIRST_DAY), last = s >> PAGE_SHIFT;
     int through = (int)(s & (PAGE_DAYS - 1));
     for (size_t u = 0; u < t->nused && t->used[u] <= last; u++) {
-        for (int l = 0; l < TALLY_LEVELS; l++) {
-            const struct page *pg = t->pages[l][t->used[u]];
-            if (!pg || !(levels & 1u << l))
+        for (size_t g = 0; g < t->groups; g++) {
+            const struct page *pg = t->pages[t->used[u]][g];
+            if (!pg || !in[g])
                 continue;
             if (t->used[u] < last) {
                 for (int e = 0; e < EV_COUNT; e++)
@@ -255,7 +276,7 @@ static void running(const struct tally *t, unsigned levels, int32_t x, int64_t s
 
 /* The distinct procedures with a fee-bearing dossier received in [from, to], and those with
  * one paid online, into k. Returns 0 or -1 (memory). */
-static int count_fee_procedures(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+static int count_fee_procedures(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
                                 struct counters *k)
 {
     size_t words = (t->procs + 63) / 64;
@@ -271,9 +292,9 @@ static int count_fee_procedures(const struct tally *t, unsigned levels, int32_t 
         size_t p = t->used[u], start = p << PAGE_SHIFT;
         if (start + PAGE_DAYS <= a)
             continue;
-        for (int l = 0; l < TALLY_LEVELS; l++) {
-            const struct page *pg = t->pages[l][p];
-            if (!pg || !(levels & 1u << l))
+        for (size_t g = 0; g < t->groups; g++) {
+            const struct page *pg = t->pages[p][g];
+            if (!pg || !in[g])
                 continue;
             for (size_t s = start > a ? start : a; s < start + PAGE_DAYS && s <= b; s++) {
                 const struct fee_day *fd = &pg->fees[s - start];
@@ -294,17 +315,17 @@ static int count_fee_procedures(const struct tally *t, unsigned levels, int32_t 
     return 0;
 }
 
-int tally_count(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
                 struct counters *k)
 {
     if (t->broken || t->odd || from > to || from <= FIRST_DAY || to >= END_DAY)
         return 0;
     struct counters c = {0};
-    if (count_fee_procedures(t, levels, from, to, &c) != 0)
+    if (count_fee_procedures(t, in, from, to, &c) != 0)
         return -1;
     int64_t by_to[EV_COUNT], before[EV_COUNT];
-    running(t, levels, to, by_to);
-    running(t, levels, from - 1, before);
+    running(t, in, to, by_to);
+    running(t, in, from - 1, before);
 #define IN_PERIOD(e) (by_to[e] - before[e])
     c.received_online = IN_PERIOD(EV_ONLINE);
     c.received_in_person = IN_PERIOD(EV_IN_PERSON);

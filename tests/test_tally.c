@@ -1,6 +1,6 @@
 /* Day tallies (tally.c) against domain.md's counters worked out dossier by dossier, as
  * count_dossier in facts.c does: over random dossiers added, taken away and added back
- * changed, with days far before and after the years a period can name, and every level mask.
+ * changed, with days far before and after the years a period can name, and sets of groups.
  */
 #include <check.h>
 #include <stdio.h>
@@ -19,7 +19,8 @@ static unsigned rnd(unsigned n)
     return (rnd_state >> 8) % n;
 }
 
-#define PROCS 40
+#define PROCS  40
+#define GROUPS 6
 
 static struct tally_dossier random_dossier(int first, int span)
 {
@@ -34,15 +35,16 @@ static struct tally_dossier random_dossier(int first, int span)
     d.due = rnd(5) ? r + (int)rnd(30) : TALLY_NO_DAY;
     d.finished = status_is_ended(d.status) && rnd(20) ? r + (int)rnd(60) : TALLY_NO_DAY;
     d.channel = (uint8_t)rnd(4); /* 0: none */
-    d.level = (uint8_t)rnd(TALLY_LEVELS);
+    d.group = (uint16_t)rnd(GROUPS);
     d.proc = 1 + rnd(PROCS);
     d.fee = rnd(3) == 0;
     d.paid = d.fee && rnd(2);
     return d;
 }
 
-/* The counters of [F, T] over levels, dossier by dossier (domain.md, "Form 06 counters"). */
-static void recount(const struct tally_dossier *ds, const bool *held, size_t n, unsigned levels,
+/* The counters of [F, T] over the groups in, dossier by dossier (domain.md, "Form 06
+ * counters"). */
+static void recount(const struct tally_dossier *ds, const bool *held, size_t n, const uint8_t *in,
                     int F, int T, struct counters *k)
 {
     bool any[PROCS + 1] = {0}, paid[PROCS + 1] = {0};
@@ -50,7 +52,7 @@ static void recount(const struct tally_dossier *ds, const bool *held, size_t n, 
     for (size_t i = 0; i < n; i++) {
         const struct tally_dossier *d = &ds[i];
         bool ended = status_is_ended(d->status);
-        if (!held[i] || !(levels & 1u << d->level) || d->received > T || (ended && d->finished < F))
+        if (!held[i] || !in[d->group] || d->received > T || (ended && d->finished < F))
             continue;
         k->total++;
         if (d->received < F) {
@@ -92,14 +94,18 @@ static void compare(const struct tally *t, const struct tally_dossier *ds, const
             F = lowest; /* the first day a period can start */
         if (i % 10 == 1)
             T = highest;
-        unsigned levels = rnd(3) ? 1u << rnd(TALLY_LEVELS) : TALLY_ALL_LEVELS;
+        /* one group, all of them, or any set */
+        uint8_t in[GROUPS];
+        unsigned way = rnd(3), one = rnd(GROUPS), set = rnd(1u << GROUPS);
+        for (unsigned g = 0; g < GROUPS; g++)
+            in[g] = way == 0 ? g == one : way == 1 ? 1 : (set >> g & 1);
         struct counters want, got = {0};
-        recount(ds, held, n, levels, F, T, &want);
-        ck_assert_int_eq(tally_count(t, levels, F, T, &got), 1);
+        recount(ds, held, n, in, F, T, &want);
+        ck_assert_int_eq(tally_count(t, in, F, T, &got), 1);
         ck_assert_msg(memcmp(&want, &got, sizeof(want)) == 0,
-                      "[%d, %d] levels %x: total %lld/%lld, carried %lld/%lld, overdue %lld/%lld, "
+                      "[%d, %d] way %u: total %lld/%lld, carried %lld/%lld, overdue %lld/%lld, "
                       "procedures %lld/%lld",
-                      F, T, levels, (long long)got.total, (long long)want.total,
+                      F, T, way, (long long)got.total, (long long)want.total,
                       (long long)got.carried_over, (long long)want.carried_over,
                       (long long)got.in_progress_overdue, (long long)want.in_progress_overdue,
                       (long long)got.fee_procedures, (long long)want.fee_procedures);
@@ -112,6 +118,7 @@ START_TEST(random_dossiers_counted_as_one_by_one)
     int first = ltime_day_from_civil(2024, 1, 1), span = 500;
     struct tally *t = tally_new();
     ck_assert_ptr_nonnull(t);
+    tally_reset(t, GROUPS);
     struct tally_dossier *ds = calloc(N, sizeof(*ds));
     bool *held = calloc(N, sizeof(bool));
     ck_assert_ptr_nonnull(ds);
@@ -134,7 +141,7 @@ START_TEST(random_dossiers_counted_as_one_by_one)
         }
     }
     compare(t, ds, held, N, first, span, 300);
-    tally_clear(t);
+    tally_reset(t, GROUPS);
     memset(held, 0, N * sizeof(bool));
     compare(t, ds, held, N, first, span, 20);
     free(ds);
@@ -147,6 +154,8 @@ START_TEST(refuses_a_dossier_ended_before_received)
 {
     struct tally *t = tally_new();
     ck_assert_ptr_nonnull(t);
+    tally_reset(t, 1);
+    const uint8_t all[] = {1};
     int day = ltime_day_from_civil(2024, 3, 1);
     struct tally_dossier odd = {.received = day,
                                 .due = TALLY_NO_DAY,
@@ -154,16 +163,16 @@ START_TEST(refuses_a_dossier_ended_before_received)
                                 .proc = 1,
                                 .status = STATUS_DONE,
                                 .channel = CHANNEL_ONLINE,
-                                .level = LEVEL_COMMUNE};
+                                .group = 0};
     struct counters k = {0};
-    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 1);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
     tally_add(t, &odd, 1);
-    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 0);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 0);
     ck_assert_int_eq(k.total, 0);
     tally_add(t, &odd, -1);
-    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day, &k), 1);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
     /* A period that ends before it starts is not the tally's to answer. */
-    ck_assert_int_eq(tally_count(t, TALLY_ALL_LEVELS, day, day - 1, &k), 0);
+    ck_assert_int_eq(tally_count(t, all, day, day - 1, &k), 0);
     tally_free(t);
 }
 END_TEST

@@ -1,7 +1,9 @@
-/* Day tallies: the dossier counters of each unit level kept by day, and the fee-bearing
- * procedures of each received day, updated as dossiers are written. A count of any period
- * over all units, or over one level, is then a difference of two running totals (a few
- * thousand additions) instead of a pass over every dossier of the period.
+/* Day tallies: the dossier counters of each group of dossiers kept by day, and the
+ * fee-bearing procedures of each received day, updated as dossiers are written. A count of
+ * any period over a set of groups is then a difference of two running totals (a few thousand
+ * additions) instead of a pass over every dossier of the period. facts.c makes a group of
+ * each province (a unit without a parent) and level: all units, a level, a province, or a
+ * province's level is a set of groups.
  *
  * domain.md's counters rewritten as running totals (for a dossier that ended on or after the
  * day it was received, as ingest.c guarantees; the tally refuses to answer while it holds
@@ -19,13 +21,13 @@
 #define TTHC_TALLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tthc/metrics.h"
 
-#define TALLY_LEVELS     4         /* unit levels 0..3; 0: a unit without a level */
 #define TALLY_NO_DAY     INT32_MAX /* no due day, or not finished */
-#define TALLY_ALL_LEVELS 0x0fu     /* bit 1 << level for each */
+#define TALLY_GROUPS_MAX 260       /* each group costs about 90 KB over three years */
 
 struct tally;
 
@@ -35,28 +37,29 @@ struct tally_dossier {
     uint32_t proc;                   /* procedure id */
     uint8_t status;                  /* enum status */
     uint8_t channel;                 /* enum channel, or 0 */
-    uint8_t level;                   /* its unit's level, below TALLY_LEVELS */
+    uint16_t group;                  /* below the tally's groups */
     bool fee, paid;                  /* a fee above 0; paid online */
 };
 
-/* An empty tally, or NULL when out of memory. Free with tally_free. */
+/* An empty tally of no groups, or NULL when out of memory. Free with tally_free. */
 struct tally *tally_new(void);
 void tally_free(struct tally *t);
 
-/* Forgets every dossier (and a past failure to find memory). */
-void tally_clear(struct tally *t);
+/* Forgets every dossier (and a past failure to find memory); groups 0..groups-1 from now on
+ * (at most TALLY_GROUPS_MAX, else the tally answers nothing). */
+void tally_reset(struct tally *t, size_t groups);
 
 /* Adds d (sign 1), or takes it away again (sign -1, d exactly as it was added). When memory
  * runs out the tally stops answering until it is cleared. */
 void tally_add(struct tally *t, const struct tally_dossier *d, int sign);
 
-/* Adds the dossier counters of [from, to] (days, from <= to) over the levels whose bit is set
- * in levels into k: total, carried_over, received_* by channel, resolved, resolved_early,
- * resolved_late, withdrawn, in_progress_overdue, fee_received*, fee_procedures*. The counters
- * derived from those are left to the caller. Returns 1 when counted; 0 when the tally cannot
- * answer (it holds a dossier that ended before it was received, or memory ran out while it
- * was fed), and then k is untouched; -1 when out of memory now. */
-int tally_count(const struct tally *t, unsigned levels, int32_t from, int32_t to,
+/* Adds the dossier counters of [from, to] (days, from <= to) over the groups g with in[g]
+ * (one byte for each of the tally's groups) into k: total, carried_over, received_* by channel,
+ * resolved, resolved_early, resolved_late, withdrawn, in_progress_overdue, fee_received*,
+ * fee_procedures*. The counters derived from those are left to the caller. Returns 1 when counted;
+ * 0 when the tally cannot answer (it holds a dossier that ended before it was received, or memory
+ * ran out while it was fed), and then k is untouched; -1 when out of memory now. */
+int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
                 struct counters *k);
 
 #endif
