@@ -320,40 +320,45 @@ static int reserve_announcements(struct announcement_cols *t, size_t id)
 }
 #undef GROW
 
-/* Tally groups: one for each province (a unit without a parent) and unit level (0..3; 0: a
- * unit without one, or with one above 3, which no level filter selects), so that all units, a
- * level, a province or a province's level is a set of groups. Units that reach no province (a
- * hand-made cycle) share one more province's groups. With more provinces than fit, one group a
- * level, and a province filter is counted slot by slot. */
-#define TALLY_LEVELS 4
+/* Tally groups (tally.h): each dossier counts in four, so that a count over all units, a
+ * level, a channel or a channel's level, a province or a province's level reads one group or a
+ * few. Levels are 0..3 (0: a unit without one, or with one above 3, which no level filter
+ * selects); channels 0..3 (0: none). Units that reach no province (a hand-made cycle) share one
+ * more province's groups. With more provinces than fit, a province filter is counted slot by
+ * slot. */
+#define TALLY_LEVELS         4
+#define TALLY_ALL            0
+#define TALLY_LEVEL(l)       (1 + (l))
+#define TALLY_CHANNEL(c, l)  (1 + TALLY_LEVELS + (c)*TALLY_LEVELS + (l))
+#define TALLY_PROVINCE(p, l) (1 + 5 * TALLY_LEVELS + (p)*TALLY_LEVELS + (l))
 
-/* Each unit's tally group for units (codes, parents, levels as loaded): an array by unit id
- * (caller frees; UINT16_MAX: no unit), its group count into *groups and whether groups are by
- * province into *by_province. NULL when out of memory. */
-static uint16_t *tally_groups_of(const struct names *units, const int32_t *parent,
-                                 const uint8_t *level, size_t *groups, bool *by_province)
+/* Each unit's province and level for the tally, as province * TALLY_LEVELS + level, for
+ * units (codes, parents, levels as loaded): an array by unit id (caller frees; UINT16_MAX: no
+ * unit), the tally's group count into *groups, and whether it has groups by province into
+ * *by_province. NULL when out of memory. */
+static uint16_t *tally_units(const struct names *units, const int32_t *parent, const uint8_t *level,
+                             size_t *groups, bool *by_province)
 {
     size_t n = units->n, provinces = 0;
     uint16_t *g = malloc((n ? n : 1) * sizeof(uint16_t));
-    if (!g)
-        return NULL;
-    for (size_t u = 1; u < n; u++)
-        if (units->code[u] && !parent[u])
-            g[u] = (uint16_t)provinces++; /* < n: a province's index, for now */
-    *by_province = (provinces + 1) * TALLY_LEVELS <= TALLY_GROUPS_MAX;
-    *groups = *by_province ? (provinces + 1) * TALLY_LEVELS : TALLY_LEVELS;
     uint16_t *province = calloc(n ? n : 1, sizeof(uint16_t));
-    if (!province) {
+    if (!g || !province) {
         free(g);
+        free(province);
         return NULL;
     }
+    for (size_t u = 1; u < n; u++)
+        if (units->code[u] && !parent[u])
+            g[u] = (uint16_t)provinces++; /* a province's index, for now */
+    *by_province = TALLY_PROVINCE(provinces + 1, 0) <= TALLY_GROUPS_MAX;
+    *groups = *by_province ? TALLY_PROVINCE(provinces + 1, 0) : TALLY_PROVINCE(0, 0);
     for (size_t u = 1; u < n; u++) {
         if (!units->code[u])
             continue;
         size_t a = u;
         for (size_t steps = 0; parent[a] && (size_t)parent[a] < n && steps < n; steps++)
             a = (size_t)parent[a];
-        province[u] = parent[a] || !units->code[a] ? (uint16_t)provinces : g[a];
+        province[u] = parent[a] || !units->code[a] || !*by_province ? (uint16_t)provinces : g[a];
     }
     for (size_t u = 0; u < n; u++)
         g[u] = !u || !units->code[u] ? UINT16_MAX
@@ -432,7 +437,7 @@ static int load_names(struct facts *f, struct db_conn *c, const char *sql, bool 
     uint16_t *groups = NULL;
     size_t ngroups = 0;
     bool by_province = false;
-    if (units && !(groups = tally_groups_of(&nn, par, lev, &ngroups, &by_province)))
+    if (units && !(groups = tally_units(&nn, par, lev, &ngroups, &by_province)))
         goto out;
     for (size_t u = 1; units && (u < nn.n || u < out->n); u++) {
         uint16_t was = u < out->n ? f->unit_tally[u] : UINT16_MAX;
@@ -556,19 +561,23 @@ static bool is_ended(uint8_t s)
 /* Dossier slot i as the tally counts it; false when it counts nowhere. */
 static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
 {
-    uint8_t s = STATUS_OF(f->state[i]);
+    uint8_t s = STATUS_OF(f->state[i]), ch = CHANNEL_OF(f->state[i]);
     uint32_t u = f->unit[i];
     if (!s || u >= f->units.n || f->unit_tally[u] == UINT16_MAX)
         return false;
+    size_t level = f->unit_tally[u] % TALLY_LEVELS;
     *d = (struct tally_dossier){.received = f->received[i],
                                 .due = due_of(f, i),
                                 .finished = finished_of(f, i),
                                 .proc = f->proc[i],
                                 .status = s,
-                                .channel = CHANNEL_OF(f->state[i]),
-                                .group = f->unit_tally[u],
+                                .channel = ch,
+                                .group = {TALLY_ALL, TALLY_LEVEL(level), TALLY_CHANNEL(ch, level)},
+                                .groups = 3,
                                 .fee = f->state[i] & FLAG_FEE,
                                 .paid = f->state[i] & FLAG_PAID};
+    if (f->tally_by_province)
+        d->group[d->groups++] = (uint16_t)TALLY_PROVINCE(0, 0) + f->unit_tally[u];
     return true;
 }
 
@@ -1211,14 +1220,14 @@ static void finish_counters(struct counters *k)
 }
 
 /* The tally groups a count of p covers, into in (f->tally_groups bytes); false when the tally
- * cannot count p: it holds dossiers by the province and level of their unit as units stand,
- * over every procedure and channel (rebase=current can move a unit to another province or
- * level). */
+ * cannot count p: it holds dossiers by the province, level and channel of their unit as units
+ * stand, over every procedure (rebase=current can move a unit to another province or level). */
 static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint8_t *in)
 {
-    if (p->procedure[0] || p->channel || p->group_by != GROUP_NONE ||
+    if (p->procedure[0] || p->group_by != GROUP_NONE || (p->unit[0] && p->channel) ||
         (p->rebase && (p->level || p->unit[0])))
         return false;
+    memset(in, 0, f->tally_groups);
     size_t province = SIZE_MAX;
     if (p->unit[0]) {
         uint32_t u = find_code(&f->units, p->unit);
@@ -1226,9 +1235,16 @@ static bool tally_groups_for(const struct facts *f, const struct summary_params 
             return false;
         province = f->unit_tally[u] / TALLY_LEVELS;
     }
-    for (size_t g = 0; g < f->tally_groups; g++)
-        in[g] = (province == SIZE_MAX || g / TALLY_LEVELS == province) &&
-                (!p->level || g % TALLY_LEVELS == (size_t)p->level);
+    for (size_t l = 0; l < TALLY_LEVELS; l++) {
+        if (p->level && (size_t)p->level != l)
+            continue;
+        size_t g = province != SIZE_MAX ? TALLY_PROVINCE(province, l)
+                   : p->channel         ? TALLY_CHANNEL((size_t)p->channel, l)
+                   : p->level           ? TALLY_LEVEL(l)
+                                        : TALLY_ALL;
+        if (g < f->tally_groups)
+            in[g] = 1;
+    }
     return true;
 }
 
@@ -1349,9 +1365,7 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
         goto out;
     const int32_t F = p->from, T = p->to;
     uint8_t in[TALLY_GROUPS_MAX];
-    int tallied = tally_groups_for(f, p, in) ? 1 : 0;
-    for (size_t k = 0; tallied == 1 && k < n; k++)
-        tallied = tally_count(f->tally, in, starts[k], k + 1 < n ? starts[k + 1] - 1 : T, &out[k]);
+    int tallied = tally_groups_for(f, p, in) ? tally_series(f->tally, in, starts, n, T, out) : 0;
     if (tallied < 0)
         goto out;
     if (!tallied)

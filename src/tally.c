@@ -210,20 +210,10 @@ static void bump_fee(struct tally *t, size_t group, int32_t day, uint32_t proc, 
         t->procs = proc + 1;
 }
 
-void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
+/* Counts d (sign 1) in group l, or uncounts it. */
+static void add_to_group(struct tally *t, const struct tally_dossier *d, size_t l, int sign)
 {
-    if (t->broken)
-        return;
     int32_t r = d->received, due = d->due, fin = d->finished;
-    if (status_is_ended(d->status) && fin < r) {
-        t->odd += sign;
-        return;
-    }
-    if (d->group >= t->groups) {
-        t->broken = true;
-        return;
-    }
-    size_t l = d->group;
     bump(t, l, r,
          d->channel == CHANNEL_ONLINE      ? EV_ONLINE
          : d->channel == CHANNEL_IN_PERSON ? EV_IN_PERSON
@@ -248,6 +238,23 @@ void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
         bump(t, l, overdue, EV_OVERDUE, sign);
         if (status_is_ended(d->status))
             bump(t, l, fin > overdue ? fin : overdue, EV_OVERDUE_ENDED, sign);
+    }
+}
+
+void tally_add(struct tally *t, const struct tally_dossier *d, int sign)
+{
+    if (t->broken)
+        return;
+    if (status_is_ended(d->status) && d->finished < d->received) {
+        t->odd += sign;
+        return;
+    }
+    for (int k = 0; k < d->groups; k++) {
+        if (d->group[k] >= t->groups) {
+            t->broken = true;
+            return;
+        }
+        add_to_group(t, d, d->group[k], sign);
     }
 }
 
@@ -315,10 +322,57 @@ static int count_fee_procedures(const struct tally *t, const uint8_t *in, int32_
     return 0;
 }
 
+/* The counters of a period from the running totals to the day before it and to its last
+ * day, into c (all but the procedure share). */
+static void counters_of(const int64_t *before, const int64_t *by_to, struct counters *c)
+{
+#define IN_PERIOD(e) (by_to[e] - before[e])
+    c->received_online = IN_PERIOD(EV_ONLINE);
+    c->received_in_person = IN_PERIOD(EV_IN_PERSON);
+    c->received_postal = IN_PERIOD(EV_POSTAL);
+    int64_t received = c->received_online + c->received_in_person + c->received_postal +
+                       IN_PERIOD(EV_OTHER_CHANNEL);
+    c->carried_over = before[EV_ONLINE] + before[EV_IN_PERSON] + before[EV_POSTAL] +
+                      before[EV_OTHER_CHANNEL] - before[EV_RESOLVED] - before[EV_WITHDRAWN];
+    c->total = c->carried_over + received;
+    c->resolved = IN_PERIOD(EV_RESOLVED);
+    c->resolved_early = IN_PERIOD(EV_EARLY);
+    c->resolved_late = IN_PERIOD(EV_LATE);
+    c->withdrawn = IN_PERIOD(EV_WITHDRAWN);
+    c->in_progress_overdue = by_to[EV_OVERDUE] - by_to[EV_OVERDUE_ENDED];
+    c->fee_received = IN_PERIOD(EV_FEE);
+    c->fee_received_paid_online = IN_PERIOD(EV_FEE_PAID);
+#undef IN_PERIOD
+}
+
+/* Adds the fields tally_count fills from c to k. */
+static void add_counters(struct counters *k, const struct counters *c)
+{
+    k->total += c->total;
+    k->carried_over += c->carried_over;
+    k->received_online += c->received_online;
+    k->received_in_person += c->received_in_person;
+    k->received_postal += c->received_postal;
+    k->resolved += c->resolved;
+    k->resolved_early += c->resolved_early;
+    k->resolved_late += c->resolved_late;
+    k->withdrawn += c->withdrawn;
+    k->in_progress_overdue += c->in_progress_overdue;
+    k->fee_received += c->fee_received;
+    k->fee_received_paid_online += c->fee_received_paid_online;
+    k->fee_procedures += c->fee_procedures;
+    k->fee_procedures_paid_online += c->fee_procedures_paid_online;
+}
+
+static bool answers(const struct tally *t, int32_t from, int32_t to)
+{
+    return !t->broken && !t->odd && from <= to && from > FIRST_DAY && to < END_DAY;
+}
+
 int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
                 struct counters *k)
 {
-    if (t->broken || t->odd || from > to || from <= FIRST_DAY || to >= END_DAY)
+    if (!answers(t, from, to))
         return 0;
     struct counters c = {0};
     if (count_fee_procedures(t, in, from, to, &c) != 0)
@@ -326,36 +380,42 @@ int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t 
     int64_t by_to[EV_COUNT], before[EV_COUNT];
     running(t, in, to, by_to);
     running(t, in, from - 1, before);
-#define IN_PERIOD(e) (by_to[e] - before[e])
-    c.received_online = IN_PERIOD(EV_ONLINE);
-    c.received_in_person = IN_PERIOD(EV_IN_PERSON);
-    c.received_postal = IN_PERIOD(EV_POSTAL);
-    int64_t received =
-        c.received_online + c.received_in_person + c.received_postal + IN_PERIOD(EV_OTHER_CHANNEL);
-    c.carried_over = before[EV_ONLINE] + before[EV_IN_PERSON] + before[EV_POSTAL] +
-                     before[EV_OTHER_CHANNEL] - before[EV_RESOLVED] - before[EV_WITHDRAWN];
-    c.total = c.carried_over + received;
-    c.resolved = IN_PERIOD(EV_RESOLVED);
-    c.resolved_early = IN_PERIOD(EV_EARLY);
-    c.resolved_late = IN_PERIOD(EV_LATE);
-    c.withdrawn = IN_PERIOD(EV_WITHDRAWN);
-    c.in_progress_overdue = by_to[EV_OVERDUE] - by_to[EV_OVERDUE_ENDED];
-    c.fee_received = IN_PERIOD(EV_FEE);
-    c.fee_received_paid_online = IN_PERIOD(EV_FEE_PAID);
-#undef IN_PERIOD
-    k->total += c.total;
-    k->carried_over += c.carried_over;
-    k->received_online += c.received_online;
-    k->received_in_person += c.received_in_person;
-    k->received_postal += c.received_postal;
-    k->resolved += c.resolved;
-    k->resolved_early += c.resolved_early;
-    k->resolved_late += c.resolved_late;
-    k->withdrawn += c.withdrawn;
-    k->in_progress_overdue += c.in_progress_overdue;
-    k->fee_received += c.fee_received;
-    k->fee_received_paid_online += c.fee_received_paid_online;
-    k->fee_procedures += c.fee_procedures;
-    k->fee_procedures_paid_online += c.fee_procedures_paid_online;
+    counters_of(before, by_to, &c);
+    add_counters(k, &c);
+    return 1;
+}
+
+int tally_series(const struct tally *t, const uint8_t *in, const int32_t *starts, size_t n,
+                 int32_t to, struct counters *out)
+{
+    if (!n || !answers(t, starts[0], to) || starts[n - 1] > to)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if (starts[k] <= starts[k - 1])
+            return 0;
+    /* One walk over the days: the running totals grow a day at a time from the day before
+     * the first interval; each interval's are taken at its last day. */
+    int64_t before[EV_COUNT], now[EV_COUNT];
+    running(t, in, starts[0] - 1, before);
+    memcpy(now, before, sizeof(now));
+    size_t k = 0;
+    for (int32_t day = starts[0]; day <= to; day++) {
+        size_t s = (size_t)(day - FIRST_DAY);
+        struct page **row = t->pages[s >> PAGE_SHIFT];
+        for (size_t g = 0; row && g < t->groups; g++)
+            if (in[g] && row[g])
+                for (int e = 0; e < EV_COUNT; e++)
+                    now[e] += row[g]->day[s & (PAGE_DAYS - 1)][e];
+        int32_t last = k + 1 < n ? starts[k + 1] - 1 : to;
+        if (day < last)
+            continue;
+        struct counters c = {0};
+        if (count_fee_procedures(t, in, starts[k], last, &c) != 0)
+            return -1;
+        counters_of(before, now, &c);
+        add_counters(&out[k], &c);
+        memcpy(before, now, sizeof(now));
+        k++;
+    }
     return 1;
 }

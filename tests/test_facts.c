@@ -511,11 +511,11 @@ START_TEST(zones_skip_yet_agree_with_recount)
 }
 END_TEST
 
-/* Counts over all units, a level, a province (a unit without a parent) or a province's level
- * come from the day tallies. They must equal the recount through loads and updates (status,
- * unit, dates and fees change), units moved to another level or province, and a dossier ended
- * before it was received (the tallies' arithmetic does not hold for it: the engine counts slot
- * by slot again). Provinces are U0, and from the second part on U9. */
+/* Counts over all units, a level, a channel, a province (a unit without a parent), or a
+ * province's or channel's level come from the day tallies. They must equal the recount through
+ * loads and updates (status, unit, dates and fees change), units moved to another level or
+ * province, and a dossier ended before it was received (the tallies' arithmetic does not hold for
+ * it: the engine counts slot by slot again). Provinces are U0, and from the second part on U9. */
 static int provinces = 1;
 static void tallied_compare(int rounds, int first, int span, int longest)
 {
@@ -527,6 +527,8 @@ static void tallied_compare(int rounds, int first, int span, int longest)
         p.level = (int)rnd(4);
         if (rnd(2))
             snprintf(p.unit, sizeof(p.unit), "U%d", rnd((unsigned)provinces) ? 9 : 0);
+        else if (rnd(2))
+            p.channel = 1 + (int)rnd(3);
         p.rebase = rnd(2) && !p.level && !p.unit[0];
         ck_assert_int_eq(facts_refresh(facts, conn), 0);
         ck_assert_msg(facts_tallied(facts, &p), "round %d: not from the tallies", i);
@@ -558,6 +560,10 @@ START_TEST(tallies_agree_with_recount)
     series_by_month_agrees(&p);
     p.level = LEVEL_COMMUNE;
     series_by_month_agrees(&p);
+    p.channel = CHANNEL_ONLINE;
+    ck_assert(facts_tallied(facts, &p));
+    series_by_month_agrees(&p);
+    p.channel = 0;
 
     /* U3 and U4 become districts: their dossiers move from the communes' tally. */
     load(conn, "units",

@@ -19,7 +19,9 @@ static unsigned rnd(unsigned n)
     return (rnd_state >> 8) % n;
 }
 
-#define PROCS  40
+#define PROCS 40
+/* Each dossier counts in two groups: one of 0..2 and one of 3..5 (as facts.c puts a dossier in
+ * its level's group and its province's); a count reads groups of one kind. */
 #define GROUPS 6
 
 static struct tally_dossier random_dossier(int first, int span)
@@ -35,7 +37,9 @@ static struct tally_dossier random_dossier(int first, int span)
     d.due = rnd(5) ? r + (int)rnd(30) : TALLY_NO_DAY;
     d.finished = status_is_ended(d.status) && rnd(20) ? r + (int)rnd(60) : TALLY_NO_DAY;
     d.channel = (uint8_t)rnd(4); /* 0: none */
-    d.group = (uint16_t)rnd(GROUPS);
+    d.group[0] = (uint16_t)rnd(3);
+    d.group[1] = (uint16_t)(3 + rnd(3));
+    d.groups = 2;
     d.proc = 1 + rnd(PROCS);
     d.fee = rnd(3) == 0;
     d.paid = d.fee && rnd(2);
@@ -52,7 +56,8 @@ static void recount(const struct tally_dossier *ds, const bool *held, size_t n, 
     for (size_t i = 0; i < n; i++) {
         const struct tally_dossier *d = &ds[i];
         bool ended = status_is_ended(d->status);
-        if (!held[i] || !in[d->group] || d->received > T || (ended && d->finished < F))
+        if (!held[i] || !(in[d->group[0]] || in[d->group[1]]) || d->received > T ||
+            (ended && d->finished < F))
             continue;
         k->total++;
         if (d->received < F) {
@@ -94,11 +99,11 @@ static void compare(const struct tally *t, const struct tally_dossier *ds, const
             F = lowest; /* the first day a period can start */
         if (i % 10 == 1)
             T = highest;
-        /* one group, all of them, or any set */
-        uint8_t in[GROUPS];
-        unsigned way = rnd(3), one = rnd(GROUPS), set = rnd(1u << GROUPS);
-        for (unsigned g = 0; g < GROUPS; g++)
-            in[g] = way == 0 ? g == one : way == 1 ? 1 : (set >> g & 1);
+        /* of one kind: one group, all three, or any set */
+        uint8_t in[GROUPS] = {0};
+        unsigned way = rnd(3), kind = 3 * rnd(2), one = rnd(3), set = rnd(8);
+        for (unsigned g = 0; g < 3; g++)
+            in[kind + g] = way == 0 ? g == one : way == 1 ? 1 : (set >> g & 1);
         struct counters want, got = {0};
         recount(ds, held, n, in, F, T, &want);
         ck_assert_int_eq(tally_count(t, in, F, T, &got), 1);
@@ -150,6 +155,53 @@ START_TEST(random_dossiers_counted_as_one_by_one)
 }
 END_TEST
 
+/* A series by months of random dossiers: each point as tally_count gives its month, and the
+ * recount. */
+START_TEST(series_points_counted_as_their_periods)
+{
+    enum { N = 2000, MONTHS = 14 };
+    int first = ltime_day_from_civil(2024, 1, 1);
+    struct tally *t = tally_new();
+    ck_assert_ptr_nonnull(t);
+    tally_reset(t, GROUPS);
+    struct tally_dossier *ds = calloc(N, sizeof(*ds));
+    bool *held = calloc(N, sizeof(bool));
+    ck_assert_ptr_nonnull(ds);
+    ck_assert_ptr_nonnull(held);
+    for (size_t i = 0; i < N; i++) {
+        ds[i] = random_dossier(first, 400);
+        held[i] = true;
+        tally_add(t, &ds[i], 1);
+    }
+    int32_t starts[MONTHS];
+    for (int m = 0; m < MONTHS; m++)
+        starts[m] = ltime_day_from_civil(2024 + m / 12, m % 12 + 1, 1) + (m == 0 ? 9 : 0);
+    int32_t to = ltime_day_from_civil(2025, 2, 17);
+    for (int kind = 0; kind < 2; kind++) {
+        uint8_t in[GROUPS] = {0};
+        in[3 * kind] = in[3 * kind + 2] = 1;
+        struct counters points[MONTHS] = {0};
+        ck_assert_int_eq(tally_series(t, in, starts, MONTHS, to, points), 1);
+        for (int m = 0; m < MONTHS; m++) {
+            int32_t last = m + 1 < MONTHS ? starts[m + 1] - 1 : to;
+            struct counters want, one = {0};
+            recount(ds, held, N, in, starts[m], last, &want);
+            ck_assert_int_eq(tally_count(t, in, starts[m], last, &one), 1);
+            ck_assert_msg(memcmp(&want, &points[m], sizeof(want)) == 0, "month %d differs", m);
+            ck_assert(memcmp(&one, &points[m], sizeof(one)) == 0);
+        }
+    }
+    /* Starts out of order, or past the end: not the tally's to answer. */
+    int32_t bad[] = {starts[1], starts[0]};
+    struct counters two[2] = {0};
+    ck_assert_int_eq(tally_series(t, (uint8_t[GROUPS]){1}, bad, 2, to, two), 0);
+    ck_assert_int_eq(tally_series(t, (uint8_t[GROUPS]){1}, starts, MONTHS, starts[3], two), 0);
+    free(ds);
+    free(held);
+    tally_free(t);
+}
+END_TEST
+
 START_TEST(refuses_a_dossier_ended_before_received)
 {
     struct tally *t = tally_new();
@@ -163,7 +215,8 @@ START_TEST(refuses_a_dossier_ended_before_received)
                                 .proc = 1,
                                 .status = STATUS_DONE,
                                 .channel = CHANNEL_ONLINE,
-                                .group = 0};
+                                .group = {0},
+                                .groups = 1};
     struct counters k = {0};
     ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
     tally_add(t, &odd, 1);
@@ -182,6 +235,7 @@ static Suite *tally_suite(void)
     Suite *s = suite_create("tally");
     TCase *tc = tcase_create("counts");
     tcase_add_test(tc, random_dossiers_counted_as_one_by_one);
+    tcase_add_test(tc, series_points_counted_as_their_periods);
     tcase_add_test(tc, refuses_a_dossier_ended_before_received);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);

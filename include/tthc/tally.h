@@ -1,9 +1,9 @@
 /* Day tallies: the dossier counters of each group of dossiers kept by day, and the
  * fee-bearing procedures of each received day, updated as dossiers are written. A count of
- * any period over a set of groups is then a difference of two running totals (a few thousand
- * additions) instead of a pass over every dossier of the period. facts.c makes a group of
- * each province (a unit without a parent) and level: all units, a level, a province, or a
- * province's level is a set of groups.
+ * any period over a set of groups (no dossier in two of them) is then a difference of two
+ * running totals, a few thousand additions, instead of a pass over every dossier of the
+ * period. facts.c puts each dossier in four groups: all units; its unit's level; its channel
+ * and level; its province (a unit without a parent) and level.
  *
  * domain.md's counters rewritten as running totals (for a dossier that ended on or after the
  * day it was received, as ingest.c guarantees; the tally refuses to answer while it holds
@@ -26,19 +26,21 @@
 
 #include "tthc/metrics.h"
 
-#define TALLY_NO_DAY     INT32_MAX /* no due day, or not finished */
-#define TALLY_GROUPS_MAX 260       /* each group costs about 90 KB over three years */
+#define TALLY_NO_DAY      INT32_MAX /* no due day, or not finished */
+#define TALLY_GROUPS_MAX  288       /* each costs about 90 KB over three years, and its fee lists */
+#define TALLY_GROUPS_EACH 4         /* a dossier counts in up to this many groups */
 
 struct tally;
 
 /* A dossier as the tally counts it: one in the statistics (not receiving or denied). */
 struct tally_dossier {
-    int32_t received, due, finished; /* local days; due, finished: TALLY_NO_DAY when none */
-    uint32_t proc;                   /* procedure id */
-    uint8_t status;                  /* enum status */
-    uint8_t channel;                 /* enum channel, or 0 */
-    uint16_t group;                  /* below the tally's groups */
-    bool fee, paid;                  /* a fee above 0; paid online */
+    int32_t received, due, finished;   /* local days; due, finished: TALLY_NO_DAY when none */
+    uint32_t proc;                     /* procedure id */
+    uint8_t status;                    /* enum status */
+    uint8_t channel;                   /* enum channel, or 0 */
+    uint16_t group[TALLY_GROUPS_EACH]; /* the groups it counts in, each below the tally's */
+    uint8_t groups;
+    bool fee, paid; /* a fee above 0; paid online */
 };
 
 /* An empty tally of no groups, or NULL when out of memory. Free with tally_free. */
@@ -61,5 +63,11 @@ void tally_add(struct tally *t, const struct tally_dossier *d, int sign);
  * ran out while it was fed), and then k is untouched; -1 when out of memory now. */
 int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
                 struct counters *k);
+
+/* tally_count for each interval k of a series, [starts[k], starts[k + 1] - 1] (the last ends
+ * at to), into out[k], in one walk over the days. starts is ascending, starts[n - 1] <= to.
+ * Returns as tally_count. */
+int tally_series(const struct tally *t, const uint8_t *in, const int32_t *starts, size_t n,
+                 int32_t to, struct counters *out);
 
 #endif
