@@ -1376,8 +1376,10 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            if (!in_total(f, i, F, T) || group_of(p, &map, proc, 1, f->unit[i], f->proc[i],
-                                                  CHANNEL_OF(f->state[i])) == SIZE_MAX)
+            /* The procedure first: one column, and it leaves out most slots when set. */
+            if ((proc && f->proc[i] != proc) || !in_total(f, i, F, T) ||
+                group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
+                    SIZE_MAX)
                 continue;
             int32_t r = f->received[i], fin = finished_of(f, i);
             bool ended = is_ended(STATUS_OF(f->state[i]));
@@ -1446,7 +1448,8 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         goto out;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            if (!in_total(f, i, F, T))
+            /* The procedure first: one column, and it leaves out most slots when set. */
+            if ((proc && f->proc[i] != proc) || !in_total(f, i, F, T))
                 continue;
             size_t g =
                 group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
