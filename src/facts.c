@@ -82,17 +82,21 @@ struct zones {
     uint64_t *listed; /* bit per slot: on longs */
 };
 
-/* Due and finished days are held as days after the received day, two bytes each instead of
- * four (40 MB less at ten million dossiers): DAYS_NONE for none, DAYS_FAR for a day more than
- * 89 years from it (only a hand-edited file has one), which is then held in struct far_days,
- * keyed by slot and column. */
+/* Two bytes a value where four would do for few (80 MB less at ten million dossiers): due and
+ * finished days as days after the received day, DAYS_NONE for none, DAYS_FAR for a day more
+ * than 89 years from it (only a hand-edited file has one); unit and procedure ids below
+ * ID_FAR as they are. A far value is held apart, in struct far_values, keyed by slot and
+ * column. */
 #define DAYS_NONE INT16_MAX
 #define DAYS_FAR  INT16_MIN
+#define ID_FAR    UINT16_MAX
 
-struct far_days {
+enum far_column { FAR_DUE, FAR_FINISHED, FAR_UNIT, FAR_PROC };
+
+struct far_values {
     size_t cap, used; /* open addressing; cap a power of two */
-    uint64_t *key;    /* 0: empty; else (slot << 1 | 1 for finished) + 1 */
-    int32_t *day;
+    uint64_t *key;    /* 0: empty; else (slot << 2 | enum far_column) + 1 */
+    int32_t *value;   /* a day, or an id as uint32_t */
 };
 
 struct facts {
@@ -101,8 +105,8 @@ struct facts {
     size_t n, cap;      /* slots: max dossier id + 1 */
     int32_t *received;
     int16_t *due, *finished; /* days after received; DAYS_NONE, DAYS_FAR */
-    struct far_days far;
-    uint32_t *unit, *proc;
+    uint16_t *unit, *proc;   /* ids; ID_FAR */
+    struct far_values far;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
     /* The dossiers by province, unit level and day (tally.h), for counts over all units, a
@@ -158,7 +162,7 @@ void facts_free(struct facts *f)
     free(f->due);
     free(f->finished);
     free(f->far.key);
-    free(f->far.day);
+    free(f->far.value);
     free(f->unit);
     free(f->proc);
     free(f->state);
@@ -475,7 +479,7 @@ out:
     return rc;
 }
 
-static size_t far_slot(const struct far_days *h, uint64_t key)
+static size_t far_slot(const struct far_values *h, uint64_t key)
 {
     size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (h->cap - 1);
     while (h->key[j] && h->key[j] != key)
@@ -483,74 +487,127 @@ static size_t far_slot(const struct far_days *h, uint64_t key)
     return j;
 }
 
-/* Holds day under key in h. Returns 0 or -1 (memory). */
-static int far_put(struct far_days *h, uint64_t key, int32_t day)
+static uint64_t far_key(size_t slot, enum far_column col)
+{
+    return ((uint64_t)slot << 2 | col) + 1;
+}
+
+/* Holds value under key in h. Returns 0 or -1 (memory). */
+static int far_put(struct far_values *h, uint64_t key, int32_t value)
 {
     if ((h->used + 1) * 2 > h->cap) {
-        struct far_days g = {.cap = h->cap ? h->cap * 2 : 64};
+        struct far_values g = {.cap = h->cap ? h->cap * 2 : 64};
         g.key = calloc(g.cap, sizeof(uint64_t));
-        g.day = calloc(g.cap, sizeof(int32_t));
-        if (!g.key || !g.day) {
+        g.value = calloc(g.cap, sizeof(int32_t));
+        if (!g.key || !g.value) {
             free(g.key);
-            free(g.day);
+            free(g.value);
             return -1;
         }
         for (size_t i = 0; i < h->cap; i++) {
             if (h->key[i]) {
                 size_t j = far_slot(&g, h->key[i]);
                 g.key[j] = h->key[i];
-                g.day[j] = h->day[i];
+                g.value[j] = h->value[i];
                 g.used++;
             }
         }
         free(h->key);
-        free(h->day);
+        free(h->value);
         *h = g;
     }
     size_t j = far_slot(h, key);
     h->used += !h->key[j];
     h->key[j] = key;
-    h->day[j] = day;
+    h->value[j] = value;
     return 0;
 }
 
-/* The day held in column col (f->due or f->finished) of slot i; NO_DAY for none. */
-static inline int32_t day_of(const struct facts *f, const int16_t *col, size_t i)
+/* The value held apart for slot i's column col (0 if none: a slot never written). */
+static int32_t far_get(const struct far_values *h, size_t i, enum far_column col)
 {
-    int16_t d = col[i];
+    if (!h->cap)
+        return 0;
+    size_t j = far_slot(h, far_key(i, col));
+    return h->key[j] ? h->value[j] : 0;
+}
+
+/* The day held in slot i's column col (FAR_DUE, FAR_FINISHED); NO_DAY for none. */
+static inline int32_t day_of(const struct facts *f, size_t i, enum far_column col)
+{
+    int16_t d = col == FAR_DUE ? f->due[i] : f->finished[i];
     if (d == DAYS_NONE)
         return NO_DAY;
-    if (d != DAYS_FAR)
-        return f->received[i] + d;
-    uint64_t key = ((uint64_t)i << 1 | (col == f->finished)) + 1;
-    size_t j = f->far.cap ? far_slot(&f->far, key) : 0;
-    return f->far.cap && f->far.key[j] ? f->far.day[j] : NO_DAY;
+    return d != DAYS_FAR ? f->received[i] + d : far_get(&f->far, i, col);
 }
 
 static inline int32_t due_of(const struct facts *f, size_t i)
 {
-    return day_of(f, f->due, i);
+    return day_of(f, i, FAR_DUE);
 }
 
 static inline int32_t finished_of(const struct facts *f, size_t i)
 {
-    return day_of(f, f->finished, i);
+    return day_of(f, i, FAR_FINISHED);
 }
 
-/* Writes day (NO_DAY: none) into column col of slot i, whose received day is written. Returns
- * 0 or -1 (memory). */
-static int day_put(struct facts *f, int16_t *col, size_t i, int32_t day)
+static inline uint32_t unit_of(const struct facts *f, size_t i)
 {
+    return f->unit[i] != ID_FAR ? f->unit[i] : (uint32_t)far_get(&f->far, i, FAR_UNIT);
+}
+
+static inline uint32_t proc_of(const struct facts *f, size_t i)
+{
+    return f->proc[i] != ID_FAR ? f->proc[i] : (uint32_t)far_get(&f->far, i, FAR_PROC);
+}
+
+/* Writes day (NO_DAY: none) into slot i's column col (FAR_DUE, FAR_FINISHED), its received
+ * day written already. Returns 0 or -1 (memory). */
+static int day_put(struct facts *f, size_t i, enum far_column col, int32_t day)
+{
+    int16_t *c = col == FAR_DUE ? f->due : f->finished;
     int64_t d = (int64_t)day - f->received[i];
     if (day == NO_DAY) {
-        col[i] = DAYS_NONE;
+        c[i] = DAYS_NONE;
     } else if (d > DAYS_FAR && d < DAYS_NONE) {
-        col[i] = (int16_t)d;
+        c[i] = (int16_t)d;
     } else {
-        col[i] = DAYS_FAR;
-        return far_put(&f->far, ((uint64_t)i << 1 | (col == f->finished)) + 1, day);
+        c[i] = DAYS_FAR;
+        return far_put(&f->far, far_key(i, col), day);
     }
     return 0;
+}
+
+/* Writes id into slot i's column col (FAR_UNIT, FAR_PROC). Returns 0 or -1 (memory). */
+static int id_put(struct facts *f, size_t i, enum far_column col, uint32_t id)
+{
+    uint16_t *c = col == FAR_UNIT ? f->unit : f->proc;
+    c[i] = id < ID_FAR ? (uint16_t)id : ID_FAR;
+    return id < ID_FAR ? 0 : far_put(&f->far, far_key(i, col), (int32_t)id);
+}
+
+/* The first slot from i below end whose procedure column holds p (a procedure id below ID_FAR,
+ * or ID_FAR), or end. Sixteen slots at a time: a mask of matches the compiler can build with
+ * vector compares, one branch for sixteen. */
+static size_t next_proc(const struct facts *f, size_t i, size_t end, uint16_t p)
+{
+    const uint16_t *c = f->proc;
+    for (; i + 16 <= end; i += 16) {
+        unsigned m = 0;
+        for (unsigned j = 0; j < 16; j++)
+            m |= (unsigned)(c[i + j] == p) << j;
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    while (i < end && c[i] != p)
+        i++;
+    return i;
+}
+
+/* Whether slot i's procedure is proc (above 0). */
+static inline bool proc_is(const struct facts *f, size_t i, uint32_t proc)
+{
+    return proc < ID_FAR ? f->proc[i] == proc : f->proc[i] == ID_FAR && proc_of(f, i) == proc;
 }
 
 static bool is_ended(uint8_t s)
@@ -562,14 +619,14 @@ static bool is_ended(uint8_t s)
 static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
 {
     uint8_t s = STATUS_OF(f->state[i]), ch = CHANNEL_OF(f->state[i]);
-    uint32_t u = f->unit[i];
+    uint32_t u = unit_of(f, i);
     if (!s || u >= f->units.n || f->unit_tally[u] == UINT16_MAX)
         return false;
     size_t level = f->unit_tally[u] % TALLY_LEVELS;
     *d = (struct tally_dossier){.received = f->received[i],
                                 .due = due_of(f, i),
                                 .finished = finished_of(f, i),
-                                .proc = f->proc[i],
+                                .proc = proc_of(f, i),
                                 .status = s,
                                 .channel = ch,
                                 .group = {TALLY_ALL, TALLY_LEVEL(level), TALLY_CHANNEL(ch, level)},
@@ -687,14 +744,15 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
         if (update && id < f->n && tally_row(f, id, &was))
             tally_add(f->tally, &was, -1);
         int status = sqlite3_column_int(st, 3);
-        f->unit[id] = (uint32_t)sqlite3_column_int64(st, 1);
-        f->proc[id] = (uint32_t)sqlite3_column_int64(st, 2);
+        uint32_t unit = (uint32_t)sqlite3_column_int64(st, 1);
         int channel = sqlite3_column_int(st, 4);
         f->received[id] = sqlite3_column_int(st, 5);
-        if (day_put(f, f->due, id,
+        if (id_put(f, id, FAR_UNIT, unit) != 0 ||
+            id_put(f, id, FAR_PROC, (uint32_t)sqlite3_column_int64(st, 2)) != 0 ||
+            day_put(f, id, FAR_DUE,
                     sqlite3_column_type(st, 6) == SQLITE_NULL ? NO_DAY
                                                               : sqlite3_column_int(st, 6)) != 0 ||
-            day_put(f, f->finished, id,
+            day_put(f, id, FAR_FINISHED,
                     sqlite3_column_type(st, 7) == SQLITE_NULL ? NO_DAY
                                                               : sqlite3_column_int(st, 7)) != 0) {
             rc = -1;
@@ -705,7 +763,7 @@ static int load_dossiers(struct facts *f, struct db_conn *c)
             (uint8_t)((status_is_excluded(status) ? 0 : status & 0x0f) | (channel & 0x03) << 4 |
                       (sqlite3_column_int(st, 8) ? FLAG_FEE : 0) |
                       (sqlite3_column_int(st, 9) ? FLAG_PAID : 0));
-        rc = note_version(f, f->unit[id], sqlite3_column_int64(st, 10));
+        rc = note_version(f, unit, sqlite3_column_int64(st, 10));
         if (rc == 0)
             rc = zone_note(f, id);
         if (id >= f->n)
@@ -1100,7 +1158,8 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
         uint32_t d = rt->dossier[i];
         if (!rt->rating[i] || rt->day[i] < F || rt->day[i] > T || d >= f->n)
             continue;
-        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], CHANNEL_OF(f->state[d]));
+        size_t g =
+            group_of(p, map, proc, ngroups, unit_of(f, d), proc_of(f, d), CHANNEL_OF(f->state[d]));
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
@@ -1115,7 +1174,8 @@ static void count_blocks(const struct facts *f, const struct summary_params *p,
         /* Successful transactions only (domain.md, "Payments"). */
         if (pay->status[i] != PAYMENT_SUCCESS || pay->day[i] < F || pay->day[i] > T || d >= f->n)
             continue;
-        size_t g = group_of(p, map, proc, ngroups, f->unit[d], f->proc[d], CHANNEL_OF(f->state[d]));
+        size_t g =
+            group_of(p, map, proc, ngroups, unit_of(f, d), proc_of(f, d), CHANNEL_OF(f->state[d]));
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
@@ -1173,7 +1233,7 @@ static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T, 
             bool paid = f->state[i] & FLAG_PAID;
             k->fee_received++;
             k->fee_received_paid_online += paid;
-            if (pairs_add(pairs, pair_group, f->proc[i], paid) != 0)
+            if (pairs_add(pairs, pair_group, proc_of(f, i), paid) != 0)
                 return -1;
         }
     }
@@ -1374,11 +1434,14 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
      * was received in (or the first) to the one it ended in (or the last). */
     if (!tallied && scan_plan(f, F, T, &scan) != 0)
         goto out;
+    uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
             /* The procedure first: one column, and it leaves out most slots when set. */
-            if ((proc && f->proc[i] != proc) || !in_total(f, i, F, T) ||
-                group_of(p, &map, proc, 1, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i])) ==
+            if (proc && (i = next_proc(f, i, scan.run[run][1], p16)) == scan.run[run][1])
+                break;
+            if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T) ||
+                group_of(p, &map, proc, 1, unit_of(f, i), proc_of(f, i), CHANNEL_OF(f->state[i])) ==
                     SIZE_MAX)
                 continue;
             int32_t r = f->received[i], fin = finished_of(f, i);
@@ -1446,13 +1509,16 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     int tallied = tally_groups_for(f, p, in) ? tally_count(f->tally, in, F, T, &acc[0]) : 0;
     if (tallied < 0 || (!tallied && scan_plan(f, F, T, &scan) != 0))
         goto out;
+    uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
             /* The procedure first: one column, and it leaves out most slots when set. */
-            if ((proc && f->proc[i] != proc) || !in_total(f, i, F, T))
+            if (proc && (i = next_proc(f, i, scan.run[run][1], p16)) == scan.run[run][1])
+                break;
+            if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T))
                 continue;
-            size_t g =
-                group_of(p, &map, proc, ngroups, f->unit[i], f->proc[i], CHANNEL_OF(f->state[i]));
+            size_t g = group_of(p, &map, proc, ngroups, unit_of(f, i), proc_of(f, i),
+                                CHANNEL_OF(f->state[i]));
             if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
                 goto out;
         }
