@@ -80,7 +80,14 @@ struct zones {
     uint32_t *longs;       /* long slots, each once */
     size_t nlongs, longs_cap;
     uint64_t *listed; /* bit per slot: on longs */
+    /* Bit per zone and procedure: a dossier of that procedure may be in the zone, so that a
+     * procedure filter skips the zones without one. Set up by a full load for the procedures
+     * known then (ids below proc_ids), while it takes at most ZONE_PROCS_MAX_BYTES; else none
+     * (proc_ids 0), and such a filter reads every zone of its period. */
+    uint64_t *procs;
+    size_t proc_ids, proc_words;
 };
+#define ZONE_PROCS_MAX_BYTES ((size_t)32 << 20)
 
 /* Two bytes a value where four would do for few (80 MB less at ten million dossiers): due and
  * finished days as days after the received day, DAYS_NONE for none, DAYS_FAR for a day more
@@ -170,6 +177,7 @@ void facts_free(struct facts *f)
     free(f->zones.last);
     free(f->zones.longs);
     free(f->zones.listed);
+    free(f->zones.procs);
     tally_free(f->tally);
     free(f->unit_tally);
     names_free(&f->units);
@@ -252,12 +260,26 @@ static int reserve(struct facts *f, size_t id)
     }
     size_t had = (f->cap + 63) / 64;
     memset(z->listed + had, 0, (words - had) * sizeof(uint64_t));
+    uint64_t *procs = NULL;
+    if (z->proc_words && zones * z->proc_words * sizeof(uint64_t) <= ZONE_PROCS_MAX_BYTES)
+        procs = realloc(z->procs, zones * z->proc_words * sizeof(uint64_t));
+    if (procs) {
+        z->procs = procs;
+        memset(procs + z->cap * z->proc_words, 0,
+               (zones - z->cap) * z->proc_words * sizeof(uint64_t));
+    } else {
+        /* Too many to keep, or no memory: procedure filters read every zone. */
+        free(z->procs);
+        z->procs = NULL;
+        z->proc_ids = z->proc_words = 0;
+    }
     z->cap = zones;
     f->cap = cap;
     return 0;
 }
 
-/* Empties every zone and the long list (before a full load rewrites every slot). */
+/* Empties every zone, the long list and the zones' procedures (before a full load rewrites
+ * every slot; the procedures as loaded just before). */
 static void zones_clear(struct facts *f)
 {
     struct zones *z = &f->zones;
@@ -268,6 +290,15 @@ static void zones_clear(struct facts *f)
     if (z->listed)
         memset(z->listed, 0, (f->cap + 63) / 64 * sizeof(uint64_t));
     z->nlongs = 0;
+    free(z->procs);
+    z->proc_ids = f->procs.n;
+    z->proc_words = (z->proc_ids + 63) / 64;
+    size_t words = z->cap * z->proc_words;
+    z->procs = words * sizeof(uint64_t) <= ZONE_PROCS_MAX_BYTES
+                   ? calloc(words ? words : 1, sizeof(uint64_t))
+                   : NULL;
+    if (!z->procs)
+        z->proc_ids = z->proc_words = 0;
 }
 
 static int reserve_feedback(struct feedback_cols *t, size_t id)
@@ -586,30 +617,40 @@ static int id_put(struct facts *f, size_t i, enum far_column col, uint32_t id)
     return id < ID_FAR ? 0 : far_put(&f->far, far_key(i, col), (int32_t)id);
 }
 
-/* The first slot from i below end whose procedure column holds p (a procedure id below ID_FAR,
- * or ID_FAR), or end. Sixteen slots at a time in two vector compares (GCC's and Clang's vector
- * extension: SSE2 on x86-64, NEON on ARM), one branch for sixteen. */
+/* The first slot from i below end whose procedure column holds p (proc below ID_FAR, else
+ * ID_FAR), or end. Zones without a dossier of proc are skipped whole; within a zone, sixteen
+ * slots at a time in two vector compares (GCC's and Clang's vector extension: SSE2 on x86-64,
+ * NEON on ARM), one branch for sixteen. */
 typedef int16_t slots16 __attribute__((vector_size(16)));
 
-static size_t next_proc(const struct facts *f, size_t i, size_t end, uint16_t p)
+static size_t next_proc(const struct facts *f, size_t i, size_t end, uint32_t proc, uint16_t p)
 {
+    const struct zones *z = &f->zones;
     const uint16_t *c = f->proc;
     slots16 want;
     for (unsigned j = 0; j < 8; j++)
         want[j] = (int16_t)p;
-    for (; i + 16 <= end; i += 16) {
-        slots16 a, b;
-        memcpy(&a, c + i, sizeof(a));
-        memcpy(&b, c + i + 8, sizeof(b));
-        slots16 hit = (a == want) | (b == want);
-        uint64_t w[2];
-        memcpy(w, &hit, sizeof(w));
-        if (w[0] | w[1])
-            break;
+    while (i < end) {
+        size_t k = i >> ZONE_SHIFT, stop = (k + 1) << ZONE_SHIFT < end ? (k + 1) << ZONE_SHIFT : end;
+        if (proc < z->proc_ids && !(z->procs[k * z->proc_words + proc / 64] >> proc % 64 & 1)) {
+            i = stop;
+            continue;
+        }
+        for (; i + 16 <= stop; i += 16) {
+            slots16 a, b;
+            memcpy(&a, c + i, sizeof(a));
+            memcpy(&b, c + i + 8, sizeof(b));
+            slots16 hit = (a == want) | (b == want);
+            uint64_t w[2];
+            memcpy(w, &hit, sizeof(w));
+            if (w[0] | w[1])
+                break;
+        }
+        for (; i < stop; i++)
+            if (c[i] == p)
+                return i;
     }
-    while (i < end && c[i] != p)
-        i++;
-    return i;
+    return end;
 }
 
 /* Whether slot i's procedure is proc (above 0). */
@@ -666,6 +707,9 @@ static int zone_note(struct facts *f, size_t id)
     if (!s)
         return 0;
     size_t k = id >> ZONE_SHIFT;
+    uint32_t proc = proc_of(f, id);
+    if (proc < z->proc_ids)
+        z->procs[k * z->proc_words + proc / 64] |= (uint64_t)1 << proc % 64;
     int32_t r = f->received[id], fin = finished_of(f, id);
     if (r < z->first[k])
         z->first[k] = r;
@@ -1446,7 +1490,7 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
             /* The procedure first: one column, and it leaves out most slots when set. */
-            if (proc && (i = next_proc(f, i, scan.run[run][1], p16)) == scan.run[run][1])
+            if (proc && (i = next_proc(f, i, scan.run[run][1], proc, p16)) == scan.run[run][1])
                 break;
             if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T) ||
                 group_of(p, &map, proc, 1, unit_of(f, i), proc_of(f, i), CHANNEL_OF(f->state[i])) ==
@@ -1521,7 +1565,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     for (size_t run = 0; run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
             /* The procedure first: one column, and it leaves out most slots when set. */
-            if (proc && (i = next_proc(f, i, scan.run[run][1], p16)) == scan.run[run][1])
+            if (proc && (i = next_proc(f, i, scan.run[run][1], proc, p16)) == scan.run[run][1])
                 break;
             if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T))
                 continue;
