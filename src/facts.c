@@ -80,12 +80,13 @@ struct zones {
     uint32_t *longs;       /* long slots, each once */
     size_t nlongs, longs_cap;
     uint64_t *listed; /* bit per slot: on longs */
-    /* Bit per zone and procedure: a dossier of that procedure may be in the zone, so that a
-     * procedure filter skips the zones without one. Set up by a full load for the procedures
-     * known then (ids below proc_ids), while it takes at most ZONE_PROCS_MAX_BYTES; else none
-     * (proc_ids 0), and such a filter reads every zone of its period. */
+    /* Bit per procedure and zone: a dossier of that procedure may be in the zone, so that a
+     * procedure filter skips the zones without one. A row of zone_words for each procedure
+     * known at the last full load (ids below proc_ids), while it takes at most
+     * ZONE_PROCS_MAX_BYTES; else none (proc_ids 0), and such a filter reads every zone of its
+     * period. */
     uint64_t *procs;
-    size_t proc_ids, proc_words;
+    size_t proc_ids, zone_words;
 };
 #define ZONE_PROCS_MAX_BYTES ((size_t)32 << 20)
 
@@ -260,18 +261,20 @@ static int reserve(struct facts *f, size_t id)
     }
     size_t had = (f->cap + 63) / 64;
     memset(z->listed + had, 0, (words - had) * sizeof(uint64_t));
-    uint64_t *procs = NULL;
-    if (z->proc_words && zones * z->proc_words * sizeof(uint64_t) <= ZONE_PROCS_MAX_BYTES)
-        procs = realloc(z->procs, zones * z->proc_words * sizeof(uint64_t));
-    if (procs) {
-        z->procs = procs;
-        memset(procs + z->cap * z->proc_words, 0,
-               (zones - z->cap) * z->proc_words * sizeof(uint64_t));
-    } else {
-        /* Too many to keep, or no memory: procedure filters read every zone. */
+    size_t zone_words = (zones + 63) / 64;
+    if (z->proc_ids && zone_words > z->zone_words) {
+        /* Each procedure's row grows: copied into rows of the new width. */
+        uint64_t *procs = z->proc_ids * zone_words * sizeof(uint64_t) <= ZONE_PROCS_MAX_BYTES
+                              ? calloc(z->proc_ids * zone_words, sizeof(uint64_t))
+                              : NULL;
+        for (size_t p = 0; procs && p < z->proc_ids; p++)
+            memcpy(procs + p * zone_words, z->procs + p * z->zone_words,
+                   z->zone_words * sizeof(uint64_t));
         free(z->procs);
-        z->procs = NULL;
-        z->proc_ids = z->proc_words = 0;
+        /* Too many to keep, or no memory: procedure filters read every zone. */
+        z->procs = procs;
+        z->proc_ids = procs ? z->proc_ids : 0;
+        z->zone_words = procs ? zone_words : 0;
     }
     z->cap = zones;
     f->cap = cap;
@@ -292,13 +295,13 @@ static void zones_clear(struct facts *f)
     z->nlongs = 0;
     free(z->procs);
     z->proc_ids = f->procs.n;
-    z->proc_words = (z->proc_ids + 63) / 64;
-    size_t words = z->cap * z->proc_words;
+    z->zone_words = (z->cap + 63) / 64;
+    size_t words = z->proc_ids * z->zone_words;
     z->procs = words * sizeof(uint64_t) <= ZONE_PROCS_MAX_BYTES
                    ? calloc(words ? words : 1, sizeof(uint64_t))
                    : NULL;
     if (!z->procs)
-        z->proc_ids = z->proc_words = 0;
+        z->proc_ids = z->zone_words = 0;
 }
 
 static int reserve_feedback(struct feedback_cols *t, size_t id)
@@ -631,11 +634,22 @@ static size_t next_proc(const struct facts *f, size_t i, size_t end, uint32_t pr
     for (unsigned j = 0; j < 8; j++)
         want[j] = (int16_t)p;
     while (i < end) {
-        size_t k = i >> ZONE_SHIFT, stop = (k + 1) << ZONE_SHIFT < end ? (k + 1) << ZONE_SHIFT : end;
-        if (proc < z->proc_ids && !(z->procs[k * z->proc_words + proc / 64] >> proc % 64 & 1)) {
-            i = stop;
-            continue;
+        size_t k = i >> ZONE_SHIFT;
+        if (proc < z->proc_ids) {
+            /* On to the next zone that holds one, 64 zones a word. */
+            uint64_t w = z->procs[proc * z->zone_words + k / 64] >> k % 64;
+            if (!w) {
+                i = (k / 64 + 1) * 64 << ZONE_SHIFT;
+                continue;
+            }
+            size_t next = k + (size_t)__builtin_ctzll(w);
+            if (next > k)
+                i = next << ZONE_SHIFT;
+            k = next;
+            if (i >= end)
+                break;
         }
+        size_t stop = (k + 1) << ZONE_SHIFT < end ? (k + 1) << ZONE_SHIFT : end;
         for (; i + 16 <= stop; i += 16) {
             slots16 a, b;
             memcpy(&a, c + i, sizeof(a));
@@ -709,7 +723,7 @@ static int zone_note(struct facts *f, size_t id)
     size_t k = id >> ZONE_SHIFT;
     uint32_t proc = proc_of(f, id);
     if (proc < z->proc_ids)
-        z->procs[k * z->proc_words + proc / 64] |= (uint64_t)1 << proc % 64;
+        z->procs[proc * z->zone_words + k / 64] |= (uint64_t)1 << k % 64;
     int32_t r = f->received[id], fin = finished_of(f, id);
     if (r < z->first[k])
         z->first[k] = r;
