@@ -1015,9 +1015,9 @@ out:
 #define PAIRS_DENSE_MAX_BITS ((size_t)1 << 24)
 
 struct pairs {
-    size_t words;              /* bitmap words a group; 0: the hash is used */
-    uint64_t *any, *paid_bits; /* [group * words + procedure / 64] */
-    uint64_t *keys;            /* hash: 0 empty; else (group << 32 | procedure) + 1 */
+    size_t words;   /* bitmap words a group; 0: the hash is used */
+    uint64_t *bits; /* [(group * words + procedure / 64) * 2]: any; + 1: paid (one line) */
+    uint64_t *keys; /* hash: 0 empty; else (group << 32 | procedure) + 1 */
     uint8_t *paid;
     size_t cap, used;
 };
@@ -1030,15 +1030,13 @@ static int pairs_init(struct pairs *s, size_t ngroups, size_t nprocs)
     if (!ngroups || words > PAIRS_DENSE_MAX_BITS / 64 / ngroups)
         return 0;
     s->words = words;
-    s->any = calloc(ngroups * words, sizeof(uint64_t));
-    s->paid_bits = calloc(ngroups * words, sizeof(uint64_t));
-    return s->any && s->paid_bits ? 0 : -1;
+    s->bits = calloc(ngroups * words * 2, sizeof(uint64_t));
+    return s->bits ? 0 : -1;
 }
 
 static void pairs_free(struct pairs *s)
 {
-    free(s->any);
-    free(s->paid_bits);
+    free(s->bits);
     free(s->keys);
     free(s->paid);
     memset(s, 0, sizeof(*s));
@@ -1050,8 +1048,8 @@ static int pairs_add(struct pairs *s, size_t group, uint32_t proc, bool paid)
     if (s->words && proc / 64 < s->words) {
         size_t w = group * s->words + proc / 64;
         uint64_t bit = (uint64_t)1 << (proc % 64);
-        s->any[w] |= bit;
-        s->paid_bits[w] |= paid ? bit : 0;
+        s->bits[2 * w] |= bit;
+        s->bits[2 * w + 1] |= paid ? bit : 0;
         return 0;
     }
     uint64_t key = (uint64_t)group << 32 | proc;
@@ -1090,10 +1088,22 @@ static int pairs_add(struct pairs *s, size_t group, uint32_t proc, bool paid)
     return 0;
 }
 
-static int by_code(const void *a, const void *b, void *names)
+/* Group numbers in the order of their codes: names, and ids to turn a number into an id
+ * (NULL: the number is the id). */
+struct code_order {
+    const struct names *names;
+    const uint32_t *ids;
+};
+
+static int by_code(const void *a, const void *b, void *order)
 {
-    const struct names *n = names;
-    return strcmp(n->code[*(const uint32_t *)a], n->code[*(const uint32_t *)b]);
+    const struct code_order *o = order;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (o->ids) {
+        x = o->ids[x];
+        y = o->ids[y];
+    }
+    return strcmp(o->names->code[x], o->names->code[y]);
 }
 
 /* Finds the id of code in names; 0 if none (ids start at 1). */
@@ -1110,6 +1120,8 @@ void unit_map_free(struct unit_map *m)
     free(m->in);
     free(m->as);
     free(m->level);
+    free(m->group);
+    free(m->unit);
     memset(m, 0, sizeof(*m));
 }
 
@@ -1154,6 +1166,27 @@ static enum query_status build_unit_map(const struct facts *f, const struct summ
         }
         m->in[u] = below;
     }
+    /* Number the units counted as, as they first appear. */
+    uint32_t *number = malloc(m->n * sizeof(uint32_t));
+    m->group = calloc(m->n, sizeof(uint32_t));
+    m->unit = calloc(m->n, sizeof(uint32_t));
+    if (!number || !m->group || !m->unit) {
+        free(number);
+        unit_map_free(m);
+        return QUERY_FAILED;
+    }
+    memset(number, 0xff, m->n * sizeof(uint32_t));
+    for (size_t u = 1; u < m->n; u++) {
+        if (!m->in[u])
+            continue;
+        uint32_t as = m->as[u];
+        if (number[as] == UINT32_MAX) {
+            number[as] = (uint32_t)m->groups;
+            m->unit[m->groups++] = as;
+        }
+        m->group[u] = number[as];
+    }
+    free(number);
     return QUERY_OK;
 }
 
@@ -1179,13 +1212,14 @@ static size_t group_of(const struct summary_params *p, const struct unit_map *ma
     if (!u || u >= map->n || !map->in[u] || (proc && pr != proc) ||
         (p->channel && ch != p->channel))
         return SIZE_MAX;
-    size_t g = p->group_by == GROUP_UNIT        ? map->as[u]
+    size_t g = p->group_by == GROUP_UNIT        ? map->group[u]
                : p->group_by == GROUP_PROCEDURE ? pr
                : p->group_by == GROUP_LEVEL     ? map->level[u]
                : p->group_by == GROUP_CHANNEL   ? ch
                                                 : 0;
-    /* A record without a procedure (or channel) is in no group of that kind. */
-    if (p->group_by != GROUP_NONE && g == 0)
+    /* A record without a procedure (or channel) is in no group of that kind; units are
+     * numbered from 0. */
+    if (p->group_by != GROUP_NONE && p->group_by != GROUP_UNIT && g == 0)
         return SIZE_MAX;
     return g < ngroups ? g : SIZE_MAX;
 }
@@ -1280,10 +1314,46 @@ static inline bool in_total(const struct facts *f, size_t i, int32_t F, int32_t 
     return s && f->received[i] <= T && !(is_ended(s) && finished_of(f, i) < F);
 }
 
+/* The counters a pass over the slots adds to, for one group: one cache line where struct
+ * counters takes five (a pass by unit adds to thousands of them in no order). A group counts
+ * fewer dossiers than there are slots, so 32 bits hold each. */
+struct pass_counts {
+    uint32_t total, carried_over, received_online, received_in_person, received_postal;
+    uint32_t resolved, resolved_early, resolved_late, withdrawn, in_progress_overdue;
+    uint32_t fee_received, fee_received_paid_online;
+    uint32_t unused[4];
+};
+
+/* n zeroed pass_counts, each on a cache line of its own; NULL when out of memory. */
+static struct pass_counts *pass_new(size_t n)
+{
+    struct pass_counts *c = aligned_alloc(64, (n ? n : 1) * sizeof(*c));
+    if (c)
+        memset(c, 0, (n ? n : 1) * sizeof(*c));
+    return c;
+}
+
+/* Adds the counts of line to k. */
+static void pass_fold(struct counters *k, const struct pass_counts *line)
+{
+    k->total += line->total;
+    k->carried_over += line->carried_over;
+    k->received_online += line->received_online;
+    k->received_in_person += line->received_in_person;
+    k->received_postal += line->received_postal;
+    k->resolved += line->resolved;
+    k->resolved_early += line->resolved_early;
+    k->resolved_late += line->resolved_late;
+    k->withdrawn += line->withdrawn;
+    k->in_progress_overdue += line->in_progress_overdue;
+    k->fee_received += line->fee_received;
+    k->fee_received_paid_online += line->fee_received_paid_online;
+}
+
 /* Counts dossier i, which is in the total of [F, T], into k (domain.md, "Form 06 counters");
  * its procedure joins pairs under pair_group when it bears a fee. Returns 0 or -1 (memory). */
-static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T, struct counters *k,
-                         struct pairs *pairs, size_t pair_group)
+static int count_dossier(const struct facts *f, size_t i, int32_t F, int32_t T,
+                         struct pass_counts *k, struct pairs *pairs, size_t pair_group)
 {
     uint8_t s = STATUS_OF(f->state[i]);
     int32_t r = f->received[i], fin = finished_of(f, i), due = due_of(f, i);
@@ -1323,8 +1393,10 @@ static void count_procedures(const struct pairs *pairs, struct counters *acc, si
 {
     for (size_t g = 0; pairs->words && g < ngroups; g++) {
         for (size_t w = g * pairs->words; w < (g + 1) * pairs->words; w++) {
-            acc[g].fee_procedures += __builtin_popcountll(pairs->any[w]);
-            acc[g].fee_procedures_paid_online += __builtin_popcountll(pairs->paid_bits[w]);
+            if (!pairs->bits[2 * w]) /* most are: a unit works with few procedures */
+                continue;
+            acc[g].fee_procedures += __builtin_popcountll(pairs->bits[2 * w]);
+            acc[g].fee_procedures_paid_online += __builtin_popcountll(pairs->bits[2 * w + 1]);
         }
     }
     for (size_t j = 0; j < pairs->cap; j++) {
@@ -1475,6 +1547,7 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
     struct pairs pairs = {0};
     struct unit_map map = {0};
     struct scan scan = {0};
+    struct pass_counts *lines = NULL;
     uint32_t proc = 0;
     memset(out, 0, n * sizeof(*out));
     pthread_rwlock_rdlock(&f->lock);
@@ -1498,7 +1571,7 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
         memset(out, 0, n * sizeof(*out));
     /* Else one pass: a dossier counts in every interval whose total holds it, from the one it
      * was received in (or the first) to the one it ended in (or the last). */
-    if (!tallied && scan_plan(f, F, T, &scan) != 0)
+    if (!tallied && (scan_plan(f, F, T, &scan) != 0 || !(lines = pass_new(n))))
         goto out;
     uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
     for (size_t run = 0; run < scan.n; run++) {
@@ -1516,11 +1589,13 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
             size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
             for (size_t k = lo; k <= hi; k++) {
                 int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
-                if (count_dossier(f, i, a, b, &out[k], &pairs, k) != 0)
+                if (count_dossier(f, i, a, b, &lines[k], &pairs, k) != 0)
                     goto out;
             }
         }
     }
+    for (size_t k = 0; !tallied && k < n; k++)
+        pass_fold(&out[k], &lines[k]);
     count_procedures(&pairs, out, n);
     for (size_t k = 0; k < n; k++) {
         struct summary_params q = *p;
@@ -1535,6 +1610,7 @@ out:
     unit_map_free(&map);
     pairs_free(&pairs);
     free(scan.run);
+    free(lines);
     return status;
 }
 
@@ -1548,6 +1624,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     struct summary_group *out = NULL;
     struct pairs pairs = {0};
     struct scan scan = {0};
+    struct pass_counts *lines = NULL;
     *groups = NULL;
     *n = 0;
     pthread_rwlock_rdlock(&f->lock);
@@ -1563,7 +1640,7 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if ((status = build_unit_map(f, p, &map, param, reason, len)) != QUERY_OK)
         goto out;
     status = QUERY_FAILED;
-    size_t ngroups = p->group_by == GROUP_UNIT        ? map.n
+    size_t ngroups = p->group_by == GROUP_UNIT        ? (map.groups ? map.groups : 1)
                      : p->group_by == GROUP_PROCEDURE ? (f->procs.n ? f->procs.n : 1)
                      : p->group_by == GROUP_LEVEL     ? 4
                      : p->group_by == GROUP_CHANNEL   ? 4
@@ -1573,7 +1650,8 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     const int32_t F = p->from, T = p->to;
     uint8_t in[TALLY_GROUPS_MAX];
     int tallied = tally_groups_for(f, p, in) ? tally_count(f->tally, in, F, T, &acc[0]) : 0;
-    if (tallied < 0 || (!tallied && scan_plan(f, F, T, &scan) != 0))
+    if (tallied < 0 ||
+        (!tallied && (scan_plan(f, F, T, &scan) != 0 || !(lines = pass_new(ngroups)))))
         goto out;
     uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
     for (size_t run = 0; run < scan.n; run++) {
@@ -1581,14 +1659,18 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
             /* The procedure first: one column, and it leaves out most slots when set. */
             if (proc && (i = next_proc(f, i, scan.run[run][1], proc, p16)) == scan.run[run][1])
                 break;
-            if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T))
+            if (proc && !proc_is(f, i, proc))
                 continue;
+            /* The filters before the days: a level or unit filter leaves out most slots. */
             size_t g = group_of(p, &map, proc, ngroups, unit_of(f, i), proc_of(f, i),
                                 CHANNEL_OF(f->state[i]));
-            if (g != SIZE_MAX && count_dossier(f, i, F, T, &acc[g], &pairs, g) != 0)
+            if (g != SIZE_MAX && in_total(f, i, F, T) &&
+                count_dossier(f, i, F, T, &lines[g], &pairs, g) != 0)
                 goto out;
         }
     }
+    for (size_t g = 0; !tallied && g < ngroups; g++)
+        pass_fold(&acc[g], &lines[g]);
     count_blocks(f, p, &map, proc, acc, ngroups);
     count_procedures(&pairs, acc, ngroups);
 
@@ -1605,20 +1687,21 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     const struct names *names = p->group_by == GROUP_UNIT        ? &f->units
                                 : p->group_by == GROUP_PROCEDURE ? &f->procs
                                                                  : NULL;
+    struct code_order by = {names, p->group_by == GROUP_UNIT ? map.unit : NULL};
     if (names)
-        qsort_r(order, count, sizeof(uint32_t), by_code, (void *)names);
+        qsort_r(order, count, sizeof(uint32_t), by_code, &by);
     /* The texts point into f here; summary_groups_pack copies them while f is locked. */
     if (!(out = malloc((count ? count : 1) * sizeof(*out))))
         goto out;
     for (size_t j = 0; j < count; j++) {
         struct summary_group *grp = &out[j];
-        uint32_t g = order[j];
-        grp->id = g;
-        grp->key = names                          ? names->code[g]
+        uint32_t g = order[j], id = by.ids ? by.ids[g] : g;
+        grp->id = id;
+        grp->key = names                          ? names->code[id]
                    : p->group_by == GROUP_LEVEL   ? level_name((int)g)
                    : p->group_by == GROUP_CHANNEL ? channel_name((int)g)
                                                   : "";
-        grp->name = names ? names->name[g] : "";
+        grp->name = names ? names->name[id] : "";
         finish_counters(&acc[g]);
         grp->counters = acc[g];
     }
@@ -1634,6 +1717,7 @@ out:
     free(out);
     pairs_free(&pairs);
     free(scan.run);
+    free(lines);
     return status;
 }
 

@@ -35,6 +35,11 @@ struct unit_map {
     uint8_t *in;    /* 1: in scope */
     uint32_t *as;   /* the unit it counts as */
     uint8_t *level; /* the level of that unit */
+    /* The units counted as, numbered densely: group[u] is the number of as[u] when u is in
+     * scope; unit[0..groups) the unit of each number. group_by=unit counts by number, in
+     * arrays as long as the units in scope, not all units. */
+    uint32_t *group, *unit;
+    size_t groups;
 };
 
 /* Fills *m for p from the units as last refreshed. Returns QUERY_OK (free m with
