@@ -117,9 +117,9 @@ struct facts {
     struct far_values far;
     uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
-    /* The dossiers by province, unit level and day (tally.h), for counts over all units, a
-     * level, a province or a province's level: unit_tally is each unit's group (UINT16_MAX:
-     * none). stale: a unit with dossiers changed group; rebuild after the next load. */
+    /* The dossiers by day in tally groups (tally.h; see TALLY_ALL below): unit_tally is each
+     * unit's province * TALLY_LEVELS + level (UINT16_MAX: none); by_province: the groups of
+     * provinces are kept. stale: a unit with dossiers moved; rebuild after the next load. */
     struct tally *tally;
     uint16_t *unit_tally;
     size_t tally_groups;

@@ -364,9 +364,14 @@ static void add_counters(struct counters *k, const struct counters *c)
     k->fee_procedures_paid_online += c->fee_procedures_paid_online;
 }
 
+/* Whether t can count [from, to]: procedure ids past PROCS_MAX (only a hand-edited database
+ * has them) would make the procedure share's bitmaps too large; the pass counts those. */
+#define PROCS_MAX ((uint32_t)1 << 24)
+
 static bool answers(const struct tally *t, int32_t from, int32_t to)
 {
-    return !t->broken && !t->odd && from <= to && from > FIRST_DAY && to < END_DAY;
+    return !t->broken && !t->odd && t->procs <= PROCS_MAX && from <= to && from > FIRST_DAY &&
+           to < END_DAY;
 }
 
 int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,

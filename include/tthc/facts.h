@@ -1,5 +1,6 @@
 /* The counting engine: every dossier's counted fields held in memory as columns, indexed by
- * the dossier's row id, and the Form 06 counters computed by one pass over them.
+ * the dossier's row id, and the Form 06 counters computed from day tallies of them (tally.h)
+ * where a request's filters allow, else by one pass over them.
  *
  * SQLite stays the record of truth. The columns follow it through meta.generation: each write
  * transaction bumps it and stamps the rows it wrote, so a refresh reads only what changed
