@@ -40,6 +40,10 @@ enum tally_event {
 #define FIRST_DAY  (-25567 - PAGE_DAYS) /* a page before 1900-01-01 */
 #define PAGES      6400                 /* through a day of 3021, past 2999-12-31 */
 #define END_DAY    (FIRST_DAY + PAGES * PAGE_DAYS)
+/* Pages of all groups together, about 70 MB: a national data set takes about 22 pages a group
+ * for three years. Data spread over more days than that (or days chosen to spread it) stops
+ * the tally rather than the memory: counts fall back to the pass. */
+#define PAGES_MAX 16384
 
 /* The procedures with a fee-bearing dossier received on one day, ascending, each with how
  * many such dossiers there are and how many of those were paid online (more than 65,535 of
@@ -64,6 +68,7 @@ struct tally {
     struct page **pages[PAGES]; /* [page][group], NULL until a dossier lands in that page */
     uint16_t *used;             /* page numbers in use, ascending */
     size_t nused, used_cap;
+    size_t npages;  /* allocated, at most PAGES_MAX */
     int64_t odd;    /* dossiers held that ended before they were received */
     uint32_t procs; /* above every procedure id seen with a fee */
     bool broken;    /* memory ran out while it was fed */
@@ -87,6 +92,7 @@ static void pages_free(struct tally *t)
         t->pages[t->used[u]] = NULL;
     }
     t->nused = 0;
+    t->npages = 0;
 }
 
 void tally_free(struct tally *t)
@@ -142,8 +148,9 @@ static struct page *page_of(struct tally *t, size_t group, int32_t day, int *ind
         goto broken;
     }
 row:
-    if (!(t->pages[p][group] = calloc(1, sizeof(struct page))))
+    if (t->npages == PAGES_MAX || !(t->pages[p][group] = calloc(1, sizeof(struct page))))
         goto broken;
+    t->npages++;
     return t->pages[p][group];
 broken:
     t->broken = true;

@@ -230,6 +230,35 @@ START_TEST(refuses_a_dossier_ended_before_received)
 }
 END_TEST
 
+/* Dossiers spread over more days and groups than the tally keeps pages for (about 70 MB): it
+ * stops answering rather than grow, until it is reset. */
+START_TEST(stops_at_its_page_limit)
+{
+    struct tally *t = tally_new();
+    ck_assert_ptr_nonnull(t);
+    tally_reset(t, 3);
+    const uint8_t all[] = {1, 1, 1};
+    int first = ltime_day_from_civil(1901, 1, 1), day = ltime_day_from_civil(2024, 3, 1);
+    struct counters k = {0};
+    for (int i = 0; i < 3 * 6000; i++) {
+        struct tally_dossier d = {.received = first + (i / 3) * 64,
+                                  .due = TALLY_NO_DAY,
+                                  .finished = TALLY_NO_DAY,
+                                  .proc = 1,
+                                  .status = STATUS_NEW,
+                                  .group = {(uint16_t)(i % 3)},
+                                  .groups = 1};
+        tally_add(t, &d, 1);
+        if (i == 100)
+            ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
+    }
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 0);
+    tally_reset(t, 3);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
+    tally_free(t);
+}
+END_TEST
+
 static Suite *tally_suite(void)
 {
     Suite *s = suite_create("tally");
@@ -237,6 +266,7 @@ static Suite *tally_suite(void)
     tcase_add_test(tc, random_dossiers_counted_as_one_by_one);
     tcase_add_test(tc, series_points_counted_as_their_periods);
     tcase_add_test(tc, refuses_a_dossier_ended_before_received);
+    tcase_add_test(tc, stops_at_its_page_limit);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
