@@ -1422,10 +1422,11 @@ static void finish_counters(struct counters *k)
  * stand, over every procedure (rebase=current can move a unit to another province or level). */
 static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint8_t *in)
 {
-    if (p->procedure[0] || p->group_by != GROUP_NONE || (p->unit[0] && p->channel) ||
-        (p->rebase && (p->level || p->unit[0])))
+    /* Not after a refresh that failed half-way (the tallies wait for the next full load). */
+    if (f->generation < 0 || f->tally_stale || p->procedure[0] || p->group_by != GROUP_NONE ||
+        (p->unit[0] && p->channel) || (p->rebase && (p->level || p->unit[0])))
         return false;
-    memset(in, 0, f->tally_groups);
+    memset(in, 0, TALLY_GROUPS_MAX);
     size_t province = SIZE_MAX;
     if (p->unit[0]) {
         uint32_t u = find_code(&f->units, p->unit);
@@ -1448,7 +1449,7 @@ static bool tally_groups_for(const struct facts *f, const struct summary_params 
 
 bool facts_tallied(struct facts *f, const struct summary_params *p)
 {
-    struct counters k;
+    struct counters k = {0};
     uint8_t in[TALLY_GROUPS_MAX];
     pthread_rwlock_rdlock(&f->lock);
     bool tallied = tally_groups_for(f, p, in) && tally_count(f->tally, in, p->from, p->to, &k) == 1;

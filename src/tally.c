@@ -70,7 +70,7 @@ struct tally {
     size_t nused, used_cap;
     size_t npages;  /* allocated, at most PAGES_MAX */
     int64_t odd;    /* dossiers held that ended before they were received */
-    uint32_t procs; /* above every procedure id seen with a fee */
+    uint64_t procs; /* above every procedure id seen with a fee */
     bool broken;    /* memory ran out while it was fed */
 };
 
@@ -213,8 +213,8 @@ static void bump_fee(struct tally *t, size_t group, int32_t day, uint32_t proc, 
         memmove(e, e + 1, (fd->n - lo - 1) * sizeof(*fd->e));
         fd->n--;
     }
-    if (proc >= t->procs)
-        t->procs = proc + 1;
+    if ((uint64_t)proc + 1 > t->procs)
+        t->procs = (uint64_t)proc + 1;
 }
 
 /* Counts d (sign 1) in group l, or uncounts it. */
@@ -288,21 +288,34 @@ static void running(const struct tally *t, const uint8_t *in, int32_t x, int64_t
     }
 }
 
-/* The distinct procedures with a fee-bearing dossier received in [from, to], and those with
- * one paid online, into k. Returns 0 or -1 (memory). */
-static int count_fee_procedures(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
-                                struct counters *k)
+/* Bitmaps of procedure ids for the procedure share: any fee-bearing dossier, one paid online. */
+struct proc_bits {
+    uint64_t *any, *paid;
+};
+
+/* Bitmaps for every procedure id t holds, zeroed. Returns 0 or -1 (memory). */
+static int bits_new(const struct tally *t, struct proc_bits *b)
 {
-    size_t words = (t->procs + 63) / 64;
-    uint64_t *any = calloc(words ? words : 1, sizeof(uint64_t));
-    uint64_t *paid = calloc(words ? words : 1, sizeof(uint64_t));
-    if (!any || !paid) {
-        free(any);
-        free(paid);
-        return -1;
-    }
-    size_t a = (size_t)(from - FIRST_DAY), b = (size_t)(to - FIRST_DAY);
-    for (size_t u = 0; u < t->nused && t->used[u] <= b >> PAGE_SHIFT; u++) {
+    size_t words = (size_t)(t->procs + 63) / 64;
+    b->any = calloc(words ? words : 1, sizeof(uint64_t));
+    b->paid = calloc(words ? words : 1, sizeof(uint64_t));
+    return b->any && b->paid ? 0 : -1;
+}
+
+static void bits_free(struct proc_bits *b)
+{
+    free(b->any);
+    free(b->paid);
+}
+
+/* Walks the fee lists of the days of [from, to] in the groups in: sets each procedure's bits
+ * in b, or (count) counts each procedure whose bits are set into k and clears them, so that
+ * the second walk counts every procedure once and leaves b zeroed for the next period. */
+static void walk_fees(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
+                      struct proc_bits *b, bool count, struct counters *k)
+{
+    size_t a = (size_t)(from - FIRST_DAY), z = (size_t)(to - FIRST_DAY);
+    for (size_t u = 0; u < t->nused && t->used[u] <= z >> PAGE_SHIFT; u++) {
         size_t p = t->used[u], start = p << PAGE_SHIFT;
         if (start + PAGE_DAYS <= a)
             continue;
@@ -310,23 +323,33 @@ static int count_fee_procedures(const struct tally *t, const uint8_t *in, int32_
             const struct page *pg = t->pages[p][g];
             if (!pg || !in[g])
                 continue;
-            for (size_t s = start > a ? start : a; s < start + PAGE_DAYS && s <= b; s++) {
+            for (size_t s = start > a ? start : a; s < start + PAGE_DAYS && s <= z; s++) {
                 const struct fee_day *fd = &pg->fees[s - start];
                 for (uint32_t j = 0; j < fd->n; j++) {
                     uint32_t pr = fd->e[j].proc;
-                    any[pr / 64] |= (uint64_t)1 << pr % 64;
-                    paid[pr / 64] |= fd->e[j].paid ? (uint64_t)1 << pr % 64 : 0;
+                    uint64_t bit = (uint64_t)1 << pr % 64;
+                    if (!count) {
+                        b->any[pr / 64] |= bit;
+                        b->paid[pr / 64] |= fd->e[j].paid ? bit : 0;
+                    } else if (b->any[pr / 64] & bit) {
+                        k->fee_procedures++;
+                        k->fee_procedures_paid_online += (b->paid[pr / 64] & bit) != 0;
+                        b->any[pr / 64] &= ~bit;
+                        b->paid[pr / 64] &= ~bit;
+                    }
                 }
             }
         }
     }
-    for (size_t w = 0; w < words; w++) {
-        k->fee_procedures += __builtin_popcountll(any[w]);
-        k->fee_procedures_paid_online += __builtin_popcountll(paid[w]);
-    }
-    free(any);
-    free(paid);
-    return 0;
+}
+
+/* The distinct procedures with a fee-bearing dossier received in [from, to], and those with
+ * one paid online, into k; b zeroed before and after. */
+static void count_fee_procedures(const struct tally *t, const uint8_t *in, int32_t from, int32_t to,
+                                 struct proc_bits *b, struct counters *k)
+{
+    walk_fees(t, in, from, to, b, false, k);
+    walk_fees(t, in, from, to, b, true, k);
 }
 
 /* The counters of a period from the running totals to the day before it and to its last
@@ -373,7 +396,7 @@ static void add_counters(struct counters *k, const struct counters *c)
 
 /* Whether t can count [from, to]: procedure ids past PROCS_MAX (only a hand-edited database
  * has them) would make the procedure share's bitmaps too large; the pass counts those. */
-#define PROCS_MAX ((uint32_t)1 << 24)
+#define PROCS_MAX ((uint64_t)1 << 24)
 
 static bool answers(const struct tally *t, int32_t from, int32_t to)
 {
@@ -387,8 +410,13 @@ int tally_count(const struct tally *t, const uint8_t *in, int32_t from, int32_t 
     if (!answers(t, from, to))
         return 0;
     struct counters c = {0};
-    if (count_fee_procedures(t, in, from, to, &c) != 0)
+    struct proc_bits b;
+    if (bits_new(t, &b) != 0) {
+        bits_free(&b);
         return -1;
+    }
+    count_fee_procedures(t, in, from, to, &b, &c);
+    bits_free(&b);
     int64_t by_to[EV_COUNT], before[EV_COUNT];
     running(t, in, to, by_to);
     running(t, in, from - 1, before);
@@ -407,6 +435,11 @@ int tally_series(const struct tally *t, const uint8_t *in, const int32_t *starts
             return 0;
     /* One walk over the days: the running totals grow a day at a time from the day before
      * the first interval; each interval's are taken at its last day. */
+    struct proc_bits bits;
+    if (bits_new(t, &bits) != 0) {
+        bits_free(&bits);
+        return -1;
+    }
     int64_t before[EV_COUNT], now[EV_COUNT];
     running(t, in, starts[0] - 1, before);
     memcpy(now, before, sizeof(now));
@@ -422,12 +455,12 @@ int tally_series(const struct tally *t, const uint8_t *in, const int32_t *starts
         if (day < last)
             continue;
         struct counters c = {0};
-        if (count_fee_procedures(t, in, starts[k], last, &c) != 0)
-            return -1;
+        count_fee_procedures(t, in, starts[k], last, &bits, &c);
         counters_of(before, now, &c);
         add_counters(&out[k], &c);
         memcpy(before, now, sizeof(now));
         k++;
     }
+    bits_free(&bits);
     return 1;
 }

@@ -224,6 +224,16 @@ START_TEST(refuses_a_dossier_ended_before_received)
     ck_assert_int_eq(k.total, 0);
     tally_add(t, &odd, -1);
     ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
+    /* A procedure id past what the procedure share's bitmaps hold (a hand-edited database):
+     * not the tally's to answer either. */
+    struct tally_dossier huge = odd;
+    huge.finished = day + 1;
+    huge.proc = UINT32_MAX;
+    huge.fee = true;
+    tally_add(t, &huge, 1);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 0);
+    tally_reset(t, 1);
+    ck_assert_int_eq(tally_count(t, all, day, day, &k), 1);
     /* A period that ends before it starts is not the tally's to answer. */
     ck_assert_int_eq(tally_count(t, all, day, day - 1, &k), 0);
     tally_free(t);
