@@ -1464,51 +1464,57 @@ struct scan {
     size_t (*run)[2];
 };
 
-/* Fills *s for [F, T]. Returns 0 (free s->run) or -1 (memory). */
+/* Appends run [a, b) to s. Returns 0 or -1 (memory). */
+static int scan_add(struct scan *s, size_t *cap, size_t a, size_t b)
+{
+    if (s->n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        size_t(*run)[2] = realloc(s->run, grown * sizeof(*run));
+        if (!run)
+            return -1;
+        s->run = run;
+        *cap = grown;
+    }
+    s->run[s->n][0] = a;
+    s->run[s->n][1] = b;
+    s->n++;
+    return 0;
+}
+
+/* Fills *s for [F, T] in one walk over the zones and one over the long slots. Returns 0
+ * (free s->run) or -1 (memory). */
 static int scan_plan(const struct facts *f, int32_t F, int32_t T, struct scan *s)
 {
     const struct zones *z = &f->zones;
-    size_t zones = (f->n + ZONE_SLOTS - 1) >> ZONE_SHIFT;
+    size_t zones = (f->n + ZONE_SLOTS - 1) >> ZONE_SHIFT, cap = 0;
     /* 1: skipped, but its long slots may still count (received by T) */
     uint8_t *early = calloc(zones ? zones : 1, 1);
     s->n = 0;
     s->run = NULL;
     if (!early)
         return -1;
-    for (int pass = 0; pass < 2; pass++) {
-        size_t n = 0;
-        bool open = false;
-        for (size_t k = 0; k < zones; k++) {
-            if (z->first[k] > T || z->last[k] < F) {
-                early[k] = z->first[k] <= T;
-                open = false;
-                continue;
-            }
-            if (!open && pass)
-                s->run[n][0] = k << ZONE_SHIFT;
-            n += !open;
-            if (pass)
-                s->run[n - 1][1] = (k + 1) << ZONE_SHIFT < f->n ? (k + 1) << ZONE_SHIFT : f->n;
-            open = true;
+    int rc = 0;
+    bool open = false;
+    for (size_t k = 0; rc == 0 && k < zones; k++) {
+        if (z->first[k] > T || z->last[k] < F) {
+            early[k] = z->first[k] <= T;
+            open = false;
+            continue;
         }
-        for (size_t l = 0; l < z->nlongs; l++) {
-            size_t id = z->longs[l];
-            if (id < f->n && early[id >> ZONE_SHIFT]) {
-                if (pass) {
-                    s->run[n][0] = id;
-                    s->run[n][1] = id + 1;
-                }
-                n++;
-            }
-        }
-        if (!pass && !(s->run = malloc((n ? n : 1) * sizeof(*s->run)))) {
-            free(early);
-            return -1;
-        }
-        s->n = n;
+        size_t end = (k + 1) << ZONE_SHIFT < f->n ? (k + 1) << ZONE_SHIFT : f->n;
+        if (open)
+            s->run[s->n - 1][1] = end;
+        else
+            rc = scan_add(s, &cap, k << ZONE_SHIFT, end);
+        open = true;
+    }
+    for (size_t l = 0; rc == 0 && l < z->nlongs; l++) {
+        size_t id = z->longs[l];
+        if (id < f->n && early[id >> ZONE_SHIFT])
+            rc = scan_add(s, &cap, id, id + 1);
     }
     free(early);
-    return 0;
+    return rc;
 }
 
 size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to)
