@@ -122,7 +122,9 @@ struct facts {
      * provinces are kept. stale: a unit with dossiers moved; rebuild after the next load. */
     struct tally *tally;
     uint16_t *unit_tally;
-    size_t tally_groups;
+    size_t tally_groups, tally_unit_groups; /* all; those of units (the procedures' follow) */
+    uint16_t *proc_tally; /* by procedure id below proc_tally_n: its group + 1, 0: none */
+    size_t proc_tally_n;
     bool tally_by_province, tally_stale;
     struct feedback_cols fb;
     struct rating_cols rt;
@@ -181,6 +183,7 @@ void facts_free(struct facts *f)
     free(f->zones.procs);
     tally_free(f->tally);
     free(f->unit_tally);
+    free(f->proc_tally);
     names_free(&f->units);
     names_free(&f->procs);
     free(f->unit_parent);
@@ -365,6 +368,7 @@ static int reserve_announcements(struct announcement_cols *t, size_t id)
  * more province's groups. With more provinces than fit, a province filter is counted slot by
  * slot. */
 #define TALLY_LEVELS         4
+#define TALLY_PROCEDURES     64 /* the most common procedures: a group each */
 #define TALLY_ALL            0
 #define TALLY_LEVEL(l)       (1 + (l))
 #define TALLY_CHANNEL(c, l)  (1 + TALLY_LEVELS + (c)*TALLY_LEVELS + (l))
@@ -388,7 +392,7 @@ static uint16_t *tally_units(const struct names *units, const int32_t *parent, c
     for (size_t u = 1; u < n; u++)
         if (units->code[u] && !parent[u])
             g[u] = (uint16_t)provinces++; /* a province's index, for now */
-    *by_province = TALLY_PROVINCE(provinces + 1, 0) <= TALLY_GROUPS_MAX;
+    *by_province = TALLY_PROVINCE(provinces + 1, 0) <= TALLY_GROUPS_MAX - TALLY_PROCEDURES;
     *groups = *by_province ? TALLY_PROVINCE(provinces + 1, 0) : TALLY_PROVINCE(0, 0);
     for (size_t u = 1; u < n; u++) {
         if (!units->code[u])
@@ -484,10 +488,10 @@ static int load_names(struct facts *f, struct db_conn *c, const char *sql, bool 
             f->tally_stale = true;
     }
     if (units) {
-        f->tally_stale |= ngroups != f->tally_groups;
+        f->tally_stale |= ngroups != f->tally_unit_groups;
         free(f->unit_tally);
         f->unit_tally = groups;
-        f->tally_groups = ngroups;
+        f->tally_unit_groups = ngroups;
         f->tally_by_province = by_province;
     }
     names_free(out);
@@ -698,13 +702,57 @@ static bool tally_row(const struct facts *f, size_t i, struct tally_dossier *d)
                                 .paid = f->state[i] & FLAG_PAID};
     if (f->tally_by_province)
         d->group[d->groups++] = (uint16_t)TALLY_PROVINCE(0, 0) + f->unit_tally[u];
+    if (d->proc < f->proc_tally_n && f->proc_tally[d->proc])
+        d->group[d->groups++] = (uint16_t)(f->proc_tally[d->proc] - 1);
     return true;
 }
 
-/* Feeds every dossier slot to an emptied tally. */
+/* Chooses the procedures that get a tally group of their own: the TALLY_PROCEDURES with the
+ * most dossiers, each with at least one in 4,096 of them (fewer are quickly found by the zones'
+ * procedures), numbered after the units' groups. Returns 0 or -1 (memory). */
+static int tally_choose_procedures(struct facts *f)
+{
+    free(f->proc_tally);
+    f->proc_tally = NULL;
+    f->proc_tally_n = 0;
+    f->tally_groups = f->tally_unit_groups;
+    size_t n = f->procs.n;
+    uint32_t *count = calloc(n ? n : 1, sizeof(uint32_t));
+    uint16_t *chosen = calloc(n ? n : 1, sizeof(uint16_t));
+    if (!count || !chosen) {
+        free(count);
+        free(chosen);
+        return -1;
+    }
+    size_t slots = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        uint32_t pr = proc_of(f, i);
+        slots += STATUS_OF(f->state[i]) != 0;
+        if (STATUS_OF(f->state[i]) && pr < n && count[pr] < UINT32_MAX)
+            count[pr]++;
+    }
+    uint32_t least = (uint32_t)(slots / 4096 > 16 ? slots / 4096 : 16);
+    for (size_t k = 0; k < TALLY_PROCEDURES; k++) {
+        size_t best = 0;
+        for (size_t pr = 1; pr < n; pr++)
+            if (!chosen[pr] && count[pr] > count[best])
+                best = pr;
+        if (!best || count[best] < least)
+            break;
+        chosen[best] = (uint16_t)(f->tally_groups++ + 1);
+    }
+    free(count);
+    f->proc_tally = chosen;
+    f->proc_tally_n = n;
+    return 0;
+}
+
+/* Feeds every dossier slot to an emptied tally (with the procedures' groups chosen again). */
 static void tally_rebuild(struct facts *f)
 {
     struct tally_dossier d;
+    if (tally_choose_procedures(f) != 0)
+        f->tally_groups = f->tally_unit_groups; /* no procedure groups: the pass counts them */
     tally_reset(f->tally, f->tally_groups);
     for (size_t i = 0; i < f->n; i++)
         if (tally_row(f, i, &d))
@@ -1423,10 +1471,19 @@ static void finish_counters(struct counters *k)
 static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint8_t *in)
 {
     /* Not after a refresh that failed half-way (the tallies wait for the next full load). */
-    if (f->generation < 0 || f->tally_stale || p->procedure[0] || p->group_by != GROUP_NONE ||
+    if (f->generation < 0 || f->tally_stale || p->group_by != GROUP_NONE ||
         (p->unit[0] && p->channel) || (p->rebase && (p->level || p->unit[0])))
         return false;
     memset(in, 0, TALLY_GROUPS_MAX);
+    if (p->procedure[0]) {
+        /* One of the most common procedures, with no other filter. */
+        uint32_t pr = find_code(&f->procs, p->procedure);
+        if (p->unit[0] || p->level || p->channel || !pr || pr >= f->proc_tally_n ||
+            !f->proc_tally[pr])
+            return false;
+        in[f->proc_tally[pr] - 1] = 1;
+        return true;
+    }
     size_t province = SIZE_MAX;
     if (p->unit[0]) {
         uint32_t u = find_code(&f->units, p->unit);
@@ -1517,19 +1574,72 @@ static int scan_plan(const struct facts *f, int32_t F, int32_t T, struct scan *s
     return rc;
 }
 
-size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to)
+/* Walks the slots of a scan that hold the procedure of a filter, found ahead WALK_BATCH at a
+ * time so that their columns come from memory together rather than one miss after another (a
+ * procedure's dossiers are scattered over the slots, and each costs a handful of misses). A
+ * pass without a procedure filter reads the runs straight through instead. */
+#define WALK_BATCH 32
+
+struct slot_walk {
+    const struct facts *f;
+    const struct scan *scan;
+    uint32_t proc; /* above 0 */
+    uint16_t p16;  /* proc as the column holds it */
+    size_t run, i; /* where the walk goes on */
+    size_t batch[WALK_BATCH], n, at;
+};
+
+static void walk_start(struct slot_walk *w, const struct facts *f, const struct scan *s,
+                       uint32_t proc)
 {
-    struct scan s;
-    size_t slots = 0;
-    pthread_rwlock_rdlock(&f->lock);
-    if (scan_plan(f, from, to, &s) == 0)
-        for (size_t r = 0; r < s.n; r++)
-            slots += s.run[r][1] - s.run[r][0];
-    else
-        slots = SIZE_MAX;
-    pthread_rwlock_unlock(&f->lock);
-    free(s.run);
-    return slots;
+    *w = (struct slot_walk){.f = f,
+                            .scan = s,
+                            .proc = proc,
+                            .p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR,
+                            .i = s->n ? s->run[0][0] : 0};
+}
+
+/* The next slot of the procedure, or SIZE_MAX at the end. */
+static size_t walk_next(struct slot_walk *w)
+{
+    const struct scan *s = w->scan;
+    if (w->at == w->n) {
+        w->n = w->at = 0;
+        while (w->n < WALK_BATCH && w->run < s->n) {
+            size_t end = s->run[w->run][1], i = next_proc(w->f, w->i, end, w->proc, w->p16);
+            if (i == end) {
+                w->run++;
+                w->i = w->run < s->n ? s->run[w->run][0] : 0;
+                continue;
+            }
+            w->i = i + 1;
+            if (!proc_is(w->f, i, w->proc))
+                continue;
+            const struct facts *f = w->f;
+            __builtin_prefetch(&f->state[i]);
+            __builtin_prefetch(&f->received[i]);
+            __builtin_prefetch(&f->finished[i]);
+            __builtin_prefetch(&f->due[i]);
+            __builtin_prefetch(&f->unit[i]);
+            w->batch[w->n++] = i;
+        }
+        if (!w->n)
+            return SIZE_MAX;
+    }
+    return w->batch[w->at++];
+}
+
+/* Counts slot i into the summary of p's period (lines and pairs by group). Returns 0 or -1
+ * (memory). */
+static inline int summary_slot(const struct facts *f, const struct summary_params *p,
+                               const struct unit_map *map, uint32_t proc, size_t ngroups, size_t i,
+                               struct pass_counts *lines, struct pairs *pairs)
+{
+    size_t g =
+        group_of(p, map, proc, ngroups, unit_of(f, i), proc_of(f, i), CHANNEL_OF(f->state[i]));
+    if (g == SIZE_MAX || !in_total(f, i, p->from, p->to))
+        return 0;
+    return count_dossier(f, i, p->from, p->to, &lines[g], pairs, g);
 }
 
 /* The interval of starts[0..n) that holds day (starts ascending, day >= starts[0]). */
@@ -1544,6 +1654,44 @@ static size_t interval_of(const int32_t *starts, size_t n, int32_t day)
             hi = mid - 1;
     }
     return lo;
+}
+
+/* Counts slot i into every interval of p's series (starts[0..n), the last ending at p->to)
+ * whose total holds it: from the one it was received in (or the first) to the one it ended in
+ * (or the last). Returns 0 or -1 (memory). */
+static inline int series_slot(const struct facts *f, const struct summary_params *p,
+                              const struct unit_map *map, uint32_t proc, const int32_t *starts,
+                              size_t n, size_t i, struct pass_counts *lines, struct pairs *pairs)
+{
+    const int32_t F = p->from, T = p->to;
+    if (!in_total(f, i, F, T) || group_of(p, map, proc, 1, unit_of(f, i), proc_of(f, i),
+                                          CHANNEL_OF(f->state[i])) == SIZE_MAX)
+        return 0;
+    int32_t r = f->received[i], fin = finished_of(f, i);
+    bool ended = is_ended(STATUS_OF(f->state[i]));
+    size_t lo = r < F ? 0 : interval_of(starts, n, r);
+    size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
+    for (size_t k = lo; k <= hi; k++) {
+        int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
+        if (count_dossier(f, i, a, b, &lines[k], pairs, k) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+size_t facts_scan_slots(struct facts *f, int32_t from, int32_t to)
+{
+    struct scan s;
+    size_t slots = 0;
+    pthread_rwlock_rdlock(&f->lock);
+    if (scan_plan(f, from, to, &s) == 0)
+        for (size_t r = 0; r < s.n; r++)
+            slots += s.run[r][1] - s.run[r][0];
+    else
+        slots = SIZE_MAX;
+    pthread_rwlock_unlock(&f->lock);
+    free(s.run);
+    return slots;
 }
 
 enum query_status facts_series(struct facts *f, const struct summary_params *p,
@@ -1580,27 +1728,17 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
      * was received in (or the first) to the one it ended in (or the last). */
     if (!tallied && (scan_plan(f, F, T, &scan) != 0 || !(lines = pass_new(n))))
         goto out;
-    uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
-    for (size_t run = 0; run < scan.n; run++) {
-        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            /* The procedure first: one column, and it leaves out most slots when set. */
-            if (proc && (i = next_proc(f, i, scan.run[run][1], proc, p16)) == scan.run[run][1])
-                break;
-            if ((proc && !proc_is(f, i, proc)) || !in_total(f, i, F, T) ||
-                group_of(p, &map, proc, 1, unit_of(f, i), proc_of(f, i), CHANNEL_OF(f->state[i])) ==
-                    SIZE_MAX)
-                continue;
-            int32_t r = f->received[i], fin = finished_of(f, i);
-            bool ended = is_ended(STATUS_OF(f->state[i]));
-            size_t lo = r < F ? 0 : interval_of(starts, n, r);
-            size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
-            for (size_t k = lo; k <= hi; k++) {
-                int32_t a = starts[k], b = k + 1 < n ? starts[k + 1] - 1 : T;
-                if (count_dossier(f, i, a, b, &lines[k], &pairs, k) != 0)
-                    goto out;
-            }
-        }
-    }
+    /* The procedure first (walk_next): one column, and it leaves out most slots when set.
+     * Without a procedure filter the runs are read straight through. */
+    struct slot_walk walk;
+    walk_start(&walk, f, &scan, proc);
+    for (size_t i; proc && (i = walk_next(&walk)) != SIZE_MAX;)
+        if (series_slot(f, p, &map, proc, starts, n, i, lines, &pairs) != 0)
+            goto out;
+    for (size_t run = 0; !proc && run < scan.n; run++)
+        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++)
+            if (series_slot(f, p, &map, proc, starts, n, i, lines, &pairs) != 0)
+                goto out;
     for (size_t k = 0; !tallied && k < n; k++)
         pass_fold(&out[k], &lines[k]);
     count_procedures(&pairs, out, n);
@@ -1660,16 +1798,17 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
     if (tallied < 0 ||
         (!tallied && (scan_plan(f, F, T, &scan) != 0 || !(lines = pass_new(ngroups)))))
         goto out;
-    uint16_t p16 = proc < ID_FAR ? (uint16_t)proc : ID_FAR;
-    for (size_t run = 0; run < scan.n; run++) {
+    /* The procedure first (walk_next), then the other filters before the days: a level or
+     * unit filter leaves out most slots. Without a procedure filter the runs are read straight
+     * through (a walk there costs a quarter more). */
+    struct slot_walk walk;
+    walk_start(&walk, f, &scan, proc);
+    for (size_t i; proc && (i = walk_next(&walk)) != SIZE_MAX;)
+        if (summary_slot(f, p, &map, proc, ngroups, i, lines, &pairs) != 0)
+            goto out;
+    for (size_t run = 0; !proc && run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            /* The procedure first: one column, and it leaves out most slots when set. */
-            if (proc && (i = next_proc(f, i, scan.run[run][1], proc, p16)) == scan.run[run][1])
-                break;
-            if (proc && !proc_is(f, i, proc))
-                continue;
-            /* The filters before the days: a level or unit filter leaves out most slots. */
-            size_t g = group_of(p, &map, proc, ngroups, unit_of(f, i), proc_of(f, i),
+            size_t g = group_of(p, &map, 0, ngroups, unit_of(f, i), proc_of(f, i),
                                 CHANNEL_OF(f->state[i]));
             if (g != SIZE_MAX && in_total(f, i, F, T) &&
                 count_dossier(f, i, F, T, &lines[g], &pairs, g) != 0)

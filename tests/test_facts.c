@@ -525,10 +525,15 @@ static void tallied_compare(int rounds, int first, int span, int longest)
         p.from = first + (int)rnd((unsigned)span);
         p.to = p.from + (int)rnd((unsigned)longest);
         p.level = (int)rnd(4);
-        if (rnd(2))
+        if (rnd(4) == 0) {
+            /* a common procedure alone: its own group since the last full load */
+            p.level = 0;
+            snprintf(p.procedure, sizeof(p.procedure), "Q%u", rnd(12));
+        } else if (rnd(2)) {
             snprintf(p.unit, sizeof(p.unit), "U%d", rnd((unsigned)provinces) ? 9 : 0);
-        else if (rnd(2))
+        } else if (rnd(2)) {
             p.channel = 1 + (int)rnd(3);
+        }
         p.rebase = rnd(2) && !p.level && !p.unit[0];
         ck_assert_int_eq(facts_refresh(facts, conn), 0);
         ck_assert_msg(facts_tallied(facts, &p), "round %d: not from the tallies", i);
@@ -544,6 +549,11 @@ START_TEST(tallies_agree_with_recount)
     char *buf = calloc(cap, 1);
     random_dossiers(buf, cap, 0, 3000);
     load(conn, "dossiers", buf);
+    /* A full load, which gives each of the twelve procedures (a twelfth of the dossiers each)
+     * a group of its own. */
+    facts_free(facts);
+    facts = facts_new();
+    ck_assert_int_eq(facts_refresh(facts, conn), 0);
     int jan = ltime_day_from_civil(2024, 1, 1);
     tallied_compare(100, jan - 30, 260, 150);
     buf[0] = '\0';
@@ -564,6 +574,14 @@ START_TEST(tallies_agree_with_recount)
     ck_assert(facts_tallied(facts, &p));
     series_by_month_agrees(&p);
     p.channel = 0;
+    p.level = 0;
+    snprintf(p.procedure, sizeof(p.procedure), "Q3");
+    ck_assert(facts_tallied(facts, &p));
+    series_by_month_agrees(&p);
+    p.level = LEVEL_COMMUNE; /* with a level: counted by the pass */
+    ck_assert(!facts_tallied(facts, &p));
+    series_by_month_agrees(&p);
+    p.procedure[0] = '\0';
 
     /* U3 and U4 become districts: their dossiers move from the communes' tally. */
     load(conn, "units",

@@ -3,7 +3,8 @@
  * any period over a set of groups (no dossier in two of them) is then a difference of two
  * running totals, a few thousand additions, instead of a pass over every dossier of the
  * period. facts.c puts each dossier in four groups: all units; its unit's level; its channel
- * and level; its province (a unit without a parent) and level.
+ * and level; its province (a unit without a parent) and level; and a dossier of one of the
+ * most common procedures in that procedure's group too.
  *
  * domain.md's counters rewritten as running totals (for a dossier that ended on or after the
  * day it was received, as ingest.c guarantees; the tally refuses to answer while it holds
@@ -27,8 +28,8 @@
 #include "tthc/metrics.h"
 
 #define TALLY_NO_DAY      INT32_MAX /* no due day, or not finished */
-#define TALLY_GROUPS_MAX  288       /* each costs about 90 KB over three years, and its fee lists */
-#define TALLY_GROUPS_EACH 4         /* a dossier counts in up to this many groups */
+#define TALLY_GROUPS_MAX  352       /* each costs about 90 KB over three years, and its fee lists */
+#define TALLY_GROUPS_EACH 5         /* a dossier counts in up to this many groups */
 
 struct tally;
 
