@@ -1465,10 +1465,12 @@ static void finish_counters(struct counters *k)
     k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
 }
 
-/* The tally groups a count of p covers, into in (f->tally_groups bytes); false when the tally
- * cannot count p: it holds dossiers by the province, level and channel of their unit as units
- * stand, over every procedure (rebase=current can move a unit to another province or level). */
-static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint8_t *in)
+/* The tally groups a count of p covers (proc: its procedure's id, 0: none), into in
+ * (TALLY_GROUPS_MAX bytes); false when the tally cannot count p: it holds dossiers by the
+ * province, level and channel of their unit as units stand, and by the most common
+ * procedures (rebase=current can move a unit to another province or level). */
+static bool tally_groups_for(const struct facts *f, const struct summary_params *p, uint32_t proc,
+                             uint8_t *in)
 {
     /* Not after a refresh that failed half-way (the tallies wait for the next full load). */
     if (f->generation < 0 || f->tally_stale || p->group_by != GROUP_NONE ||
@@ -1477,11 +1479,10 @@ static bool tally_groups_for(const struct facts *f, const struct summary_params 
     memset(in, 0, TALLY_GROUPS_MAX);
     if (p->procedure[0]) {
         /* One of the most common procedures, with no other filter. */
-        uint32_t pr = find_code(&f->procs, p->procedure);
-        if (p->unit[0] || p->level || p->channel || !pr || pr >= f->proc_tally_n ||
-            !f->proc_tally[pr])
+        if (p->unit[0] || p->level || p->channel || !proc || proc >= f->proc_tally_n ||
+            !f->proc_tally[proc])
             return false;
-        in[f->proc_tally[pr] - 1] = 1;
+        in[f->proc_tally[proc] - 1] = 1;
         return true;
     }
     size_t province = SIZE_MAX;
@@ -1509,7 +1510,9 @@ bool facts_tallied(struct facts *f, const struct summary_params *p)
     struct counters k = {0};
     uint8_t in[TALLY_GROUPS_MAX];
     pthread_rwlock_rdlock(&f->lock);
-    bool tallied = tally_groups_for(f, p, in) && tally_count(f->tally, in, p->from, p->to, &k) == 1;
+    uint32_t proc = p->procedure[0] ? find_code(&f->procs, p->procedure) : 0;
+    bool tallied =
+        tally_groups_for(f, p, proc, in) && tally_count(f->tally, in, p->from, p->to, &k) == 1;
     pthread_rwlock_unlock(&f->lock);
     return tallied;
 }
@@ -1719,7 +1722,8 @@ enum query_status facts_series(struct facts *f, const struct summary_params *p,
         goto out;
     const int32_t F = p->from, T = p->to;
     uint8_t in[TALLY_GROUPS_MAX];
-    int tallied = tally_groups_for(f, p, in) ? tally_series(f->tally, in, starts, n, T, out) : 0;
+    int tallied =
+        tally_groups_for(f, p, proc, in) ? tally_series(f->tally, in, starts, n, T, out) : 0;
     if (tallied < 0)
         goto out;
     if (!tallied)
@@ -1794,13 +1798,13 @@ enum query_status facts_summary(struct facts *f, const struct summary_params *p,
         goto out;
     const int32_t F = p->from, T = p->to;
     uint8_t in[TALLY_GROUPS_MAX];
-    int tallied = tally_groups_for(f, p, in) ? tally_count(f->tally, in, F, T, &acc[0]) : 0;
+    int tallied = tally_groups_for(f, p, proc, in) ? tally_count(f->tally, in, F, T, &acc[0]) : 0;
     if (tallied < 0 ||
         (!tallied && (scan_plan(f, F, T, &scan) != 0 || !(lines = pass_new(ngroups)))))
         goto out;
     /* The procedure first (walk_next), then the other filters before the days: a level or
      * unit filter leaves out most slots. Without a procedure filter the runs are read straight
-     * through (a walk there costs a quarter more). */
+     * through, the body written out (through summary_slot that pass ran a quarter slower). */
     struct slot_walk walk;
     walk_start(&walk, f, &scan, proc);
     for (size_t i; proc && (i = walk_next(&walk)) != SIZE_MAX;)

@@ -117,22 +117,33 @@ static void compare(const struct tally *t, const struct tally_dossier *ds, const
     }
 }
 
+/* A tally of GROUPS groups holding n random dossiers received in [first, first + span), which
+ * *ds holds too (each marked held in *held; the caller frees both and the tally). */
+static struct tally *random_tally(size_t n, int first, int span, struct tally_dossier **ds,
+                                  bool **held)
+{
+    struct tally *t = tally_new();
+    ck_assert_ptr_nonnull(t);
+    tally_reset(t, GROUPS);
+    *ds = calloc(n, sizeof(**ds));
+    *held = calloc(n, sizeof(bool));
+    ck_assert_ptr_nonnull(*ds);
+    ck_assert_ptr_nonnull(*held);
+    for (size_t i = 0; i < n; i++) {
+        (*ds)[i] = random_dossier(first, span);
+        (*held)[i] = true;
+        tally_add(t, &(*ds)[i], 1);
+    }
+    return t;
+}
+
 START_TEST(random_dossiers_counted_as_one_by_one)
 {
     enum { N = 3000 };
     int first = ltime_day_from_civil(2024, 1, 1), span = 500;
-    struct tally *t = tally_new();
-    ck_assert_ptr_nonnull(t);
-    tally_reset(t, GROUPS);
-    struct tally_dossier *ds = calloc(N, sizeof(*ds));
-    bool *held = calloc(N, sizeof(bool));
-    ck_assert_ptr_nonnull(ds);
-    ck_assert_ptr_nonnull(held);
-    for (size_t i = 0; i < N; i++) {
-        ds[i] = random_dossier(first, span);
-        held[i] = true;
-        tally_add(t, &ds[i], 1);
-    }
+    struct tally_dossier *ds;
+    bool *held;
+    struct tally *t = random_tally(N, first, span, &ds, &held);
     compare(t, ds, held, N, first, span, 300);
     /* Updates: a third taken away, half of those back with new values (a dossier that moves
      * from processing to done, to another level, to other days). */
@@ -161,18 +172,9 @@ START_TEST(series_points_counted_as_their_periods)
 {
     enum { N = 2000, MONTHS = 14 };
     int first = ltime_day_from_civil(2024, 1, 1);
-    struct tally *t = tally_new();
-    ck_assert_ptr_nonnull(t);
-    tally_reset(t, GROUPS);
-    struct tally_dossier *ds = calloc(N, sizeof(*ds));
-    bool *held = calloc(N, sizeof(bool));
-    ck_assert_ptr_nonnull(ds);
-    ck_assert_ptr_nonnull(held);
-    for (size_t i = 0; i < N; i++) {
-        ds[i] = random_dossier(first, 400);
-        held[i] = true;
-        tally_add(t, &ds[i], 1);
-    }
+    struct tally_dossier *ds;
+    bool *held;
+    struct tally *t = random_tally(N, first, 400, &ds, &held);
     int32_t starts[MONTHS];
     for (int m = 0; m < MONTHS; m++)
         starts[m] = ltime_day_from_civil(2024 + m / 12, m % 12 + 1, 1) + (m == 0 ? 9 : 0);
