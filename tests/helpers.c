@@ -13,11 +13,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tthc/facts.h"
-#include "tthc/ingest.h"
-#include "tthc/keys.h"
-#include "tthc/log.h"
-#include "tthc/policy.h"
+#include "tthc/base/log.h"
+#include "tthc/engine/engine.h"
+#include "tthc/http/keys.h"
+#include "tthc/http/policy.h"
+#include "tthc/records/ingest.h"
 
 int run_suite(Suite *s)
 {
@@ -121,8 +121,8 @@ void test_server_run(struct test_server *t)
 {
     char err[256];
     ck_assert_int_eq(db_pool_init(&t->app.pool, t->app.cfg.db), 0);
-    t->app.facts = facts_new();
-    ck_assert_ptr_nonnull(t->app.facts);
+    t->app.engine = engine_new();
+    ck_assert_ptr_nonnull(t->app.engine);
     t->app.policy = policy_new(&t->app);
     ck_assert_ptr_nonnull(t->app.policy);
     ck_assert_msg(server_start(&t->app, &t->server, &t->port, err, sizeof(err)) == 0, "%s", err);
@@ -140,7 +140,7 @@ void test_server_stop(struct test_server *t)
     server_stop(t->server, 5);
     policy_free(t->app.policy);
     db_pool_free(&t->app.pool);
-    facts_free(t->app.facts);
+    engine_free(t->app.engine);
 }
 
 void http_response_free(struct http_response *r)

@@ -9,8 +9,8 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#include "tthc/db.h"
-#include "tthc/server.h"
+#include "tthc/http/server.h"
+#include "tthc/storage/db.h"
 
 /* Runs s (verbosity from CK_VERBOSITY, TAP from CK_TAP_LOG_FILE_NAME, set by meson) and
  * returns the process exit status: EXIT_SUCCESS when every test passed. Frees s. */

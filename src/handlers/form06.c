@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/domain.h"
-#include "tthc/facts.h"
-#include "tthc/handlers.h"
-#include "tthc/ltime.h"
-#include "tthc/server.h"
+#include "tthc/domain/ltime.h"
+#include "tthc/domain/vocab.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/server.h"
 
 /* The form's columns, in its order, with their Vietnamese headers. */
 static const struct column {
@@ -136,7 +136,7 @@ void form06_get(struct request *req, struct response *res)
     if (csv < 0)
         return;
     p.group_by = GROUP_UNIT;
-    struct facts *f = req->app->facts;
+    struct engine *f = req->app->engine;
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
     struct unit_state *units = NULL;
@@ -144,10 +144,10 @@ void form06_get(struct request *req, struct response *res)
     const char *param = NULL;
     char reason[256];
     enum query_status st = QUERY_FAILED;
-    if (c && facts_refresh(f, c) == 0 &&
-        (st = facts_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+    if (c && engine_refresh(f, c) == 0 &&
+        (st = engine_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
             QUERY_OK &&
-        facts_units(f, &units, &nunits) != 0)
+        engine_units(f, &units, &nunits) != 0)
         st = QUERY_FAILED;
     if (answer_failure(res, st, param, reason))
         goto out;

@@ -2,8 +2,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "tthc/handlers.h"
-#include "tthc/text.h"
+#include "tthc/base/text.h"
+#include "tthc/handlers/handlers.h"
 
 void health_get(struct request *req, struct response *res)
 {

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "tthc/facts.h"
-#include "tthc/handlers.h"
-#include "tthc/observe.h"
-#include "tthc/server.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/observe.h"
+#include "tthc/http/server.h"
 
 /* docs/openapi.json, embedded at build time (scripts/embed_text.py). */
 extern const char openapi_json[];
@@ -63,7 +63,7 @@ void freshness_get(struct request *req, struct response *res)
     struct unit_state *units = NULL;
     size_t n = 0;
     sqlite3_stmt *st = NULL;
-    if (!c || facts_refresh(app->facts, c) != 0 || facts_units(app->facts, &units, &n) != 0 ||
+    if (!c || engine_refresh(app->engine, c) != 0 || engine_units(app->engine, &units, &n) != 0 ||
         !(st = db_stmt(c, "SELECT at FROM generations WHERE generation = ?"))) {
         free(units);
         response_problem(res, 503, "unavailable", "Service unavailable",

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/domain.h"
-#include "tthc/facts.h"
-#include "tthc/handlers.h"
-#include "tthc/metrics.h"
-#include "tthc/server.h"
-#include "tthc/text.h"
+#include "tthc/base/text.h"
+#include "tthc/domain/metrics.h"
+#include "tthc/domain/vocab.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/server.h"
 
 struct rank {
     const struct unit_state *unit;
@@ -123,7 +123,7 @@ void rankings_get(struct request *req, struct response *res)
     p.group_by = GROUP_UNIT;
     /* A unit with decisions or feedback but no dossier still has a value for those metrics. */
     p.every_group = true;
-    struct facts *f = req->app->facts;
+    struct engine *f = req->app->engine;
     struct db_conn *c = db_pool_conn(&req->app->pool);
     struct summary_group *groups = NULL;
     struct unit_state *units = NULL;
@@ -133,11 +133,11 @@ void rankings_get(struct request *req, struct response *res)
     const char *param = NULL;
     char reason[256];
     enum query_status st = QUERY_FAILED;
-    if (c && facts_refresh(f, c) == 0 &&
-        (st = facts_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+    if (c && engine_refresh(f, c) == 0 &&
+        (st = engine_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
             QUERY_OK &&
-        (st = facts_unit_map(f, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
-        facts_units(f, &units, &nunits) != 0)
+        (st = engine_unit_map(f, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
+        engine_units(f, &units, &nunits) != 0)
         st = QUERY_FAILED;
     if (answer_failure(res, st, param, reason))
         goto out;

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tthc/handlers.h"
-#include "tthc/ingest.h"
-#include "tthc/ltime.h"
-#include "tthc/observe.h"
-#include "tthc/query.h"
-#include "tthc/server.h"
-#include "tthc/text.h"
+#include "tthc/base/text.h"
+#include "tthc/domain/ltime.h"
+#include "tthc/domain/query.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/observe.h"
+#include "tthc/http/server.h"
+#include "tthc/records/ingest.h"
 
 /* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
 static bool content_type_is(const char *ct, const char *const *types)

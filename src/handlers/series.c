@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/blocks.h"
-#include "tthc/facts.h"
-#include "tthc/handlers.h"
-#include "tthc/ltime.h"
-#include "tthc/server.h"
+#include "tthc/domain/ltime.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/server.h"
+#include "tthc/recount/blocks.h"
 
 enum interval { DAY, WEEK, MONTH, QUARTER, YEAR };
 static const char *const intervals[] = {"day", "week", "month", "quarter", "year", NULL};
@@ -115,8 +115,8 @@ void series_get(struct request *req, struct response *res)
     const char *param = NULL;
     char reason[256];
     enum query_status st = QUERY_FAILED;
-    if (c && facts_refresh(req->app->facts, c) == 0)
-        st = facts_series(req->app->facts, &p, starts, n, points, &param, reason, sizeof(reason));
+    if (c && engine_refresh(req->app->engine, c) == 0)
+        st = engine_series(req->app->engine, &p, starts, n, points, &param, reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         goto out;
     char from[11], to[11];

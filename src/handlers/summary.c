@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/blocks.h"
-#include "tthc/csv.h"
-#include "tthc/domain.h"
-#include "tthc/facts.h"
-#include "tthc/handlers.h"
-#include "tthc/jtext.h"
-#include "tthc/ltime.h"
-#include "tthc/query.h"
-#include "tthc/server.h"
-#include "tthc/text.h"
+#include "tthc/base/jtext.h"
+#include "tthc/base/text.h"
+#include "tthc/domain/ltime.h"
+#include "tthc/domain/query.h"
+#include "tthc/domain/vocab.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/handlers.h"
+#include "tthc/http/server.h"
+#include "tthc/records/csv.h"
+#include "tthc/recount/blocks.h"
 
 /* The first day without a district level (domain.md, "Units and levels"). */
 #define DISTRICTS_ABOLISHED "2025-07-01"
@@ -177,8 +177,8 @@ void summary_get(struct request *req, struct response *res)
     struct summary_group *groups = NULL;
     size_t n = 0;
     enum query_status st = QUERY_FAILED;
-    if (c && facts_refresh(req->app->facts, c) == 0)
-        st = facts_summary(req->app->facts, &p, &groups, &n, &param, reason, sizeof(reason));
+    if (c && engine_refresh(req->app->engine, c) == 0)
+        st = engine_summary(req->app->engine, &p, &groups, &n, &param, reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         return;
     if (csv) {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tthc/gzip.h"
+#include "tthc/http/gzip.h"
 
 /* Small, so that bombs reach the ceiling quickly. */
 #define CEILING (1 << 20)

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "tthc/db.h"
-#include "tthc/ingest.h"
-#include "tthc/log.h"
+#include "tthc/base/log.h"
+#include "tthc/records/ingest.h"
+#include "tthc/storage/db.h"
 
 /* Runs before the database is opened afresh, so that it stays small. */
 #define RUNS_PER_DATABASE 5000

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tthc/gzip.h"
-#include "tthc/http.h"
-#include "tthc/metrics.h"
-#include "tthc/query.h"
-#include "tthc/router.h"
+#include "tthc/domain/metrics.h"
+#include "tthc/domain/query.h"
+#include "tthc/handlers/exchange.h"
+#include "tthc/http/gzip.h"
+#include "tthc/http/router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

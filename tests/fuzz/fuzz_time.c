@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tthc/ltime.h"
+#include "tthc/domain/ltime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

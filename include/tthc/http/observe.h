@@ -1,0 +1,34 @@
+/* Observability: the counters behind GET /metrics (Prometheus text format) and the access log.
+ *
+ * Owns the process-wide request counters (by route and status), the latency histogram, the
+ * requests in flight and the records loaded per kind. Updates are lock-free (C11 atomics) so
+ * that counting costs a request almost nothing. It renders; it does not serve.
+ */
+#ifndef TTHC_OBSERVE_H
+#define TTHC_OBSERVE_H
+
+#include <stddef.h>
+
+#include "tthc/records/ingest.h"
+
+/* Counts one finished request: route index (as in router_routes; n for "no route"), status,
+ * duration in seconds. */
+void observe_request(size_t route, unsigned status, double seconds);
+
+/* Requests in flight: +1 when one starts, -1 when it ends. */
+void observe_in_flight(int delta);
+long observe_in_flight_now(void);
+
+/* Records stored by loads, per kind. */
+void observe_loaded(enum kind kind, size_t stored);
+
+/* Renders every metric in the Prometheus text format into a new string (caller frees); db is
+ * the database file, whose size is reported. NULL when out of memory. */
+char *observe_render(const char *db);
+
+/* Writes the access log line of one request to stderr as JSON: never a token, only the key's
+ * name. */
+void observe_log(const char *method, const char *path, unsigned status, size_t bytes,
+                 double seconds, const char *key_name, const char *client);
+
+#endif

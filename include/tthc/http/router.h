@@ -1,0 +1,31 @@
+/* The route table: method + path -> handler. A path pattern may end in `{code}`, which
+ * matches the rest of the path (one or more characters). HEAD is served as GET.
+ */
+#ifndef TTHC_ROUTER_H
+#define TTHC_ROUTER_H
+
+#include <stddef.h>
+
+#include "tthc/handlers/exchange.h"
+
+typedef void (*handler_fn)(struct request *req, struct response *res);
+
+struct route {
+    const char *method;
+    const char *pattern;
+    handler_fn handler;
+    int arg;
+};
+
+enum router_result { ROUTE_FOUND = 0, ROUTE_NOT_FOUND = 404, ROUTE_BAD_METHOD = 405 };
+
+/* Finds the route for method and path. On ROUTE_FOUND sets *route and *param (the `{code}`
+ * part, pointing into path, or NULL). On ROUTE_BAD_METHOD writes the Allow header's value
+ * into allow. */
+enum router_result router_match(const char *method, const char *path, const struct route **route,
+                                const char **param, char *allow, size_t allow_len);
+
+/* The route table, for documents that must list every route (the OpenAPI test). */
+const struct route *router_routes(size_t *n);
+
+#endif

@@ -1,0 +1,175 @@
+/* Loading records: parsing a body (one JSON object, an array, or NDJSON), validating each
+ * record by the rules of api.md, and storing it by create-or-replace on its natural key.
+ *
+ * Owns the rules of what a valid unit, procedure and dossier is, and the SQL that writes them.
+ * It does not speak HTTP: the handler and `tthc import` both call ingest_body.
+ */
+#ifndef TTHC_INGEST_H
+#define TTHC_INGEST_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tthc/base/text.h"
+#include "tthc/domain/ltime.h"
+#include "tthc/storage/db.h"
+
+enum kind {
+    KIND_UNITS,
+    KIND_PROCEDURES,
+    KIND_DOSSIERS,
+    KIND_FEEDBACK,
+    KIND_RATINGS,
+    KIND_PAYMENTS,
+    KIND_ANNOUNCEMENTS,
+    KIND_HOLIDAYS,
+    KIND_COUNT
+};
+
+/* "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
+ * "holidays" -> kind; returns 0, or -1 for an unknown name. */
+int kind_from_name(const char *name, enum kind *out);
+const char *kind_name(enum kind kind);
+/* The field that is the kind's natural key: "code", or "id" for payments, "day" for holidays. */
+const char *kind_key(enum kind kind);
+
+/* Longest code (MaHoSo, MaTTHC, unit code) and name, in characters (api.md). */
+#define CODE_MAX_CHARS 64
+#define NAME_MAX_CHARS 500
+/* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
+#define FEE_MAX 1000000000000000LL
+
+/* A validated dossier. Strings point into the cJSON object it came from. */
+struct dossier {
+    const char *code, *procedure_code, *unit_code;
+    int channel, status, online_payment;
+    int64_t fee;
+    bool has_received, has_due, has_finished;
+    struct ltime received, due, finished;
+    const char *received_at, *due_at, *finished_at;
+};
+
+struct unit {
+    const char *code, *name, *parent_code, *successor_code;
+    int level;
+    bool has_valid_from, has_valid_to;
+    int valid_from, valid_to;
+};
+
+struct procedure {
+    const char *code, *name, *field;
+    int online_service; /* -1: not given */
+};
+
+/* A feedback item (phản ánh, kiến nghị). */
+struct feedback {
+    const char *code, *unit_code, *procedure_code, *dossier_code, *subject;
+    int status; /* enum feedback_status */
+    bool published, has_resolved;
+    struct ltime received, resolved;
+    const char *received_at, *resolved_at;
+};
+
+/* A satisfaction rating of one dossier. */
+struct rating {
+    const char *code, *dossier_code, *reason, *comment;
+    int rating; /* enum rating_level */
+    struct ltime rated;
+    const char *rated_at;
+};
+
+/* An online payment transaction. */
+struct payment {
+    const char *id, *dossier_code;
+    int64_t amount;
+    int channel, status; /* enum payment_channel, enum payment_status */
+    struct ltime paid;
+    const char *paid_at;
+};
+
+/* A decision announcing a list of procedures. */
+struct announcement {
+    const char *code, *unit_code;
+    int64_t procedures;
+    bool has_effective, has_published;
+    struct ltime signed_on, effective, published;
+    const char *signed_at, *effective_at, *published_at;
+};
+
+/* A public holiday (a day off that working-day deadlines skip). */
+struct holiday {
+    const char *name;
+    int day;
+};
+
+/* Validators: return 0 and fill *out, or -1 with a one-sentence reason a person can act on. */
+int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
+int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
+int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
+int feedback_validate(const cJSON *obj, struct feedback *out, char *reason, size_t len);
+int rating_validate(const cJSON *obj, struct rating *out, char *reason, size_t len);
+int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t len);
+int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
+int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
+
+/* How a body is written: JSON (one object, an array, or NDJSON), CSV with a header row of
+ * field names, or the DVCQG portal's dossier objects (JSON; kind is then dossiers). */
+enum format { FORMAT_JSON, FORMAT_CSV, FORMAT_DVCQG };
+
+struct ingest_report {
+    size_t records;  /* values found in the body */
+    size_t stored;   /* records created or replaced */
+    size_t rejected; /* records refused */
+    cJSON *rejects;  /* array of {position, code, reason}; owned by the report */
+    cJSON *replaced; /* DVCQG: array of the codes that existed before, or NULL; owned */
+};
+
+enum ingest_status {
+    INGEST_OK = 0,
+    INGEST_BAD_BODY = -1, /* the body cannot be read as records: nothing stored */
+    INGEST_TOO_MANY = -2, /* more records than max_records: nothing stored */
+    INGEST_FAILED = -3,   /* the database failed: nothing stored (logged) */
+};
+
+/* Parses body[0..len) in format and stores its records of the given kind in one transaction,
+ * committed (durably) before it returns INGEST_OK. Positions in rejects are 0-based array
+ * indexes, 0-based line numbers plus position_base for a sequence of objects (NDJSON), or
+ * 1-based line numbers plus position_base for CSV (the header is line 1). On any status other than
+ * INGEST_OK nothing is stored and err says why. The caller frees the report with
+ * ingest_report_free, whatever the status. The caller serialises writers within a process. */
+enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format format,
+                               const char *body, size_t len, size_t position_base,
+                               size_t max_records, struct ingest_report *rep, char *err,
+                               size_t errlen);
+
+void ingest_report_free(struct ingest_report *rep);
+
+/* Opens a write transaction and bumps the data generation (meta.generation), which readers
+ * that keep figures in memory watch. *generation receives the new value, to be passed to
+ * dossier_store. Returns 0, or -1 if the database is busy or failing (logged). */
+int ingest_begin(struct db_conn *c, int64_t *generation);
+
+/* Stores one validated record inside a transaction opened by ingest_begin. Returns 0, 1 with
+ * a reason when the record is refused (an unknown unit, a cycle), or -1 on a database error. */
+int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
+int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
+int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
+                  size_t len);
+int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
+                   size_t len);
+int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
+                 size_t len);
+int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
+                  size_t len);
+int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
+                       char *reason, size_t len);
+int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
+
+/* Validates and stores one record of kind inside a transaction opened by ingest_begin.
+ * Returns 0 stored, 1 refused (reason says why), -1 on a database error. */
+int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t generation,
+                char *reason, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* The summary's blocks beyond the dossier counters: feedback, satisfaction, payments and
+ * announcements (domain.md). Which blocks a request can have; and their recount straight from
+ * the SQLite rows, which the counting engine (facts.c, which answers requests) must always
+ * agree with, as summary_recount is for dossiers. Units are filtered and grouped through the
+ * engine's unit map, so that rebase, subtree and level mean the same for every block.
+ */
+#ifndef TTHC_BLOCKS_H
+#define TTHC_BLOCKS_H
+
+#include <stddef.h>
+
+#include "tthc/domain/query.h"
+#include "tthc/engine/engine.h"
+#include "tthc/storage/db.h"
+
+/* Which blocks (bits of 1 << enum block) can answer p: a block whose records carry no channel
+ * cannot be filtered or grouped by channel, and so on. The others are null in the answer. */
+unsigned blocks_applicable(const struct summary_params *p);
+
+/* Recounts the block counters for p from the database into groups[0..n) (groups as
+ * engine_summary or summary_recount returned them, matched by group id, their block counters
+ * zero; records of a group without dossiers are left out). Returns 0 or -1 (database error,
+ * logged). */
+int blocks_recount(struct db_conn *c, struct engine *f, const struct summary_params *p,
+                   struct summary_group *groups, size_t n);
+
+#endif

@@ -1,0 +1,189 @@
+/* Settings and their sources; see include/tthc/config.h. */
+#include "tthc/base/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum type { T_TEXT, T_SIZE, T_UINT };
+
+static const struct setting {
+    const char *key;
+    enum type type;
+    size_t offset, size;
+    unsigned long long min, max;
+    const char *help;
+} settings[] = {
+    {"db", T_TEXT, offsetof(struct config, db), sizeof(((struct config *)0)->db), 1, 0,
+     "path of the SQLite database file (default tthc.db)"},
+    {"listen", T_TEXT, offsetof(struct config, listen), sizeof(((struct config *)0)->listen), 1, 0,
+     "HOST:PORT to serve on (default 127.0.0.1:8080)"},
+    {"max_body_bytes", T_SIZE, offsetof(struct config, max_body_bytes), 0, 1024, 1ULL << 31,
+     "largest request body in bytes; larger ones get 413 (default 67108864)"},
+    {"max_batch_records", T_SIZE, offsetof(struct config, max_batch_records), 0, 1, 10000000,
+     "most records in one load; more get 413 (default 100000)"},
+    {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
+     "seconds an idle or silent connection stays open (default 30)"},
+    {"threads", T_UINT, offsetof(struct config, threads), 0, 1, 64,
+     "worker threads; keep at or below the number of cores (default 2)"},
+    {"max_connections", T_UINT, offsetof(struct config, max_connections), 0, 1, 100000,
+     "open connections at once (default 1024)"},
+    {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,
+     100000, "open connections from one client address (default 64)"},
+    {"max_inflated_bytes", T_SIZE, offsetof(struct config, max_inflated_bytes), 0, 1024, 1ULL << 32,
+     "largest size a gzip request body may inflate to; past it 413 (default 67108864)"},
+    {"max_query_days", T_UINT, offsetof(struct config, max_query_days), 0, 1, 100000,
+     "longest period a query may span, in days; past it 400 (default 3660)"},
+    {"read_requires_key", T_UINT, offsetof(struct config, read_requires_key), 0, 0, 1,
+     "1: reads need a key with read scope; 0: reads are public (default 0)"},
+    {"rate_per_second", T_UINT, offsetof(struct config, rate_per_second), 0, 1, 1000000,
+     "requests per second allowed to each key or client address (default 50)"},
+    {"rate_burst", T_UINT, offsetof(struct config, rate_burst), 0, 1, 1000000,
+     "requests a key or client address may make at once (default 100)"},
+    {"rate_clients", T_UINT, offsetof(struct config, rate_clients), 0, 16, 10000000,
+     "keys and addresses whose rate is tracked at once (default 100000)"},
+    {"cors_origins", T_TEXT, offsetof(struct config, cors_origins),
+     sizeof(((struct config *)0)->cors_origins), 0, 0,
+     "comma-separated origins allowed to call the API from a browser, or * (default none)"},
+    {"cache_control", T_TEXT, offsetof(struct config, cache_control),
+     sizeof(((struct config *)0)->cache_control), 1, 0,
+     "Cache-Control of read responses (default no-cache: revalidate with the ETag)"},
+    {"gzip_min_bytes", T_SIZE, offsetof(struct config, gzip_min_bytes), 0, 0, 1ULL << 31,
+     "responses at least this large are gzipped for clients that accept it (default 1024)"},
+    {"stale_after_hours", T_UINT, offsetof(struct config, stale_after_hours), 0, 1, 100000,
+     "a unit with no data arrived for longer is reported stale (default 48)"},
+    {"shutdown_grace", T_UINT, offsetof(struct config, shutdown_grace), 0, 0, 3600,
+     "seconds to finish requests in flight after SIGTERM or SIGINT (default 10)"},
+    {"access_log", T_UINT, offsetof(struct config, access_log), 0, 0, 1,
+     "1: one JSON line per request on stderr (default 1)"},
+};
+#define SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->db, sizeof(c->db), "tthc.db");
+    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
+    c->max_body_bytes = 64u << 20;
+    c->max_batch_records = 100000;
+    c->connection_timeout = 30;
+    c->threads = 2;
+    c->max_connections = 1024;
+    c->max_connections_per_ip = 64;
+    c->max_inflated_bytes = 64u << 20; /* as much as a plain body may carry */
+    c->max_query_days = 3660;
+    c->rate_per_second = 50;
+    c->rate_burst = 100;
+    c->rate_clients = 100000;
+    snprintf(c->cache_control, sizeof(c->cache_control), "no-cache");
+    c->gzip_min_bytes = 1024;
+    c->stale_after_hours = 48;
+    c->shutdown_grace = 10;
+    c->access_log = 1;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t len)
+{
+    for (size_t i = 0; i < SETTINGS; i++) {
+        const struct setting *s = &settings[i];
+        if (strcmp(s->key, key) != 0)
+            continue;
+        char *field = (char *)c + s->offset;
+        if (s->type == T_TEXT) {
+            size_t n = strlen(value);
+            if (n < s->min || n >= s->size) {
+                snprintf(err, len, "%s must be %llu to %zu characters", key, s->min, s->size - 1);
+                return -1;
+            }
+            memcpy(field, value, n + 1);
+            return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (!isdigit((unsigned char)value[0]) || *end || errno || v < s->min || v > s->max) {
+            snprintf(err, len, "%s must be a whole number from %llu to %llu", key, s->min, s->max);
+            return -1;
+        }
+        if (s->type == T_SIZE)
+            *(size_t *)field = (size_t)v;
+        else
+            *(unsigned *)field = (unsigned)v;
+        return 0;
+    }
+    snprintf(err, len, "unknown setting '%s'", key);
+    return -1;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int config_load_file(struct config *c, const char *path, int required, char *err, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (!required)
+            return 0;
+        snprintf(err, len, "cannot read config file %s", path);
+        return -1;
+    }
+    char line[2048];
+    int n = 0, rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        n++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        char msg[256];
+        if (!eq) {
+            snprintf(err, len, "%s:%d: expected `key = value`", path, n);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        if (config_set(c, trim(s), trim(eq + 1), msg, sizeof(msg)) != 0) {
+            snprintf(err, len, "%s:%d: %s", path, n, msg);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int config_load_env(struct config *c, char *err, size_t len)
+{
+    for (size_t i = 0; i < SETTINGS; i++) {
+        char name[64] = "TTHC_";
+        for (size_t j = 0; settings[i].key[j] && j < 50; j++)
+            name[5 + j] = (char)toupper((unsigned char)settings[i].key[j]);
+        const char *v = getenv(name);
+        char msg[256];
+        if (v && config_set(c, settings[i].key, v, msg, sizeof(msg)) != 0) {
+            snprintf(err, len, "environment %s: %s", name, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void config_print_help(void)
+{
+    printf("Settings (config file key, TTHC_KEY environment variable, or --key flag with - for "
+           "_):\n");
+    for (size_t i = 0; i < SETTINGS; i++)
+        printf("  %-20s %s\n", settings[i].key, settings[i].help);
+}
