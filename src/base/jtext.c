@@ -9,40 +9,12 @@
 
 void jtext_init(struct jtext *t)
 {
-    memset(t, 0, sizeof(*t));
-}
-
-/* Makes room for n more bytes and the final NUL. Returns 0, or -1 (t failed). */
-static int room(struct jtext *t, size_t n)
-{
-    if (t->failed)
-        return -1;
-    if (n > JTEXT_MAX - t->len - 1) {
-        t->failed = 1;
-        return -1;
-    }
-    if (t->len + n + 1 <= t->cap)
-        return 0;
-    size_t cap = t->cap ? t->cap : 4096;
-    while (cap < t->len + n + 1)
-        cap = cap > JTEXT_MAX / 2 ? JTEXT_MAX : cap * 2;
-    char *s = realloc(t->s, cap);
-    if (!s) {
-        t->failed = 1;
-        return -1;
-    }
-    t->s = s;
-    t->cap = cap;
-    return 0;
+    buf_init(&t->b, JTEXT_MAX);
 }
 
 static void put(struct jtext *t, const char *s, size_t n)
 {
-    if (room(t, n) != 0)
-        return;
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
+    buf_add(&t->b, s, n); /* a failure sticks: jtext_take reports it */
 }
 
 void jtext_raw(struct jtext *t, const char *s)
@@ -130,11 +102,5 @@ void jtext_number(struct jtext *t, double v)
 
 char *jtext_take(struct jtext *t)
 {
-    char *s = t->failed ? NULL : t->s;
-    if (t->failed)
-        free(t->s);
-    else if (!s)
-        s = calloc(1, 1);
-    jtext_init(t);
-    return s;
+    return buf_take(&t->b, NULL);
 }

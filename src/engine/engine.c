@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/base/hmap.h"
 #include "tthc/base/log.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/domain/workdays.h"
@@ -101,11 +102,7 @@ struct zones {
 
 enum far_column { FAR_DUE, FAR_FINISHED, FAR_UNIT, FAR_PROC };
 
-struct far_values {
-    size_t cap, used; /* open addressing; cap a power of two */
-    uint64_t *key;    /* 0: empty; else (slot << 2 | enum far_column) + 1 */
-    int32_t *value;   /* a day, or an id as uint32_t */
-};
+/* The far values: key (slot << 2 | enum far_column) + 1, value a day, or an id, as uint32_t. */
 
 struct engine {
     pthread_rwlock_t lock;
@@ -114,8 +111,8 @@ struct engine {
     int32_t *received;
     int16_t *due, *finished; /* days after received; DAYS_NONE, DAYS_FAR */
     uint16_t *unit, *proc;   /* ids; ID_FAR */
-    struct far_values far;
-    uint8_t *state; /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
+    struct hmap far;         /* values held apart (DAYS_FAR, ID_FAR) */
+    uint8_t *state;          /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     struct zones zones;
     /* The dossiers by day in tally groups (tally.h; see TALLY_ALL below): unit_tally is each
      * unit's province * TALLY_LEVELS + level (UINT16_MAX: none); by_province: the groups of
@@ -171,8 +168,7 @@ void engine_free(struct engine *f)
     free(f->received);
     free(f->due);
     free(f->finished);
-    free(f->far.key);
-    free(f->far.value);
+    hmap_free(&f->far);
     free(f->unit);
     free(f->proc);
     free(f->state);
@@ -517,57 +513,26 @@ out:
     return rc;
 }
 
-static size_t far_slot(const struct far_values *h, uint64_t key)
-{
-    size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (h->cap - 1);
-    while (h->key[j] && h->key[j] != key)
-        j = (j + 1) & (h->cap - 1);
-    return j;
-}
-
 static uint64_t far_key(size_t slot, enum far_column col)
 {
     return ((uint64_t)slot << 2 | col) + 1;
 }
 
 /* Holds value under key in h. Returns 0 or -1 (memory). */
-static int far_put(struct far_values *h, uint64_t key, int32_t value)
+static int far_put(struct hmap *h, uint64_t key, int32_t value)
 {
-    if ((h->used + 1) * 2 > h->cap) {
-        struct far_values g = {.cap = h->cap ? h->cap * 2 : 64};
-        g.key = calloc(g.cap, sizeof(uint64_t));
-        g.value = calloc(g.cap, sizeof(int32_t));
-        if (!g.key || !g.value) {
-            free(g.key);
-            free(g.value);
-            return -1;
-        }
-        for (size_t i = 0; i < h->cap; i++) {
-            if (h->key[i]) {
-                size_t j = far_slot(&g, h->key[i]);
-                g.key[j] = h->key[i];
-                g.value[j] = h->value[i];
-                g.used++;
-            }
-        }
-        free(h->key);
-        free(h->value);
-        *h = g;
-    }
-    size_t j = far_slot(h, key);
-    h->used += !h->key[j];
-    h->key[j] = key;
-    h->value[j] = value;
+    uint64_t *v = hmap_put(h, key, NULL);
+    if (!v)
+        return -1;
+    *v = (uint32_t)value;
     return 0;
 }
 
 /* The value held apart for slot i's column col (0 if none: a slot never written). */
-static int32_t far_get(const struct far_values *h, size_t i, enum far_column col)
+static int32_t far_get(const struct hmap *h, size_t i, enum far_column col)
 {
-    if (!h->cap)
-        return 0;
-    size_t j = far_slot(h, far_key(i, col));
-    return h->key[j] ? h->value[j] : 0;
+    const uint64_t *v = hmap_get(h, far_key(i, col));
+    return v ? (int32_t)(uint32_t)*v : 0;
 }
 
 /* The day held in slot i's column col (FAR_DUE, FAR_FINISHED); NO_DAY for none. */
@@ -1063,11 +1028,9 @@ out:
 #define PAIRS_DENSE_MAX_BITS ((size_t)1 << 24)
 
 struct pairs {
-    size_t words;   /* bitmap words a group; 0: the hash is used */
-    uint64_t *bits; /* [(group * words + procedure / 64) * 2]: any; + 1: paid (one line) */
-    uint64_t *keys; /* hash: 0 empty; else (group << 32 | procedure) + 1 */
-    uint8_t *paid;
-    size_t cap, used;
+    size_t words;     /* bitmap words a group; 0: the hash is used */
+    uint64_t *bits;   /* [(group * words + procedure / 64) * 2]: any; + 1: paid (one line) */
+    struct hmap hash; /* (group << 32 | procedure) + 1 -> paid online */
 };
 
 /* Sets s up for ngroups groups and procedure ids below nprocs. Returns 0 or -1 (memory). */
@@ -1085,8 +1048,7 @@ static int pairs_init(struct pairs *s, size_t ngroups, size_t nprocs)
 static void pairs_free(struct pairs *s)
 {
     free(s->bits);
-    free(s->keys);
-    free(s->paid);
+    hmap_free(&s->hash);
     memset(s, 0, sizeof(*s));
 }
 
@@ -1100,39 +1062,10 @@ static int pairs_add(struct pairs *s, size_t group, uint32_t proc, bool paid)
         s->bits[2 * w + 1] |= paid ? bit : 0;
         return 0;
     }
-    uint64_t key = (uint64_t)group << 32 | proc;
-    if ((s->used + 1) * 2 > s->cap) {
-        struct pairs g = {.cap = s->cap ? s->cap * 2 : 1024};
-        g.keys = calloc(g.cap, sizeof(uint64_t));
-        g.paid = calloc(g.cap, 1);
-        if (!g.keys || !g.paid) {
-            free(g.keys);
-            free(g.paid);
-            return -1;
-        }
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->keys[i])
-                continue;
-            size_t j = (size_t)(s->keys[i] * 0x9e3779b97f4a7c15ULL >> 20) & (g.cap - 1);
-            while (g.keys[j])
-                j = (j + 1) & (g.cap - 1);
-            g.keys[j] = s->keys[i];
-            g.paid[j] = s->paid[i];
-        }
-        g.used = s->used;
-        free(s->keys);
-        free(s->paid);
-        *s = g;
-    }
-    key += 1;
-    size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (s->cap - 1);
-    while (s->keys[j] && s->keys[j] != key)
-        j = (j + 1) & (s->cap - 1);
-    if (!s->keys[j]) {
-        s->keys[j] = key;
-        s->used++;
-    }
-    s->paid[j] |= paid;
+    uint64_t *v = hmap_put(&s->hash, ((uint64_t)group << 32 | proc) + 1, NULL);
+    if (!v)
+        return -1;
+    *v |= paid;
     return 0;
 }
 
@@ -1447,12 +1380,11 @@ static void count_procedures(const struct pairs *pairs, struct counters *acc, si
             acc[g].fee_procedures_paid_online += __builtin_popcountll(pairs->bits[2 * w + 1]);
         }
     }
-    for (size_t j = 0; j < pairs->cap; j++) {
-        if (!pairs->keys[j])
-            continue;
-        struct counters *k = &acc[(pairs->keys[j] - 1) >> 32];
+    uint64_t key, paid;
+    for (size_t at = 0; hmap_next(&pairs->hash, &at, &key, &paid);) {
+        struct counters *k = &acc[(key - 1) >> 32];
         k->fee_procedures++;
-        k->fee_procedures_paid_online += pairs->paid[j];
+        k->fee_procedures_paid_online += paid;
     }
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/base/csv_writer.h"
 #include "tthc/base/jtext.h"
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
@@ -11,7 +12,6 @@
 #include "tthc/engine/engine.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/http/server.h"
-#include "tthc/records/csv.h"
 #include "tthc/recount/blocks.h"
 
 /* The first day without a district level (domain.md, "Units and levels"). */

@@ -1,8 +1,8 @@
 /* gzip streams through zlib; see include/tthc/gzip.h.
  *
  * zlib counts bytes in 32-bit uInt, so inputs and outputs go to it in slices. Inflation grows
- * its buffer by doubling as output appears and never past max_out + 1 bytes: the extra byte
- * holds the NUL, or proves that the output is too big. No allocation here depends on a length
+ * its buffer (buf.h) by doubling as output appears and never past max_out + 1 bytes: the extra
+ * byte proves that the output is too big. No allocation here depends on a length
  * the sender claims (the gzip trailer's ISIZE is checked by zlib, never trusted).
  */
 #include "tthc/http/gzip.h"
@@ -14,6 +14,8 @@
 
 #define ZLIB_CONST
 #include <zlib.h>
+
+#include "tthc/base/buf.h"
 
 /* zlib's windowBits: 15 (a 32 KiB window, the largest) plus 16 for the gzip wrapper rather
  * than zlib's own. Inflate accepts exactly what deflate writes: gzip only, not raw or zlib. */
@@ -87,30 +89,22 @@ out:
     return rc;
 }
 
-/* Makes room for more output: doubles *cap, never past limit. Returns 0, or -1 when out of
- * memory (*buf is unchanged and still owned by the caller). */
-static int grow(char **buf, size_t *cap, size_t limit)
+/* Makes room in out for more output: about as much again as it holds, never past its cap.
+ * Returns 0, or -1 when out of memory. */
+static int grow(struct buf *out)
 {
-    size_t n = *cap == 0 ? INFLATE_FIRST_BYTES : *cap > limit / 2 ? limit : *cap * 2;
-    if (n > limit)
-        n = limit;
-    char *p = realloc(*buf, n);
-    if (!p)
-        return -1;
-    *buf = p;
-    *cap = n;
-    return 0;
+    size_t want = out->cap ? out->cap : INFLATE_FIRST_BYTES, left = out->max - out->len;
+    return buf_reserve(out, want < left ? want : left) == BUF_OK ? 0 : -1;
 }
 
 enum gzip_status gzip_inflate(const void *in, size_t len, size_t max_out, char **out,
                               size_t *out_len)
 {
     enum gzip_status st = GZIP_CORRUPT;
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    /* Room for max_out bytes and one more: the NUL, or the byte that shows the output is too
-     * big. (A max_out of SIZE_MAX cannot be reached by any real allocation.) */
-    size_t limit = max_out < SIZE_MAX ? max_out + 1 : SIZE_MAX;
+    /* Room for max_out bytes and one more, the byte that shows the output is too big. (A
+     * max_out of SIZE_MAX cannot be reached by any real allocation.) */
+    struct buf b;
+    buf_init(&b, max_out < SIZE_MAX ? max_out + 1 : SIZE_MAX);
     z_stream z = {0};
     *out = NULL;
     *out_len = 0;
@@ -129,15 +123,15 @@ enum gzip_status gzip_inflate(const void *in, size_t len, size_t max_out, char *
             next += z.avail_in;
             in_left -= z.avail_in;
         }
-        if (used == cap && grow(&buf, &cap, limit) != 0) {
+        if (b.len + 1 >= b.cap && grow(&b) != 0) {
             st = GZIP_NOMEM;
             goto out;
         }
-        z.next_out = (Bytef *)buf + used;
-        z.avail_out = slice(cap - used);
+        z.next_out = (Bytef *)b.s + b.len;
+        z.avail_out = slice(b.cap - b.len - 1); /* the NUL keeps the last byte */
         zrc = inflate(&z, Z_NO_FLUSH);
-        used = (size_t)((char *)z.next_out - buf);
-        if (used > max_out) {
+        buf_grew(&b, (size_t)((char *)z.next_out - (b.s + b.len)));
+        if (b.len > max_out) {
             st = GZIP_TOO_BIG;
             goto out;
         }
@@ -161,18 +155,14 @@ enum gzip_status gzip_inflate(const void *in, size_t len, size_t max_out, char *
         if (zrc != Z_OK)
             goto out; /* Z_DATA_ERROR (bad header, data or CRC), truncation, Z_NEED_DICT */
     }
-    if (used == cap && grow(&buf, &cap, limit) != 0) {
+    if (!(*out = buf_take(&b, out_len))) {
         st = GZIP_NOMEM;
         goto out;
     }
-    buf[used] = '\0';
-    *out = buf;
-    *out_len = used;
-    buf = NULL; /* the caller owns it now */
     st = GZIP_OK;
 out:
     inflateEnd(&z);
-    free(buf);
+    buf_free(&b);
     return st;
 }
 

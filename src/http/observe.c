@@ -2,7 +2,6 @@
 #include "tthc/http/observe.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "tthc/base/buf.h"
 #include "tthc/http/router.h"
 
 #define MAX_ROUTES 64
@@ -61,49 +61,17 @@ void observe_loaded(enum kind kind, size_t stored)
     atomic_fetch_add_explicit(&loaded[kind], stored, memory_order_relaxed);
 }
 
-/* A growing text buffer; on allocation failure it stops growing and reports NULL at the end. */
-struct text {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = t->cap * 2 + (n > 0 ? (size_t)n : 0) + 256;
-        char *s = realloc(t->s, cap);
-        if (!s) {
-            t->failed = 1;
-            return;
-        }
-        t->s = s;
-        t->cap = cap;
-    }
-}
+/* The page is a few hundred lines; the cap only guards against a bug. */
+#define PAGE_MAX ((size_t)4 << 20)
 
 char *observe_render(const char *db)
 {
-    struct text t = {.s = malloc(4096), .cap = 4096};
-    if (!t.s)
-        return NULL;
-    t.s[0] = '\0';
+    struct buf t;
+    buf_init(&t, PAGE_MAX);
     size_t nroutes;
     const struct route *routes = router_routes(&nroutes);
-    add(&t, "# HELP tthc_requests_total HTTP requests answered, by route and status.\n"
-            "# TYPE tthc_requests_total counter\n");
+    buf_addf(&t, "# HELP tthc_requests_total HTTP requests answered, by route and status.\n"
+                 "# TYPE tthc_requests_total counter\n");
     for (size_t r = 0; r <= MAX_ROUTES; r++) {
         if (r < MAX_ROUTES && r >= nroutes)
             continue;
@@ -113,52 +81,49 @@ char *observe_render(const char *db)
                 continue;
             char status[8];
             snprintf(status, sizeof(status), "%u", statuses[s]);
-            add(&t, "tthc_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
-                r < nroutes ? routes[r].method : "", r < nroutes ? routes[r].pattern : "none",
-                statuses[s] ? status : "other", v);
+            buf_addf(&t, "tthc_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+                     r < nroutes ? routes[r].method : "", r < nroutes ? routes[r].pattern : "none",
+                     statuses[s] ? status : "other", v);
         }
     }
-    add(&t, "# HELP tthc_request_duration_seconds Time to answer a request.\n"
-            "# TYPE tthc_request_duration_seconds histogram\n");
+    buf_addf(&t, "# HELP tthc_request_duration_seconds Time to answer a request.\n"
+                 "# TYPE tthc_request_duration_seconds histogram\n");
     unsigned long long cumulative = 0;
     for (size_t b = 0; b <= BUCKETS; b++) {
         cumulative += atomic_load_explicit(&latency[b], memory_order_relaxed);
         if (b < BUCKETS)
-            add(&t, "tthc_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b],
-                cumulative);
+            buf_addf(&t, "tthc_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b],
+                     cumulative);
         else
-            add(&t, "tthc_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cumulative);
+            buf_addf(&t, "tthc_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cumulative);
     }
-    add(&t, "tthc_request_duration_seconds_sum %.6f\n", (double)atomic_load(&latency_sum_us) / 1e6);
-    add(&t, "tthc_request_duration_seconds_count %llu\n", cumulative);
-    add(&t,
-        "# HELP tthc_requests_in_flight Requests being answered now.\n"
-        "# TYPE tthc_requests_in_flight gauge\ntthc_requests_in_flight %ld\n",
-        atomic_load(&in_flight));
-    add(&t, "# HELP tthc_records_loaded_total Records stored by loads since start, by kind.\n"
-            "# TYPE tthc_records_loaded_total counter\n");
+    buf_addf(&t, "tthc_request_duration_seconds_sum %.6f\n",
+             (double)atomic_load(&latency_sum_us) / 1e6);
+    buf_addf(&t, "tthc_request_duration_seconds_count %llu\n", cumulative);
+    buf_addf(&t,
+             "# HELP tthc_requests_in_flight Requests being answered now.\n"
+             "# TYPE tthc_requests_in_flight gauge\ntthc_requests_in_flight %ld\n",
+             atomic_load(&in_flight));
+    buf_addf(&t, "# HELP tthc_records_loaded_total Records stored by loads since start, by kind.\n"
+                 "# TYPE tthc_records_loaded_total counter\n");
     for (int k = 0; k < KIND_COUNT; k++)
-        add(&t, "tthc_records_loaded_total{kind=\"%s\"} %llu\n", kind_name((enum kind)k),
-            atomic_load_explicit(&loaded[k], memory_order_relaxed));
+        buf_addf(&t, "tthc_records_loaded_total{kind=\"%s\"} %llu\n", kind_name((enum kind)k),
+                 atomic_load_explicit(&loaded[k], memory_order_relaxed));
     struct stat st;
     char wal[1100];
     long long size = stat(db, &st) == 0 ? (long long)st.st_size : 0;
     snprintf(wal, sizeof(wal), "%s-wal", db);
     long long wal_size = stat(wal, &st) == 0 ? (long long)st.st_size : 0;
-    add(&t,
-        "# HELP tthc_database_bytes Size of the database file and its write-ahead log.\n"
-        "# TYPE tthc_database_bytes gauge\n"
-        "tthc_database_bytes{file=\"db\"} %lld\ntthc_database_bytes{file=\"wal\"} %lld\n",
-        size, wal_size);
-    add(&t,
-        "# HELP tthc_build_info The running build.\n# TYPE tthc_build_info gauge\n"
-        "tthc_build_info{version=\"%s\",compiled=\"%s\"} 1\n",
-        TTHC_VERSION, __DATE__);
-    if (t.failed) {
-        free(t.s);
-        return NULL;
-    }
-    return t.s;
+    buf_addf(&t,
+             "# HELP tthc_database_bytes Size of the database file and its write-ahead log.\n"
+             "# TYPE tthc_database_bytes gauge\n"
+             "tthc_database_bytes{file=\"db\"} %lld\ntthc_database_bytes{file=\"wal\"} %lld\n",
+             size, wal_size);
+    buf_addf(&t,
+             "# HELP tthc_build_info The running build.\n# TYPE tthc_build_info gauge\n"
+             "tthc_build_info{version=\"%s\",compiled=\"%s\"} 1\n",
+             TTHC_VERSION, __DATE__);
+    return buf_take(&t, NULL); /* NULL when memory ran out */
 }
 
 void observe_log(const char *method, const char *path, unsigned status, size_t bytes,

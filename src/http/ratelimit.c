@@ -1,11 +1,13 @@
-/* Token buckets per client; see include/tthc/ratelimit.h.
+/* Token buckets per client; see include/tthc/http/ratelimit.h.
  *
- * A chained hash table finds a bucket, a doubly linked list orders buckets from most to least
- * recently used, and one mutex guards both: a call is a lookup and a few arithmetic steps,
- * far shorter than the request it guards, so finer locking would buy nothing measurable.
- * Memory is at most max_clients fixed-size buckets plus a slot array no longer than twice
- * that. The hash is keyed with random bytes so that clients cannot choose keys that collide
- * (IPv6 gives one client 2^64 addresses) and turn lookups into list walks.
+ * A hash map (hmap.h) from the key's hash to its bucket finds it, a doubly linked list orders
+ * buckets from most to least recently used, and one mutex guards both: a call is a lookup and a few
+ * arithmetic steps, far shorter than the request it guards, so finer locking would buy nothing
+ * measurable. Memory is at most max_clients fixed-size buckets plus a map of at most four slots for
+ * each. The hash is keyed with random bytes so that clients cannot choose keys that collide
+ * (IPv6 gives one client 2^64 addresses) and turn lookups into long probes. Two keys with the
+ * same 64-bit hash (about one pair in 2^64, and no client can aim for it) take turns in one
+ * bucket: the newcomer finds the other's key there and starts it over as its own.
  */
 #include "tthc/http/ratelimit.h"
 
@@ -19,16 +21,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "tthc/base/hmap.h"
+
 /* Slack for floating-point error in tokens and in seconds: ten refills of 0.1 token add up to
  * 0.9999999999999999 and must still buy a request, and 0.3 token short at 0.1 per second must
  * mean 3 s, not 4. A billionth of either is far below anything a client could notice. */
 #define SLACK 1e-9
 
-/* First size of the slot array; it doubles while buckets outnumber slots. */
-#define FIRST_SLOTS 16
-
 struct bucket {
-    struct bucket *chain;         /* next bucket in the same slot */
     struct bucket *newer, *older; /* neighbours in the recency list */
     uint64_t hash;
     size_t key_len; /* length of the caller's key, which may exceed RATELIMIT_KEY_MAX */
@@ -42,9 +42,8 @@ struct ratelimit {
     double rate;  /* tokens per second */
     double burst; /* tokens */
     size_t max_clients;
-    size_t count; /* buckets allocated, <= max_clients */
-    struct bucket **slots;
-    size_t nslots; /* a power of two */
+    size_t count;        /* buckets allocated, <= max_clients */
+    struct hmap by_hash; /* key_hash | 1 -> the bucket's address */
     struct bucket *newest, *oldest;
     uint64_t seed[2]; /* SipHash key; written once in ratelimit_new */
 };
@@ -149,51 +148,15 @@ static void list_push_newest(struct ratelimit *r, struct bucket *b)
     r->newest = b;
 }
 
-static struct bucket **slot_of(const struct ratelimit *r, uint64_t hash)
+static struct bucket *find(const struct ratelimit *r, uint64_t hash)
 {
-    return &r->slots[hash & (r->nslots - 1)];
+    const uint64_t *v = hmap_get(&r->by_hash, hash | 1);
+    return v ? (struct bucket *)(uintptr_t)*v : NULL;
 }
 
-static void slot_unlink(struct ratelimit *r, struct bucket *b)
+static bool holds(const struct bucket *b, const char *key, size_t kept, size_t len)
 {
-    struct bucket **p = slot_of(r, b->hash);
-    while (*p != b)
-        p = &(*p)->chain;
-    *p = b->chain;
-    b->chain = NULL;
-}
-
-static struct bucket *find(const struct ratelimit *r, const char *key, size_t kept, size_t len,
-                           uint64_t hash)
-{
-    for (struct bucket *b = *slot_of(r, hash); b; b = b->chain)
-        if (b->hash == hash && b->key_len == len && memcmp(b->key, key, kept) == 0)
-            return b;
-    return NULL;
-}
-
-/* Doubles the slot array. If that allocation fails the old array stays: chains get longer,
- * answers stay right. */
-static void grow_slots(struct ratelimit *r)
-{
-    if (r->nslots > SIZE_MAX / 2 / sizeof(*r->slots))
-        return;
-    size_t n = r->nslots * 2;
-    struct bucket **slots = calloc(n, sizeof(*slots));
-    if (!slots)
-        return;
-    for (size_t i = 0; i < r->nslots; i++) {
-        struct bucket *b = r->slots[i];
-        while (b) {
-            struct bucket *next = b->chain;
-            b->chain = slots[b->hash & (n - 1)];
-            slots[b->hash & (n - 1)] = b;
-            b = next;
-        }
-    }
-    free(r->slots);
-    r->slots = slots;
-    r->nslots = n;
+    return b->key_len == len && memcmp(b->key, key, kept) == 0;
 }
 
 /* A full bucket for key as of now: a new one while the table has room, else the least
@@ -202,15 +165,23 @@ static void grow_slots(struct ratelimit *r)
 static struct bucket *bucket_add(struct ratelimit *r, const char *key, size_t kept, size_t len,
                                  uint64_t hash, double now)
 {
-    struct bucket *b = NULL;
-    if (r->count < r->max_clients && (b = malloc(sizeof(*b))) != NULL) {
+    struct bucket *b = find(r, hash);
+    if (b) {
+        list_unlink(r, b); /* another key with this hash: it starts over as key's */
+    } else if (r->count < r->max_clients && (b = malloc(sizeof(*b))) != NULL) {
+        uint64_t *v = hmap_put(&r->by_hash, hash | 1, NULL);
+        if (!v) {
+            free(b);
+            return NULL;
+        }
+        *v = (uintptr_t)b;
         r->count++;
-        if (r->count > r->nslots)
-            grow_slots(r);
     } else if (r->oldest) {
         b = r->oldest;
-        slot_unlink(r, b);
         list_unlink(r, b);
+        hmap_del(&r->by_hash, b->hash | 1);
+        uint64_t *v = hmap_put(&r->by_hash, hash | 1, NULL); /* the slot just freed: no growth */
+        *v = (uintptr_t)b;
     } else {
         return NULL;
     }
@@ -219,9 +190,6 @@ static struct bucket *bucket_add(struct ratelimit *r, const char *key, size_t ke
     memcpy(b->key, key, kept);
     b->tokens = r->burst;
     b->stamp = now;
-    struct bucket **slot = slot_of(r, hash);
-    b->chain = *slot;
-    *slot = b;
     list_push_newest(r, b);
     return b;
 }
@@ -246,13 +214,11 @@ struct ratelimit *ratelimit_new(double rate, double burst, size_t max_clients)
     struct ratelimit *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
-    r->slots = calloc(FIRST_SLOTS, sizeof(*r->slots));
-    if (!r->slots || pthread_mutex_init(&r->lock, NULL) != 0) {
-        free(r->slots);
+    hmap_init(&r->by_hash);
+    if (pthread_mutex_init(&r->lock, NULL) != 0) {
         free(r);
         return NULL;
     }
-    r->nslots = FIRST_SLOTS;
     r->rate = rate;
     r->burst = burst;
     r->max_clients = max_clients;
@@ -270,7 +236,7 @@ void ratelimit_free(struct ratelimit *r)
         free(b);
         b = older;
     }
-    free(r->slots);
+    hmap_free(&r->by_hash);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -292,8 +258,8 @@ void ratelimit_take(struct ratelimit *r, const char *key, double now, struct rat
     uint64_t hash = key_hash(r, key, kept, len); /* the seed never changes: no lock needed */
 
     pthread_mutex_lock(&r->lock);
-    struct bucket *b = find(r, key, kept, len, hash);
-    if (b) {
+    struct bucket *b = find(r, hash);
+    if (b && holds(b, key, kept, len)) {
         refill(r, b, now);
         list_unlink(r, b);
         list_push_newest(r, b);

@@ -15,13 +15,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "tthc/base/buf.h"
+#include "tthc/base/csv_writer.h"
 #include "tthc/base/log.h"
 #include "tthc/base/text.h"
 #include "tthc/handlers/exchange.h"
 #include "tthc/http/observe.h"
 #include "tthc/http/policy.h"
 #include "tthc/http/router.h"
-#include "tthc/records/csv.h"
 
 struct server {
     struct MHD_Daemon *daemon;
@@ -30,9 +31,8 @@ struct server {
 
 /* One request from its first byte to its end. */
 struct request_ctx {
-    char *body;
-    size_t len, cap;
-    bool too_big;
+    struct buf body; /* capped at max_body_bytes: past it, BUF_TOOBIG and a 413 */
+    char *taken;     /* the body once handed to the request (policy may swap it) */
     struct timespec start;
     size_t route;      /* index in router_routes, or the table's size for none */
     unsigned status;   /* what was answered */
@@ -76,7 +76,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         }
     }
     observe_in_flight(-1);
-    free(ctx->body);
+    buf_free(&ctx->body);
+    free(ctx->taken);
     free(ctx);
     *req_cls = NULL;
 }
@@ -96,22 +97,22 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct stream *s = cls;
     /* Refill with whole rows until there is a block to send or the rows are done. */
-    while (s->w.len - s->sent < max && !s->done) {
-        if (s->sent == s->w.len) {
-            s->w.len = 0;
+    while (s->w.b.len - s->sent < max && !s->done) {
+        if (s->sent == s->w.b.len) {
+            buf_reset(&s->w.b);
             s->sent = 0;
         }
         if (!s->res.stream(s->res.stream_ctx, s->row++, &s->w))
             s->done = true;
-        if (s->w.failed)
+        if (s->w.b.error)
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
-    size_t n = s->w.len - s->sent;
+    size_t n = s->w.b.len - s->sent;
     if (n == 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
     if (n > max)
         n = max;
-    memcpy(buf, s->w.s + s->sent, n);
+    memcpy(buf, s->w.b.s + s->sent, n);
     s->sent += n;
     return (ssize_t)n;
 }
@@ -120,7 +121,7 @@ static void stream_end(void *cls)
 {
     struct stream *s = cls;
     response_stream_drop(&s->res);
-    free(s->w.s);
+    buf_free(&s->w.b);
     free(s);
 }
 
@@ -213,14 +214,11 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 {
     struct app *app = s->app;
     struct request req = {.method = method, .path = url, .app = app};
-    req.body = ctx->body;
-    if (!req.body && !(req.body = calloc(1, 1))) {
+    if (!(req.body = buf_take(&ctx->body, &req.body_len))) {
         response_problem(res, 503, "unavailable", "Service unavailable",
                          "The server is short of memory; try again.", NULL);
         return;
     }
-    ctx->body = NULL; /* the request owns it now; given back below */
-    req.body_len = ctx->len;
     req.content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
     req.origin = header(conn, "Origin");
     req.authorization = header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -266,7 +264,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
         policy_after(app->policy, &req, res);
     }
     snprintf(ctx->key_name, sizeof(ctx->key_name), "%s", req.key_name);
-    ctx->body = req.body;
+    ctx->taken = req.body; /* freed when the request ends */
 }
 
 static void too_large(struct server *s, struct response *res)
@@ -292,6 +290,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ctx)
             return MHD_NO;
         *req_cls = ctx;
+        buf_init(&ctx->body, s->app->cfg.max_body_bytes);
         observe_in_flight(1);
         clock_gettime(CLOCK_MONOTONIC, &ctx->start);
         router_routes(&ctx->route); /* "no route" until one matches */
@@ -310,31 +309,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (ctx->too_big)
-            return MHD_YES;
-        if (n > s->app->cfg.max_body_bytes - ctx->len) {
-            ctx->too_big = true;
-            free(ctx->body);
-            ctx->body = NULL;
-            ctx->len = ctx->cap = 0;
-            return MHD_YES;
-        }
-        if (ctx->len + n + 1 > ctx->cap) {
-            size_t cap = ctx->cap ? ctx->cap : 4096;
-            while (cap < ctx->len + n + 1)
-                cap *= 2;
-            char *b = realloc(ctx->body, cap);
-            if (!b)
-                return MHD_NO;
-            ctx->body = b;
-            ctx->cap = cap;
-        }
-        memcpy(ctx->body + ctx->len, upload_data, n);
-        ctx->len += n;
-        ctx->body[ctx->len] = '\0';
-        return MHD_YES;
+        /* Past the cap the body is dropped and the rest discarded as it comes (the failure
+         * sticks); the 413 goes out when the request ends. */
+        return buf_add(&ctx->body, upload_data, n) == BUF_NOMEM ? MHD_NO : MHD_YES;
     }
-    if (ctx->too_big)
+    if (ctx->body.error == BUF_TOOBIG)
         too_large(s, &res);
     else
         dispatch(s, conn, url, method, ctx, &res);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/base/buf.h"
 #include "tthc/base/text.h"
 
 /* Longest cell quoted back in a reason, in bytes: enough to show a mistyped value, short
@@ -19,23 +20,22 @@
 #define NUMBER_MAX_DIGITS 18
 
 struct cell {
-    size_t off, len; /* bytes at row->buf + off, followed by a NUL */
+    size_t off, len; /* bytes at row->buf.s + off, followed by a NUL */
     bool quoted;
 };
 
 /* What makes a single cell unreadable while it is split from the body. */
 enum cell_fault { CELL_OK, CELL_TOO_LONG, CELL_STRAY_QUOTE, CELL_TEXT_AFTER_QUOTE };
 
-/* The row being read. buf only grows to keep * (CSV_CELL_MAX + 1) bytes. */
+/* The row being read: its cells, each ended by a NUL, in buf, which the cell limits keep under
+ * keep * (CSV_CELL_MAX + 1) bytes. */
 struct csv_row {
-    char *buf;
-    size_t len, cap;
+    struct buf buf;
     struct cell cells[CSV_MAX_COLUMNS];
-    size_t keep;     /* cells kept: CSV_MAX_COLUMNS for the header, then its width */
-    size_t ncells;   /* cells seen, kept or not */
-    size_t line;     /* physical line where the row starts, 1-based */
-    bool open_quote; /* the body ended inside a quoted cell */
-    bool oom;
+    size_t keep;           /* cells kept: CSV_MAX_COLUMNS for the header, then its width */
+    size_t ncells;         /* cells seen, kept or not */
+    size_t line;           /* physical line where the row starts, 1-based */
+    bool open_quote;       /* the body ended inside a quoted cell */
     enum cell_fault fault; /* the first fault of a kept cell */
     size_t fault_col;
 };
@@ -77,28 +77,10 @@ static void row_fault(struct csv_row *row, enum cell_fault fault)
     }
 }
 
-/* Makes room for n more bytes; the cell limits keep the total under the cap. */
-static bool row_reserve(struct csv_row *row, size_t n)
-{
-    if (row->len + n <= row->cap)
-        return true;
-    size_t cap = row->cap ? row->cap * 2 : 256;
-    if (cap < row->len + n)
-        cap = row->len + n;
-    char *buf = realloc(row->buf, cap);
-    if (!buf) {
-        row->oom = true;
-        return false;
-    }
-    row->buf = buf;
-    row->cap = cap;
-    return true;
-}
-
 static void cell_begin(struct csv_row *row, bool quoted)
 {
     if (row->ncells < row->keep)
-        row->cells[row->ncells] = (struct cell){.off = row->len, .quoted = quoted};
+        row->cells[row->ncells] = (struct cell){.off = row->buf.len, .quoted = quoted};
 }
 
 static void cell_append(struct csv_row *row, const char *p, size_t n)
@@ -110,17 +92,14 @@ static void cell_append(struct csv_row *row, const char *p, size_t n)
         row_fault(row, CELL_TOO_LONG);
         return;
     }
-    if (!row_reserve(row, n))
-        return;
-    memcpy(row->buf + row->len, p, n);
-    row->len += n;
-    c->len += n;
+    if (buf_add(&row->buf, p, n) == BUF_OK)
+        c->len += n;
 }
 
 static void cell_end(struct csv_row *row)
 {
-    if (row->ncells < row->keep && row_reserve(row, 1))
-        row->buf[row->len++] = '\0';
+    if (row->ncells < row->keep)
+        buf_add(&row->buf, "", 1); /* the cell's NUL */
     row->ncells++;
 }
 
@@ -129,7 +108,7 @@ static void cell_end(struct csv_row *row)
 static void row_read(struct reader *rd, struct csv_row *row)
 {
     const char *s = rd->s;
-    row->len = 0;
+    buf_reset(&row->buf);
     row->ncells = 0;
     row->line = rd->line;
     row->open_quote = false;
@@ -205,7 +184,7 @@ static const char *fault_text(enum cell_fault fault)
 
 static const char *cell_text(const struct csv_row *row, size_t i)
 {
-    return row->buf + row->cells[i].off;
+    return row->buf.s + row->cells[i].off;
 }
 
 static bool cell_is(const struct csv_row *row, size_t i, const char *lit)
@@ -362,7 +341,7 @@ static const struct csv_field *field_find(const struct csv_field *fields, const 
 static int header_columns(const struct csv_row *row, const struct csv_field *fields,
                           const struct csv_field **cols, char *err, size_t errlen)
 {
-    if (row->oom)
+    if (row->buf.error)
         return text_fail(err, errlen, "out of memory reading the CSV header");
     if (row->open_quote)
         return text_fail(err, errlen, "the CSV header has a quote with no closing quote");
@@ -396,6 +375,7 @@ int csv_read(const char *body, size_t len, const struct csv_field *fields, csv_r
 {
     int rc = -1;
     struct csv_row row = {.keep = CSV_MAX_COLUMNS};
+    buf_init(&row.buf, CSV_MAX_COLUMNS * (CSV_CELL_MAX + 1));
     struct reader rd = {.s = body, .len = body ? len : 0, .line = 1};
     const struct csv_field *cols[CSV_MAX_COLUMNS];
     char why[256];
@@ -417,7 +397,7 @@ int csv_read(const char *body, size_t len, const struct csv_field *fields, csv_r
             break;
         row_read(&rd, &row);
         cJSON *rec = NULL;
-        int r = row.oom ? -2 : row_record(&row, cols, row.keep, &rec, why, sizeof(why));
+        int r = row.buf.error ? -2 : row_record(&row, cols, row.keep, &rec, why, sizeof(why));
         if (r == -2) {
             text_fail(err, errlen, "out of memory reading CSV line %zu", row.line);
             goto out;
@@ -430,92 +410,6 @@ int csv_read(const char *body, size_t len, const struct csv_field *fields, csv_r
     }
     rc = 0;
 out:
-    free(row.buf);
+    buf_free(&row.buf);
     return rc;
-}
-
-/* ---- writing ---------------------------------------------------------------------------- */
-
-static void put(struct csv_writer *w, const char *s, size_t n)
-{
-    if (w->failed)
-        return;
-    if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (w->len + n + 1 > cap)
-            cap *= 2;
-        char *b = realloc(w->s, cap);
-        if (!b) {
-            w->failed = 1;
-            return;
-        }
-        w->s = b;
-        w->cap = cap;
-    }
-    memcpy(w->s + w->len, s, n);
-    w->len += n;
-    w->s[w->len] = '\0';
-}
-
-void csv_writer_init(struct csv_writer *w)
-{
-    memset(w, 0, sizeof(*w));
-    put(w, "\xEF\xBB\xBF", 3);
-}
-
-static void separate(struct csv_writer *w)
-{
-    if (w->fields++)
-        put(w, ",", 1);
-}
-
-void csv_text(struct csv_writer *w, const char *text)
-{
-    separate(w);
-    if (!text)
-        return;
-    if (!strpbrk(text, ",\"\r\n")) {
-        put(w, text, strlen(text));
-        return;
-    }
-    put(w, "\"", 1);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            put(w, "\"", 1);
-        put(w, p, 1);
-    }
-    put(w, "\"", 1);
-}
-
-void csv_int(struct csv_writer *w, long long v)
-{
-    char b[32];
-    separate(w);
-    put(w, b, (size_t)snprintf(b, sizeof(b), "%lld", v));
-}
-
-void csv_real(struct csv_writer *w, double v)
-{
-    char b[40];
-    separate(w);
-    put(w, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
-}
-
-void csv_end_row(struct csv_writer *w)
-{
-    put(w, "\r\n", 2);
-    w->fields = 0;
-}
-
-char *csv_writer_take(struct csv_writer *w, size_t *len)
-{
-    if (w->failed) {
-        free(w->s);
-        w->s = NULL;
-        return NULL;
-    }
-    *len = w->len;
-    char *s = w->s;
-    w->s = NULL;
-    return s;
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/base/buf.h"
+#include "tthc/base/hmap.h"
 #include "tthc/base/log.h"
 #include "tthc/base/text.h"
 #include "tthc/domain/vocab.h"
@@ -421,29 +423,20 @@ int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t l
 
 /* ---- storage ---------------------------------------------------------------------------- */
 
-/* Looks up the id of code in table ("units" or "procedures"). Returns 1 found, 0 not, -1. */
 /* Unit and procedure ids by code, so that a load of a million dossiers does not look the same
  * few thousand codes up a million times. Valid for one write transaction: ingest_begin empties
  * it, so a rolled-back procedure, or a unit another writer changed meanwhile, is never
- * remembered. Open addressing on a hash of kind and code, the codes copied into one text
- * buffer; when either fills up, it starts over. */
-#define IDS_SLOTS (1u << 14)
-#define IDS_TEXT  (1u << 19)
-
-struct code_ids {
-    uint64_t key[IDS_SLOTS]; /* hash | 1; 0: empty */
-    int64_t id[IDS_SLOTS];
-    uint32_t at[IDS_SLOTS]; /* the kind and code, NUL-ended, at text + at */
-    size_t used, text_len;
-    char text[IDS_TEXT];
-};
+ * remembered. A map from a hash of the kind and code to where the code's text is and its id;
+ * the text is compared, so two codes with one hash never share an id (the second is just not
+ * remembered). When the text fills up it starts over. */
+#define IDS_TEXT (1u << 19)
 
 static void ids_clear(struct db_conn *c)
 {
     if (!c->ids)
         return;
-    memset(c->ids->key, 0, sizeof(c->ids->key));
-    c->ids->used = c->ids->text_len = 0;
+    hmap_clear(&c->ids->map);
+    buf_reset(&c->ids->text);
 }
 
 static uint64_t ids_hash(char kind, const char *code)
@@ -454,52 +447,49 @@ static uint64_t ids_hash(char kind, const char *code)
     return h | 1;
 }
 
-/* The slot of kind and code: where it is, or the empty slot where it would go. */
-static size_t ids_slot(const struct code_ids *t, uint64_t h, char kind, const char *code)
+/* Whether the entry v holds kind and code. */
+static bool ids_same(const struct code_ids *t, uint64_t v, char kind, const char *code)
 {
-    size_t j = (size_t)(h >> 17) & (IDS_SLOTS - 1);
-    while (t->key[j] && (t->key[j] != h || t->text[t->at[j]] != kind ||
-                         strcmp(t->text + t->at[j] + 1, code) != 0))
-        j = (j + 1) & (IDS_SLOTS - 1);
-    return j;
+    const char *at = t->text.s + (v >> 32);
+    return at[0] == kind && strcmp(at + 1, code) == 0;
 }
 
 /* Looks code up; returns 1 and sets *id, or 0. */
 static int ids_get(struct db_conn *c, char kind, const char *code, sqlite3_int64 *id)
 {
-    if (!c->ids)
+    const uint64_t *v = c->ids ? hmap_get(&c->ids->map, ids_hash(kind, code)) : NULL;
+    if (!v || !ids_same(c->ids, *v, kind, code))
         return 0;
-    size_t j = ids_slot(c->ids, ids_hash(kind, code), kind, code);
-    if (!c->ids->key[j])
-        return 0;
-    *id = c->ids->id[j];
+    *id = (sqlite3_int64)(*v & 0xffffffffu);
     return 1;
 }
 
-/* Remembers code's id (nothing when out of memory: the next lookup asks SQLite again). */
+/* Remembers code's id (nothing when out of memory, when the id does not fit in 32 bits, or
+ * when another code has its hash: the next lookup asks SQLite again). */
 static void ids_put(struct db_conn *c, char kind, const char *code, sqlite3_int64 id)
 {
     if (!c->ids) {
         if (!(c->ids = malloc(sizeof(struct code_ids))))
             return;
-        memset(c->ids->key, 0, sizeof(c->ids->key));
-        c->ids->used = c->ids->text_len = 0;
+        hmap_init(&c->ids->map);
+        buf_init(&c->ids->text, IDS_TEXT);
     }
     struct code_ids *t = c->ids;
     size_t len = strlen(code) + 2;
-    if (t->used + 1 > IDS_SLOTS / 2 || len > IDS_TEXT - t->text_len)
-        ids_clear(c);
-    uint64_t h = ids_hash(kind, code);
-    size_t j = ids_slot(t, h, kind, code);
-    if (t->key[j])
+    if (id < 0 || id > UINT32_MAX)
         return;
-    t->key[j] = h;
-    t->id[j] = id;
-    t->at[j] = (uint32_t)t->text_len;
-    t->text[t->text_len] = kind;
-    memcpy(t->text + t->text_len + 1, code, len - 1);
-    t->text_len += len;
-    t->used++;
+    if (len > IDS_TEXT - t->text.len)
+        ids_clear(c);
+    bool added;
+    uint64_t at = t->text.len, *v = hmap_put(&t->map, ids_hash(kind, code), &added);
+    if (!v || !added)
+        return;
+    if (buf_add(&t->text, &kind, 1) != BUF_OK || buf_add(&t->text, code, len - 1) != BUF_OK) {
+        ids_clear(c); /* out of memory: forget everything, the map included */
+        buf_reset(&t->text);
+        return;
+    }
+    *v = at << 32 | (uint64_t)id;
 }
 
 static int lookup_id(struct db_conn *c, const char *sql, const char *code, sqlite3_int64 *id,

@@ -58,7 +58,11 @@ void db_conn_close(struct db_conn *c)
         free(c->cache[i].sql);
     }
     sqlite3_close(c->db);
-    free(c->ids);
+    if (c->ids) {
+        hmap_free(&c->ids->map);
+        buf_free(&c->ids->text);
+        free(c->ids);
+    }
     free(c);
 }
 

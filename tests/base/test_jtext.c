@@ -163,9 +163,9 @@ START_TEST(empty_and_cap)
     jtext_raw(&t, big);
     jtext_raw(&t, big);
     jtext_raw(&t, "more");
-    ck_assert_int_eq(t.failed, 1);
+    ck_assert_int_eq(t.b.error != 0, 1);
     ck_assert_ptr_null(jtext_take(&t));
-    ck_assert_ptr_null(t.s);
+    ck_assert_ptr_null(t.b.s);
     free(big);
 }
 END_TEST

@@ -10,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/base/buf.h"
+
 /* Largest text one writer builds; past it the writer fails (jtext_take returns NULL). */
 #define JTEXT_MAX ((size_t)256 << 20)
 
 struct jtext {
-    char *s;
-    size_t len, cap;
-    int failed; /* out of memory or past JTEXT_MAX: every later call does nothing */
+    struct buf b; /* capped at JTEXT_MAX; a failure sticks until jtext_take */
 };
 
 /* Starts t empty; it holds nothing to free until something is written. */

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "tthc/records/csv.h"
+#include "tthc/base/csv_writer.h"
 
 struct app;
 

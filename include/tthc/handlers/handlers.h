@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
+#include "tthc/base/csv_writer.h"
 #include "tthc/domain/query.h"
 #include "tthc/handlers/exchange.h"
-#include "tthc/records/csv.h"
 
 void health_get(struct request *req, struct response *res);    /* handlers/health.c */
 void records_post(struct request *req, struct response *res);  /* handlers/records.c */

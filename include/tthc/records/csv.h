@@ -48,24 +48,4 @@ typedef int (*csv_row_fn)(void *ctx, cJSON *rec, const char *why, size_t line);
 int csv_read(const char *body, size_t len, const struct csv_field *fields, csv_row_fn row,
              void *ctx, char *err, size_t errlen);
 
-/* Writing CSV: UTF-8 with a byte order mark (so spreadsheet software reads Vietnamese
- * correctly), comma-separated, fields quoted when they hold a comma, quote or line end, CRLF
- * line ends (RFC 4180). The text grows in memory; a failed allocation is reported once, at
- * csv_writer_take. */
-struct csv_writer {
-    char *s;
-    size_t len, cap;
-    int failed;
-    int fields; /* in the current row */
-};
-
-/* Starts w with the byte order mark. */
-void csv_writer_init(struct csv_writer *w);
-void csv_text(struct csv_writer *w, const char *text); /* NULL: an empty field */
-void csv_int(struct csv_writer *w, long long v);
-void csv_real(struct csv_writer *w, double v);
-void csv_end_row(struct csv_writer *w);
-/* The text (the caller frees it) and its length, or NULL (and w freed) if memory ran out. */
-char *csv_writer_take(struct csv_writer *w, size_t *len);
-
 #endif

@@ -11,6 +11,9 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "tthc/base/buf.h"
+#include "tthc/base/hmap.h"
+
 struct migration {
     int version;
     const char *name;
@@ -22,6 +25,12 @@ extern const struct migration migrations[];
 extern const int migrations_count;
 
 #define DB_STMT_CACHE 48
+
+/* Unit and procedure ids by code within one write transaction (ingest.c fills and empties it). */
+struct code_ids {
+    struct hmap map; /* hash of kind and code | 1 -> text offset << 32 | id */
+    struct buf text; /* each code as kind letter, code, NUL */
+};
 
 /* A connection and its prepared statements. */
 struct db_conn {
