@@ -1,8 +1,36 @@
-/* Names of domain codes; see include/tthc/domain.h. */
+/* Names of domain codes; see include/tthc/domain/vocab.h. */
 #include "tthc/domain/vocab.h"
 
-#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+
+static const char *const kind_names[KIND_COUNT] = {"units",         "procedures", "dossiers",
+                                                   "feedback",      "ratings",    "payments",
+                                                   "announcements", "holidays"};
+/* The natural key of each kind (api.md). */
+static const char *const kind_keys[KIND_COUNT] = {"code", "code", "code", "code",
+                                                  "code", "id",   "code", "day"};
+
+int kind_from_name(const char *name, enum kind *out)
+{
+    for (int k = 0; k < KIND_COUNT; k++) {
+        if (strcmp(name, kind_names[k]) == 0) {
+            *out = (enum kind)k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *kind_name(enum kind kind)
+{
+    return kind_names[kind];
+}
+
+const char *kind_key(enum kind kind)
+{
+    return kind_keys[kind];
+}
 
 static const char *const levels[] = {NULL, "province", "district", "commune"};
 static const char *const channels[] = {NULL, "in_person", "online", "postal"};
@@ -130,17 +158,11 @@ int payment_status_from_name(const char *name)
     return c < 0 ? 0 : c;
 }
 
-bool status_is_excluded(int status)
+void status_set_sql(unsigned set, char *buf, size_t len)
 {
-    return status == STATUS_RECEIVING || status == STATUS_DENIED;
-}
-
-bool status_is_ended(int status)
-{
-    return status == STATUS_CANCELLED || status_is_resolved(status);
-}
-
-bool status_is_resolved(int status)
-{
-    return status == STATUS_RELEASING || status == STATUS_DONE;
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int s = 0; s < 32 && n < len; s++)
+        if (status_in(set, s))
+            n += (size_t)snprintf(buf + n, len - n, "%s%d", n ? ", " : "", s);
 }

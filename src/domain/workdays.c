@@ -1,10 +1,8 @@
-/* Working-day arithmetic; see include/tthc/workdays.h. Reads the holidays table once, then
- * answers from a sorted array: no allocation after workdays_load. */
+/* Working-day arithmetic; see include/tthc/domain/workdays.h. Answers from a sorted array of
+ * holidays (storage reads it from the holidays table): no allocation, no I/O. */
 #include "tthc/domain/workdays.h"
 
 #include <stdlib.h>
-
-#include "tthc/base/log.h"
 
 /* 1970-01-01, day 0, was a Thursday, so day -3 (1969-12-29) was a Monday. Weeks are counted
  * from that Monday: position 0 is Monday, 5 Saturday, 6 Sunday. */
@@ -54,55 +52,6 @@ static long weekdays_through(int day)
 {
     int r = weekday_of(day);
     return 5L * week_of(day) + (r < 5 ? r + 1 : 5);
-}
-
-int workdays_load(struct workdays *w, sqlite3 *db)
-{
-    int rc = -1;
-    int *days = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = NULL;
-    int step;
-    w->days = NULL;
-    w->n = 0;
-    /* ORDER BY day: the array must be sorted for the binary search; day is the primary key,
-     * so there are no duplicates. */
-    if (sqlite3_prepare_v2(db, "SELECT day FROM holidays ORDER BY day", -1, &st, NULL) !=
-        SQLITE_OK) {
-        log_error("cannot read holidays: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            if (cap == WORKDAYS_MAX_HOLIDAYS) {
-                log_error("holidays table has more than %d rows", WORKDAYS_MAX_HOLIDAYS);
-                goto out;
-            }
-            size_t grown = cap ? cap * 2 : 64;
-            if (grown > WORKDAYS_MAX_HOLIDAYS)
-                grown = WORKDAYS_MAX_HOLIDAYS;
-            int *bigger = realloc(days, grown * sizeof(*days));
-            if (!bigger) {
-                log_error("out of memory loading holidays");
-                goto out;
-            }
-            days = bigger;
-            cap = grown;
-        }
-        days[n++] = sqlite3_column_int(st, 0);
-    }
-    if (step != SQLITE_DONE) {
-        log_error("cannot read holidays: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    w->days = days;
-    w->n = n;
-    days = NULL; /* w owns them now */
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    free(days);
-    return rc;
 }
 
 void workdays_free(struct workdays *w)

@@ -21,7 +21,7 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/domain/workdays.h"
 #include "tthc/engine/tally.h"
-#include "tthc/recount/blocks.h"
+#include "tthc/storage/read.h"
 
 #define NO_DAY INT32_MAX /* no due day, or not finished */
 /* A dossier's status (enum dossier_status, 0: not counted), channel and fee in one byte: one
@@ -642,11 +642,6 @@ static inline bool proc_is(const struct engine *f, size_t i, uint32_t proc)
     return proc < ID_FAR ? f->proc[i] == proc : f->proc[i] == ID_FAR && proc_of(f, i) == proc;
 }
 
-static bool is_ended(uint8_t s)
-{
-    return s == STATUS_CANCELLED || s == STATUS_RELEASING || s == STATUS_DONE;
-}
-
 /* Dossier slot i as the tally counts it; false when it counts nowhere. */
 static bool tally_row(const struct engine *f, size_t i, struct tally_dossier *d)
 {
@@ -740,7 +735,7 @@ static int zone_note(struct engine *f, size_t id)
     int32_t r = f->received[id], fin = finished_of(f, id);
     if (r < z->first[k])
         z->first[k] = r;
-    if (is_ended(s) && (int64_t)fin - r <= LONG_DAYS) {
+    if (status_is_ended(s) && (int64_t)fin - r <= LONG_DAYS) {
         if (fin > z->last[k])
             z->last[k] = fin;
         return 0;
@@ -960,7 +955,7 @@ static int load_others(struct engine *f, struct db_conn *c)
                   "SELECT id, unit_id, procedures, signed_day, published_day FROM announcements "
                   "WHERE version > ?1",
                   take_announcement) != 0 ||
-        workdays_load(&w, c->db) != 0)
+        db_holidays_load(c, &w) != 0)
         return -1;
     workdays_free(&f->workdays);
     f->workdays = w;
@@ -1180,11 +1175,6 @@ enum query_status engine_unit_map(struct engine *f, const struct summary_params 
     return st;
 }
 
-/* Deadlines in working days (domain.md): feedback is settled within 15; a decision is
- * published within 5 of signing. */
-#define FEEDBACK_DEADLINE 15
-#define PUBLISH_DEADLINE  5
-
 /* The group a record of unit u, procedure pr and dossier channel ch counts in, or SIZE_MAX
  * when the filters leave it out. pr 0: the record has no procedure; ch 0: no channel. */
 static size_t group_of(const struct summary_params *p, const struct unit_map *map, uint32_t proc,
@@ -1222,7 +1212,7 @@ static void count_blocks(const struct engine *f, const struct summary_params *p,
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
-        int deadline = workdays_add(&f->workdays, r, FEEDBACK_DEADLINE);
+        int deadline = workdays_add(&f->workdays, r, FEEDBACK_SETTLE_WORKDAYS);
         k->feedback_received += r >= F;
         if (s <= T) {
             k->feedback_resolved += fb->status[i] == FEEDBACK_RESOLVED;
@@ -1282,8 +1272,8 @@ static void count_blocks(const struct engine *f, const struct summary_params *p,
         k->announcements_procedures += an->procedures[i];
         k->announcements_published += published;
         k->announcements_published_on_time +=
-            published &&
-            an->published[i] <= workdays_add(&f->workdays, signed_on, PUBLISH_DEADLINE);
+            published && an->published[i] <=
+                             workdays_add(&f->workdays, signed_on, ANNOUNCEMENT_PUBLISH_WORKDAYS);
     }
 }
 
@@ -1292,7 +1282,7 @@ static void count_blocks(const struct engine *f, const struct summary_params *p,
 static inline bool in_total(const struct engine *f, size_t i, int32_t F, int32_t T)
 {
     uint8_t s = STATUS_OF(f->state[i]);
-    return s && f->received[i] <= T && !(is_ended(s) && finished_of(f, i) < F);
+    return s && f->received[i] <= T && !(status_is_ended(s) && finished_of(f, i) < F);
 }
 
 /* The counters a pass over the slots adds to, for one group: one cache line where struct
@@ -1354,8 +1344,8 @@ static int count_dossier(const struct engine *f, size_t i, int32_t F, int32_t T,
                 return -1;
         }
     }
-    if (is_ended(s) && fin <= T) {
-        if (s == STATUS_CANCELLED) {
+    if (status_is_ended(s) && fin <= T) {
+        if (status_is_withdrawn(s)) {
             k->withdrawn++;
         } else {
             k->resolved++;
@@ -1603,7 +1593,7 @@ static inline int series_slot(const struct engine *f, const struct summary_param
                                           CHANNEL_OF(f->state[i])) == SIZE_MAX)
         return 0;
     int32_t r = f->received[i], fin = finished_of(f, i);
-    bool ended = is_ended(STATUS_OF(f->state[i]));
+    bool ended = status_is_ended(STATUS_OF(f->state[i]));
     size_t lo = r < F ? 0 : interval_of(starts, n, r);
     size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;
     for (size_t k = lo; k <= hi; k++) {

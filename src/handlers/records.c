@@ -11,11 +11,11 @@
 
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
-#include "tthc/domain/query.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/http/observe.h"
 #include "tthc/http/server.h"
 #include "tthc/records/ingest.h"
+#include "tthc/storage/read.h"
 
 /* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
 static bool content_type_is(const char *ct, const char *const *types)
@@ -138,7 +138,7 @@ void record_get(struct request *req, struct response *res)
     enum kind kind = (enum kind)req->route_arg;
     struct db_conn *c = db_pool_conn(&req->app->pool);
     cJSON *d = NULL;
-    int found = c ? record_read(c, kind, req->param, &d) : -1;
+    int found = c ? db_record_read(c, kind, req->param, &d) : -1;
     if (found < 0) {
         response_problem(res, 503, "unavailable", "Service unavailable",
                          "The record cannot be read now; try again later.", NULL);

@@ -9,7 +9,6 @@
 #include "tthc/engine/engine.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/http/server.h"
-#include "tthc/recount/blocks.h"
 
 enum interval { DAY, WEEK, MONTH, QUARTER, YEAR };
 static const char *const intervals[] = {"day", "week", "month", "quarter", "year", NULL};

@@ -12,7 +12,6 @@
 #include "tthc/engine/engine.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/http/server.h"
-#include "tthc/recount/blocks.h"
 
 /* The first day without a district level (domain.md, "Units and levels"). */
 #define DISTRICTS_ABOLISHED "2025-07-01"

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
+#include "tthc/domain/vocab.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/records/ingest.h"
 
 /* Every kind loads by POST /api/v1/{kind} and reads back by GET /api/v1/{kind}/{key}. */
 #define KIND_ROUTES(path, kind)                                                                    \

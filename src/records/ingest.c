@@ -19,26 +19,6 @@
 #include "tthc/records/csv.h"
 #include "tthc/records/dvcqg.h"
 
-static const char *const kind_names[KIND_COUNT] = {"units",         "procedures", "dossiers",
-                                                   "feedback",      "ratings",    "payments",
-                                                   "announcements", "holidays"};
-
-int kind_from_name(const char *name, enum kind *out)
-{
-    for (int k = 0; k < KIND_COUNT; k++) {
-        if (strcmp(name, kind_names[k]) == 0) {
-            *out = (enum kind)k;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-const char *kind_name(enum kind kind)
-{
-    return kind_names[kind];
-}
-
 /* ---- field helpers ---------------------------------------------------------------------- */
 
 /* Each kind's fields (api.md and docs/api.md), with how a CSV cell of each reads. */
@@ -912,15 +892,6 @@ int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size
 
 /* ---- bodies ----------------------------------------------------------------------------- */
 
-/* The natural key of each kind (api.md): what a reject reports as "code". */
-static const char *const key_fields[KIND_COUNT] = {"code", "code", "code", "code",
-                                                   "code", "id",   "code", "day"};
-
-const char *kind_key(enum kind kind)
-{
-    return key_fields[kind];
-}
-
 /* Records a refused record: its position, its key (the member key of record, when it is
  * clean text) and the reason. */
 static void add_reject(struct ingest_report *rep, size_t position, const char *key,
@@ -1091,7 +1062,7 @@ static int take_dvcqg(struct batch *b, const cJSON *rec, bool *existed, char *re
 static int batch_take(struct batch *b, const cJSON *rec, const char *why, size_t position)
 {
     struct ingest_report *rep = b->rep;
-    const char *key = b->format == FORMAT_DVCQG ? "MaHoSo" : key_fields[b->kind];
+    const char *key = b->format == FORMAT_DVCQG ? "MaHoSo" : kind_key(b->kind);
     if (++rep->records > b->max_records) {
         b->status = INGEST_TOO_MANY;
         return -1;

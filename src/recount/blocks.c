@@ -10,22 +10,7 @@
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/domain/workdays.h"
-
-/* Deadlines in working days (domain.md): feedback is settled within 15; a decision is
- * published within 5 of signing. */
-#define FEEDBACK_DEADLINE 15
-#define PUBLISH_DEADLINE  5
-
-unsigned blocks_applicable(const struct summary_params *p)
-{
-    unsigned b = BLOCKS_ALL;
-    /* Feedback and decisions carry no dossier channel; decisions no procedure. */
-    if (p->channel || p->group_by == GROUP_CHANNEL)
-        b &= ~((1u << BLOCK_FEEDBACK) | (1u << BLOCK_ANNOUNCEMENTS));
-    if (p->procedure[0] || p->group_by == GROUP_PROCEDURE)
-        b &= ~(1u << BLOCK_ANNOUNCEMENTS);
-    return b;
-}
+#include "tthc/storage/read.h"
 
 /* Where a record's counts go: the index of its group, or -1 when the filters leave it out. */
 struct target {
@@ -74,7 +59,7 @@ static int feedback(struct db_conn *c, const struct target *t, const struct work
         int status = sqlite3_column_int(st, 2), r = sqlite3_column_int(st, 3);
         bool settled = sqlite3_column_type(st, 4) != SQLITE_NULL;
         int s = settled ? sqlite3_column_int(st, 4) : 0;
-        int deadline = workdays_add(w, r, FEEDBACK_DEADLINE);
+        int deadline = workdays_add(w, r, FEEDBACK_SETTLE_WORKDAYS);
         k->feedback_received += r >= F;
         if (settled && s <= T) {
             /* settled within the period (the query keeps only s >= F) */
@@ -124,11 +109,12 @@ static int payments(struct db_conn *c, const struct target *t, struct summary_gr
     sqlite3_stmt *st =
         db_stmt(c, "SELECT d.unit_id, d.procedure_id, d.channel, p.channel, count(*), "
                    "sum(p.amount) FROM payments p JOIN dossiers d ON d.id = p.dossier_id "
-                   "WHERE p.status = 1 AND p.paid_day BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4");
+                   "WHERE p.status = ?3 AND p.paid_day BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4");
     if (!st)
         return -1;
     sqlite3_bind_int(st, 1, t->p->from);
     sqlite3_bind_int(st, 2, t->p->to);
+    sqlite3_bind_int(st, 3, PAYMENT_SUCCESS);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int i = target_of(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -170,7 +156,8 @@ static int announcements(struct db_conn *c, const struct target *t, const struct
         k->announcements_procedures += sqlite3_column_int64(st, 1);
         k->announcements_published += published;
         k->announcements_published_on_time +=
-            published && sqlite3_column_int(st, 3) <= workdays_add(w, signed_on, PUBLISH_DEADLINE);
+            published &&
+            sqlite3_column_int(st, 3) <= workdays_add(w, signed_on, ANNOUNCEMENT_PUBLISH_WORKDAYS);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -205,7 +192,7 @@ int blocks_recount(struct db_conn *c, struct engine *f, const struct summary_par
         t.index_of[i] = -1;
     for (size_t i = 0; i < n; i++)
         t.index_of[groups[i].id] = (int)i;
-    if (workdays_load(&w, c->db) != 0)
+    if (db_holidays_load(c, &w) != 0)
         goto out;
     /* One read transaction, so that the blocks agree with each other. */
     if (db_exec(c, "SAVEPOINT blocks") != 0)

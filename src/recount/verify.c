@@ -1,5 +1,6 @@
 /* The recount and comparison behind `tthc verify`; see include/tthc/verify.h. */
 #include "tthc/recount/verify.h"
+#include "tthc/recount/recount.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,7 @@
 #include "tthc/domain/ltime.h"
 #include "tthc/engine/engine.h"
 #include "tthc/recount/blocks.h"
+#include "tthc/recount/recount.h"
 
 static char path[256];
 static struct db_conn *conn;

@@ -10,6 +10,7 @@
 
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/workdays.h"
+#include "tthc/storage/read.h"
 
 /* The migration is about 7 KB; anything far larger is not the file we mean. */
 #define MIGRATION_MAX_BYTES (1 << 20)
@@ -39,25 +40,26 @@ static char *migration_text(void)
 }
 
 /* A new in-memory database with the holidays migration applied; the caller closes it. */
-static sqlite3 *holidays_db(void)
+static struct db_conn *holidays_db(void)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    struct db_conn *c = NULL;
+    char err[256];
+    ck_assert_msg(db_conn_open(":memory:", &c, err, sizeof(err)) == 0, "%s", err);
     char *sql = migration_text();
     char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
     ck_assert_msg(rc == SQLITE_OK, "migration failed: %s", msg ? msg : "?");
     free(sql);
-    return db;
+    return c;
 }
 
-/* The shipped holidays, loaded through workdays_load. */
+/* The shipped holidays, loaded through db_holidays_load. */
 static struct workdays official(void)
 {
-    sqlite3 *db = holidays_db();
+    struct db_conn *db = holidays_db();
     struct workdays w;
-    ck_assert_int_eq(workdays_load(&w, db), 0);
-    sqlite3_close(db);
+    ck_assert_int_eq(db_holidays_load(db, &w), 0);
+    db_conn_close(db);
     return w;
 }
 
@@ -90,9 +92,9 @@ START_TEST(rows_per_year)
     static const struct {
         int year, rows;
     } expected[] = {{2023, 11}, {2024, 12}, {2025, 12}, {2026, 13}};
-    sqlite3 *db = holidays_db();
+    struct db_conn *db = holidays_db();
     sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db,
+    ck_assert_int_eq(sqlite3_prepare_v2(db->db,
                                         "SELECT count(*) FROM holidays WHERE day >= ? AND day < ?"
                                         " AND source = 'official'",
                                         -1, &st, NULL),
@@ -107,7 +109,7 @@ START_TEST(rows_per_year)
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    sqlite3_close(db);
+    db_conn_close(db);
 
     struct workdays w = official();
     ck_assert_uint_eq(w.n, 48);
@@ -346,16 +348,16 @@ START_TEST(load_operator_rows)
 {
     /* The operator adds Ngày Văn hóa Việt Nam, Tuesday 2026-11-24; it joins the official rows
      * in order, and Monday 23/11 + 1 becomes Wednesday 25/11. */
-    sqlite3 *db = holidays_db();
-    ck_assert_int_eq(sqlite3_exec(db,
+    struct db_conn *db = holidays_db();
+    ck_assert_int_eq(sqlite3_exec(db->db,
                                   "INSERT INTO holidays(day, name, source) VALUES "
                                   "(20781, 'Ngày Văn hóa Việt Nam', 'operator')",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(day_of("2026-11-24"), 20781);
     struct workdays w;
-    ck_assert_int_eq(workdays_load(&w, db), 0);
-    sqlite3_close(db);
+    ck_assert_int_eq(db_holidays_load(db, &w), 0);
+    db_conn_close(db);
     ck_assert_uint_eq(w.n, 49);
     ck_assert_int_eq(w.days[w.n - 1], 20781);
     adds_to(&w, "2026-11-23", 1, "2026-11-25");
@@ -369,11 +371,11 @@ END_TEST
 
 START_TEST(load_empty_table)
 {
-    sqlite3 *db = holidays_db();
-    ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM holidays", NULL, NULL, NULL), SQLITE_OK);
+    struct db_conn *db = holidays_db();
+    ck_assert_int_eq(sqlite3_exec(db->db, "DELETE FROM holidays", NULL, NULL, NULL), SQLITE_OK);
     struct workdays w;
-    ck_assert_int_eq(workdays_load(&w, db), 0);
-    sqlite3_close(db);
+    ck_assert_int_eq(db_holidays_load(db, &w), 0);
+    db_conn_close(db);
     ck_assert_uint_eq(w.n, 0);
     /* No holidays: only weekends are skipped. New Year's Day 2025 is then a working day. */
     ck_assert(workdays_is_working(&w, day_of("2025-01-01")));
@@ -385,13 +387,14 @@ END_TEST
 START_TEST(load_without_table)
 {
     /* Logs "no such table: holidays" on stderr: expected. */
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    struct db_conn *db = NULL;
+    char err[256];
+    ck_assert_msg(db_conn_open(":memory:", &db, err, sizeof(err)) == 0, "%s", err);
     struct workdays w = {(int *)&w, 99}; /* garbage that load must overwrite */
-    ck_assert_int_eq(workdays_load(&w, db), -1);
+    ck_assert_int_eq(db_holidays_load(db, &w), -1);
     ck_assert_ptr_null(w.days);
     ck_assert_uint_eq(w.n, 0);
-    sqlite3_close(db);
+    db_conn_close(db);
 }
 END_TEST
 

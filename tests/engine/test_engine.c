@@ -10,6 +10,7 @@
 #include "tthc/domain/query.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
+#include "tthc/recount/recount.h"
 
 static const char UNITS[] =
     "{\"code\":\"P\",\"name\":\"Province\",\"level\":\"province\",\"parent_code\":null}\n"

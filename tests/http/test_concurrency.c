@@ -37,6 +37,7 @@
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/query.h"
+#include "tthc/recount/recount.h"
 #include "tthc/recount/verify.h"
 
 #define WRITERS     4

@@ -1,11 +1,12 @@
-/* Reading figures and records: the summary's parameters, their validation, and the SQL that
- * counts dossiers by the rules of domain.md ("Form 06 counters").
+/* A question about the figures: the summary's parameters (period, filters, grouping), their
+ * validation and echo, the shape of an answer's groups, and which blocks an answer can have.
+ * The engine answers it fast, the recount answers it again from the rows; both speak this.
  *
  * It does not speak HTTP: handlers pass it the query parameters as key/value pairs and turn
- * its results into JSON.
+ * its results into JSON. No I/O here.
  */
-#ifndef TTHC_QUERY_H
-#define TTHC_QUERY_H
+#ifndef TTHC_DOMAIN_QUERY_H
+#define TTHC_DOMAIN_QUERY_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -13,8 +14,7 @@
 #include <stdint.h>
 
 #include "tthc/domain/metrics.h"
-#include "tthc/records/ingest.h"
-#include "tthc/storage/db.h"
+#include "tthc/domain/vocab.h"
 
 enum group_by { GROUP_NONE, GROUP_LEVEL, GROUP_UNIT, GROUP_PROCEDURE, GROUP_CHANNEL };
 
@@ -63,25 +63,14 @@ enum query_status {
     QUERY_FAILED = -2,     /* database error (logged) */
 };
 
-/* Counts dossiers for p straight from the dossier rows in SQL, by the rules of domain.md:
- * the recount that the fast path (facts.c) must always agree with. Without group_by, *groups
- * holds exactly one group with an empty key. With group_by, one group per key with a dossier
- * in the total, ordered by key (level and channel by code, others by text). On QUERY_OK the
- * caller frees *groups with free(); on QUERY_BAD_FILTER *param names the filter and reason
- * says why. */
-enum query_status summary_recount(struct db_conn *c, const struct summary_params *p,
-                                  struct summary_group **groups, size_t *n, const char **param,
-                                  char *reason, size_t len);
-
 /* Adds "period", "filters" (and "group_by" when set) of p to obj, echoing the request.
  * Returns 0 or -1 (out of memory). */
 int summary_params_add_json(cJSON *obj, const struct summary_params *p);
 
-/* Reads the record of kind whose natural key is key into *out (a new object the caller
- * deletes), in the shape it was loaded in. Returns 1 found, 0 unknown, -1 on a database
- * error. */
-int record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out);
-
 const char *group_by_name(enum group_by g);
+
+/* Which blocks (bits of 1 << enum block) can answer p: a block whose records carry no channel
+ * cannot be filtered or grouped by channel, and so on. The others are null in the answer. */
+unsigned blocks_applicable(const struct summary_params *p);
 
 #endif

@@ -1,10 +1,41 @@
-/* The vocabulary of domain.md: levels, channels, statuses, payment channels, and the names
- * the API uses for them. Codes are stored as the integers DVCQG uses. No I/O here.
+/* The vocabulary of domain.md and api.md: record kinds, levels, channels, statuses, payment
+ * channels and the names the API uses for them, the limits of codes and names, and the rules
+ * every layer shares: which statuses a count leaves out and which end a dossier, and the
+ * working-day deadlines. Codes are stored as the integers DVCQG uses. Each rule is written here
+ * once; the engine, the SQL of the recount and the tests use these. No I/O here.
  */
-#ifndef TTHC_DOMAIN_H
-#define TTHC_DOMAIN_H
+#ifndef TTHC_DOMAIN_VOCAB_H
+#define TTHC_DOMAIN_VOCAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+/* The kinds of record (api.md, "Loading records"). */
+enum kind {
+    KIND_UNITS,
+    KIND_PROCEDURES,
+    KIND_DOSSIERS,
+    KIND_FEEDBACK,
+    KIND_RATINGS,
+    KIND_PAYMENTS,
+    KIND_ANNOUNCEMENTS,
+    KIND_HOLIDAYS,
+    KIND_COUNT
+};
+
+/* "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
+ * "holidays" -> kind; returns 0, or -1 for an unknown name. */
+int kind_from_name(const char *name, enum kind *out);
+const char *kind_name(enum kind kind);
+/* The field that is the kind's natural key: "code", or "id" for payments, "day" for holidays. */
+const char *kind_key(enum kind kind);
+
+/* Longest code (MaHoSo, MaTTHC, unit code) and name, in characters (api.md). */
+#define CODE_MAX_CHARS 64
+#define NAME_MAX_CHARS 500
+/* A code or name as bytes: every character may take four bytes of UTF-8, and the NUL. */
+#define CODE_MAX_BYTES (CODE_MAX_CHARS * 4 + 1)
+#define NAME_MAX_BYTES (NAME_MAX_CHARS * 4 + 1)
 
 enum level { LEVEL_PROVINCE = 1, LEVEL_DISTRICT = 2, LEVEL_COMMUNE = 3 };
 
@@ -61,11 +92,48 @@ int rating_from_name(const char *name);
 const char *payment_status_name(int status);
 int payment_status_from_name(const char *name);
 
-/* `receiving` and `denied` are left out of every counter. */
-bool status_is_excluded(int status);
-/* `cancelled`, `releasing`, `done`: the dossier has ended and carries a finished time. */
-bool status_is_ended(int status);
-bool status_is_resolved(int status);
+/* domain.md's status table, as sets of status codes (bit s for status s). */
+#define STATUS_BIT(s) (1u << (s))
+/* Left out of every counter: `receiving`, `denied`. */
+#define STATUSES_EXCLUDED (STATUS_BIT(STATUS_RECEIVING) | STATUS_BIT(STATUS_DENIED))
+/* Ended, resolved: `releasing`, `done`. */
+#define STATUSES_RESOLVED (STATUS_BIT(STATUS_RELEASING) | STATUS_BIT(STATUS_DONE))
+/* Ended, withdrawn: `cancelled`. */
+#define STATUSES_WITHDRAWN STATUS_BIT(STATUS_CANCELLED)
+/* Ended: the dossier carries a finished time. */
+#define STATUSES_ENDED (STATUSES_RESOLVED | STATUSES_WITHDRAWN)
+
+/* Whether status (any int) is in the set (inline: the engine asks for every dossier it
+ * counts). */
+static inline bool status_in(unsigned set, int status)
+{
+    return status >= 0 && status < 32 && (set >> status & 1u);
+}
+static inline bool status_is_excluded(int status)
+{
+    return status_in(STATUSES_EXCLUDED, status);
+}
+static inline bool status_is_ended(int status)
+{
+    return status_in(STATUSES_ENDED, status);
+}
+static inline bool status_is_resolved(int status)
+{
+    return status_in(STATUSES_RESOLVED, status);
+}
+static inline bool status_is_withdrawn(int status)
+{
+    return status_in(STATUSES_WITHDRAWN, status);
+}
+
+/* The codes of a set as an SQL list, "7, 9, 10", into buf[0..len), for SQL that must say the
+ * same as the set (the recount). */
+void status_set_sql(unsigned set, char *buf, size_t len);
+
+/* Deadlines in working days (domain.md): feedback is settled within 15 of its receipt; a
+ * decision is published within 5 of its signing. */
+#define FEEDBACK_SETTLE_WORKDAYS      15
+#define ANNOUNCEMENT_PUBLISH_WORKDAYS 5
 
 /* The lists above as text for error messages, e.g. "online, in_person, postal". */
 extern const char LEVEL_NAMES[], CHANNEL_NAMES[], STATUS_NAMES[], PAYMENT_NAMES[],

@@ -9,12 +9,11 @@
 #ifndef TTHC_WORKDAYS_H
 #define TTHC_WORKDAYS_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-/* At most this many holiday rows are loaded; a larger table is refused by workdays_load. A
- * century of every official holiday is about 1,300 rows. */
+/* At most this many holiday rows are loaded; a larger table is refused by db_holidays_load
+ * (storage/read.h). A century of every official holiday is about 1,300 rows. */
 #define WORKDAYS_MAX_HOLIDAYS 100000
 
 /* A set of holidays (local day numbers), sorted, for working-day arithmetic. */
@@ -22,11 +21,6 @@ struct workdays {
     int *days; /* ascending, no duplicates; owned, freed by workdays_free */
     size_t n;
 };
-
-/* Loads every row of the holidays table through the sqlite3 handle db (which the caller keeps
- * owning). *w is overwritten, not freed: free an earlier set first. Returns 0, or -1 (the
- * SQLite error is logged) with *w left empty. The caller frees with workdays_free. */
-int workdays_load(struct workdays *w, sqlite3 *db);
 
 /* Frees the days and leaves *w empty; NULL and an empty set are allowed. */
 void workdays_free(struct workdays *w);

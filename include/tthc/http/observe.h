@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "tthc/records/ingest.h"
+#include "tthc/domain/vocab.h"
 
 /* Counts one finished request: route index (as in router_routes; n for "no route"), status,
  * duration in seconds. */

@@ -13,96 +13,12 @@
 #include <stdint.h>
 
 #include "tthc/base/text.h"
-#include "tthc/domain/ltime.h"
+#include "tthc/domain/records.h"
+#include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
 
-enum kind {
-    KIND_UNITS,
-    KIND_PROCEDURES,
-    KIND_DOSSIERS,
-    KIND_FEEDBACK,
-    KIND_RATINGS,
-    KIND_PAYMENTS,
-    KIND_ANNOUNCEMENTS,
-    KIND_HOLIDAYS,
-    KIND_COUNT
-};
-
-/* "units", "procedures", "dossiers", "feedback", "ratings", "payments", "announcements",
- * "holidays" -> kind; returns 0, or -1 for an unknown name. */
-int kind_from_name(const char *name, enum kind *out);
-const char *kind_name(enum kind kind);
-/* The field that is the kind's natural key: "code", or "id" for payments, "day" for holidays. */
-const char *kind_key(enum kind kind);
-
-/* Longest code (MaHoSo, MaTTHC, unit code) and name, in characters (api.md). */
-#define CODE_MAX_CHARS 64
-#define NAME_MAX_CHARS 500
 /* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
 #define FEE_MAX 1000000000000000LL
-
-/* A validated dossier. Strings point into the cJSON object it came from. */
-struct dossier {
-    const char *code, *procedure_code, *unit_code;
-    int channel, status, online_payment;
-    int64_t fee;
-    bool has_received, has_due, has_finished;
-    struct ltime received, due, finished;
-    const char *received_at, *due_at, *finished_at;
-};
-
-struct unit {
-    const char *code, *name, *parent_code, *successor_code;
-    int level;
-    bool has_valid_from, has_valid_to;
-    int valid_from, valid_to;
-};
-
-struct procedure {
-    const char *code, *name, *field;
-    int online_service; /* -1: not given */
-};
-
-/* A feedback item (phản ánh, kiến nghị). */
-struct feedback {
-    const char *code, *unit_code, *procedure_code, *dossier_code, *subject;
-    int status; /* enum feedback_status */
-    bool published, has_resolved;
-    struct ltime received, resolved;
-    const char *received_at, *resolved_at;
-};
-
-/* A satisfaction rating of one dossier. */
-struct rating {
-    const char *code, *dossier_code, *reason, *comment;
-    int rating; /* enum rating_level */
-    struct ltime rated;
-    const char *rated_at;
-};
-
-/* An online payment transaction. */
-struct payment {
-    const char *id, *dossier_code;
-    int64_t amount;
-    int channel, status; /* enum payment_channel, enum payment_status */
-    struct ltime paid;
-    const char *paid_at;
-};
-
-/* A decision announcing a list of procedures. */
-struct announcement {
-    const char *code, *unit_code;
-    int64_t procedures;
-    bool has_effective, has_published;
-    struct ltime signed_on, effective, published;
-    const char *signed_at, *effective_at, *published_at;
-};
-
-/* A public holiday (a day off that working-day deadlines skip). */
-struct holiday {
-    const char *name;
-    int day;
-};
 
 /* Validators: return 0 and fill *out, or -1 with a one-sentence reason a person can act on. */
 int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);

@@ -13,10 +13,6 @@
 #include "tthc/engine/engine.h"
 #include "tthc/storage/db.h"
 
-/* Which blocks (bits of 1 << enum block) can answer p: a block whose records carry no channel
- * cannot be filtered or grouped by channel, and so on. The others are null in the answer. */
-unsigned blocks_applicable(const struct summary_params *p);
-
 /* Recounts the block counters for p from the database into groups[0..n) (groups as
  * engine_summary or summary_recount returned them, matched by group id, their block counters
  * zero; records of a group without dossiers are left out). Returns 0 or -1 (database error,

@@ -1,0 +1,23 @@
+/* Reading what the service stores, for the layers above: a record in the shape it was loaded
+ * in, and the holidays (the working-day calendar). All of it through bound parameters.
+ */
+#ifndef TTHC_STORAGE_READ_H
+#define TTHC_STORAGE_READ_H
+
+#include <cjson/cJSON.h>
+
+#include "tthc/domain/vocab.h"
+#include "tthc/domain/workdays.h"
+#include "tthc/storage/db.h"
+
+/* Loads every row of the holidays table into *w, in day order (at most
+ * WORKDAYS_MAX_HOLIDAYS). *w is overwritten, not freed: free an earlier set first. Returns 0,
+ * or -1 (the SQLite error is logged) with *w left empty. The caller frees with workdays_free. */
+int db_holidays_load(struct db_conn *c, struct workdays *w);
+
+/* Reads the record of kind whose natural key is key into *out (a new object the caller
+ * deletes), in the shape it was loaded in. Returns 1 found, 0 unknown, -1 on a database
+ * error. */
+int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out);
+
+#endif

@@ -1,0 +1,234 @@
+/* Reading stored data back: records in the shape they were loaded in, and the holidays; see
+ * include/tthc/storage/read.h. */
+#include "tthc/storage/read.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "tthc/base/log.h"
+#include "tthc/domain/ltime.h"
+
+int db_holidays_load(struct db_conn *c, struct workdays *w)
+{
+    int rc = -1;
+    int *days = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3 *db = c->db;
+    sqlite3_stmt *st = NULL;
+    int step;
+    w->days = NULL;
+    w->n = 0;
+    /* ORDER BY day: the array must be sorted for the binary search; day is the primary key,
+     * so there are no duplicates. */
+    if (sqlite3_prepare_v2(db, "SELECT day FROM holidays ORDER BY day", -1, &st, NULL) !=
+        SQLITE_OK) {
+        log_error("cannot read holidays: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            if (cap == WORKDAYS_MAX_HOLIDAYS) {
+                log_error("holidays table has more than %d rows", WORKDAYS_MAX_HOLIDAYS);
+                goto out;
+            }
+            size_t grown = cap ? cap * 2 : 64;
+            if (grown > WORKDAYS_MAX_HOLIDAYS)
+                grown = WORKDAYS_MAX_HOLIDAYS;
+            int *bigger = realloc(days, grown * sizeof(*days));
+            if (!bigger) {
+                log_error("out of memory loading holidays");
+                goto out;
+            }
+            days = bigger;
+            cap = grown;
+        }
+        days[n++] = sqlite3_column_int(st, 0);
+    }
+    if (step != SQLITE_DONE) {
+        log_error("cannot read holidays: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    w->days = days;
+    w->n = n;
+    days = NULL; /* w owns them now */
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    free(days);
+    return rc;
+}
+
+/* How a stored column reads back as JSON. */
+enum column_as {
+    AS_TEXT,
+    AS_NUMBER,
+    AS_BOOL,
+    AS_DAY,
+    AS_LEVEL,
+    AS_CHANNEL,
+    AS_STATUS,
+    AS_PAYMENT,
+    AS_SERVICE,
+    AS_FEEDBACK,
+    AS_RATING,
+    AS_PAYMENT_STATUS
+};
+
+/* Each kind's read-back: SQL selecting the record by its key (?1), and its columns in order. */
+static const struct reader {
+    const char *sql;
+    struct {
+        const char *name;
+        enum column_as as;
+    } cols[12];
+} readers[KIND_COUNT] = {
+    [KIND_UNITS] = {"SELECT u.code, u.name, u.level, p.code, u.valid_from, u.valid_to, s.code "
+                    "FROM units u LEFT JOIN units p ON p.id = u.parent_id "
+                    "LEFT JOIN units s ON s.id = u.successor_id WHERE u.code = ?1",
+                    {{"code", AS_TEXT},
+                     {"name", AS_TEXT},
+                     {"level", AS_LEVEL},
+                     {"parent_code", AS_TEXT},
+                     {"valid_from", AS_DAY},
+                     {"valid_to", AS_DAY},
+                     {"successor_code", AS_TEXT}}},
+    [KIND_PROCEDURES] = {"SELECT code, name, field, online_service FROM procedures WHERE code = ?1",
+                         {{"code", AS_TEXT},
+                          {"name", AS_TEXT},
+                          {"field", AS_TEXT},
+                          {"online_service", AS_SERVICE}}},
+    [KIND_DOSSIERS] = {"SELECT d.code, p.code, u.code, d.channel, d.status, d.received_at, "
+                       "d.due_at, d.finished_at, d.fee, d.online_payment FROM dossiers d "
+                       "JOIN procedures p ON p.id = d.procedure_id "
+                       "JOIN units u ON u.id = d.unit_id WHERE d.code = ?1",
+                       {{"code", AS_TEXT},
+                        {"procedure_code", AS_TEXT},
+                        {"unit_code", AS_TEXT},
+                        {"channel", AS_CHANNEL},
+                        {"status", AS_STATUS},
+                        {"received_at", AS_TEXT},
+                        {"due_at", AS_TEXT},
+                        {"finished_at", AS_TEXT},
+                        {"fee", AS_NUMBER},
+                        {"online_payment", AS_PAYMENT}}},
+    [KIND_FEEDBACK] = {"SELECT f.code, u.code, p.code, f.dossier_code, f.subject, f.status, "
+                       "f.received_at, f.resolved_at, f.published FROM feedback f "
+                       "JOIN units u ON u.id = f.unit_id "
+                       "LEFT JOIN procedures p ON p.id = f.procedure_id WHERE f.code = ?1",
+                       {{"code", AS_TEXT},
+                        {"unit_code", AS_TEXT},
+                        {"procedure_code", AS_TEXT},
+                        {"dossier_code", AS_TEXT},
+                        {"subject", AS_TEXT},
+                        {"status", AS_FEEDBACK},
+                        {"received_at", AS_TEXT},
+                        {"resolved_at", AS_TEXT},
+                        {"published", AS_BOOL}}},
+    [KIND_RATINGS] = {"SELECT r.code, d.code, r.rating, r.rated_at, r.reason, r.comment "
+                      "FROM ratings r JOIN dossiers d ON d.id = r.dossier_id WHERE r.code = ?1",
+                      {{"code", AS_TEXT},
+                       {"dossier_code", AS_TEXT},
+                       {"rating", AS_RATING},
+                       {"rated_at", AS_TEXT},
+                       {"reason", AS_TEXT},
+                       {"comment", AS_TEXT}}},
+    [KIND_PAYMENTS] = {"SELECT p.id, d.code, p.amount, p.paid_at, p.channel, p.status "
+                       "FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ?1",
+                       {{"id", AS_TEXT},
+                        {"dossier_code", AS_TEXT},
+                        {"amount", AS_NUMBER},
+                        {"paid_at", AS_TEXT},
+                        {"channel", AS_PAYMENT},
+                        {"status", AS_PAYMENT_STATUS}}},
+    [KIND_ANNOUNCEMENTS] = {"SELECT a.code, u.code, a.procedures, a.signed_at, a.effective_at, "
+                            "a.published_at FROM announcements a "
+                            "JOIN units u ON u.id = a.unit_id WHERE a.code = ?1",
+                            {{"code", AS_TEXT},
+                             {"unit_code", AS_TEXT},
+                             {"procedures", AS_NUMBER},
+                             {"signed_at", AS_TEXT},
+                             {"effective_at", AS_TEXT},
+                             {"published_at", AS_TEXT}}},
+    [KIND_HOLIDAYS] = {"SELECT day, name, source FROM holidays WHERE day = ?1",
+                       {{"day", AS_DAY}, {"name", AS_TEXT}, {"source", AS_TEXT}}},
+};
+
+/* Adds column i of st to o as its kind of value. Returns the item, NULL when out of memory. */
+static cJSON *add_column(cJSON *o, sqlite3_stmt *st, int i, const char *name, enum column_as as)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return cJSON_AddNullToObject(o, name);
+    int v = sqlite3_column_int(st, i);
+    const char *text = NULL;
+    char day[11];
+    switch (as) {
+    case AS_NUMBER:
+        return cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(st, i));
+    case AS_BOOL:
+        return cJSON_AddBoolToObject(o, name, v != 0);
+    case AS_DAY:
+        ltime_format_day(v, day);
+        text = day;
+        break;
+    case AS_LEVEL:
+        text = level_name(v);
+        break;
+    case AS_CHANNEL:
+        text = channel_name(v);
+        break;
+    case AS_STATUS:
+        text = status_name(v);
+        break;
+    case AS_PAYMENT:
+        text = payment_name(v);
+        break;
+    case AS_SERVICE:
+        text = online_service_name(v);
+        break;
+    case AS_FEEDBACK:
+        text = feedback_status_name(v);
+        break;
+    case AS_RATING:
+        text = rating_name(v);
+        break;
+    case AS_PAYMENT_STATUS:
+        text = payment_status_name(v);
+        break;
+    default:
+        text = (const char *)sqlite3_column_text(st, i);
+        break;
+    }
+    return text ? cJSON_AddStringToObject(o, name, text) : cJSON_AddNullToObject(o, name);
+}
+
+int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out)
+{
+    const struct reader *r = &readers[kind];
+    sqlite3_stmt *st = db_stmt(c, r->sql);
+    if (!st)
+        return -1;
+    int day;
+    if (kind == KIND_HOLIDAYS) {
+        if (ltime_parse_day(key, &day) != 0)
+            return 0;
+        sqlite3_bind_int(st, 1, day);
+    } else {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o != NULL;
+    for (int i = 0; ok && i < 12 && r->cols[i].name; i++)
+        ok = add_column(o, st, i, r->cols[i].name, r->cols[i].as) != NULL;
+    sqlite3_reset(st);
+    if (!ok) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    *out = o;
+    return 1;
+}
