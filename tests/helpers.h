@@ -11,6 +11,7 @@
 
 #include "tthc/http/server.h"
 #include "tthc/storage/db.h"
+#include "tthc/storage/migrate.h"
 
 /* Runs s (verbosity from CK_VERBOSITY, TAP from CK_TAP_LOG_FILE_NAME, set by meson) and
  * returns the process exit status: EXIT_SUCCESS when every test passed. Frees s. */

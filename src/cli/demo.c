@@ -19,6 +19,7 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
 #include "tthc/records/ingest.h"
+#include "tthc/storage/write.h"
 
 /* ---- the figures to reproduce (seed-report.md, api.md) ---------------------------------- */
 
@@ -1228,9 +1229,9 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     qsort(ds, n, sizeof(*ds), by_received);
     scale_fees(&pv, ds, n, &dd);
     /* The whole load is one transaction; a cache that holds its indexes keeps it in memory. */
-    db_exec(c, "PRAGMA cache_size = -262144");
+    db_set_cache(c, 256);
     int64_t generation;
-    if (ingest_begin(c, &generation) != 0) {
+    if (db_write_begin(c, &generation) != 0) {
         snprintf(err, len, "demo: the database is busy");
         goto out;
     }
@@ -1252,7 +1253,7 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
         goto out;
     if (check_figures(c, &pv, &dd, err, len) != 0)
         goto out;
-    if (db_exec(c, "COMMIT") != 0) {
+    if (db_write_commit(c) != 0) {
         snprintf(err, len, "demo: commit failed");
         goto out;
     }
@@ -1263,7 +1264,7 @@ int demo_build(struct db_conn *c, int verbose, struct demo_stats *stats, char *e
     rc = 0;
 out:
     if (in_tx)
-        db_exec(c, "ROLLBACK");
+        db_write_rollback(c);
     free(ds);
     free(outcomes);
     free(channels);

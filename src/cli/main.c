@@ -18,6 +18,7 @@
 #include "tthc/records/ingest.h"
 #include "tthc/recount/verify.h"
 #include "tthc/storage/db.h"
+#include "tthc/storage/migrate.h"
 
 static void usage(void)
 {
@@ -504,11 +505,11 @@ static int cmd_import(struct config *cfg, struct options *opt)
     }
     /* A bulk load touches index pages all over a large file: a cache that holds them saves
      * rereading them for every batch (512 MiB; the server keeps its own, smaller one). */
-    db_exec(im.c, "PRAGMA cache_size = -524288");
+    db_set_cache(im.c, 512);
     /* Checkpoint the write-ahead log every 50,000 pages (about 200 MB), not every 1,000: a
      * page that many batches touch is copied into the database once, and each checkpoint's
      * fsyncs are paid a fiftieth as often. Commits stay synchronous=FULL. */
-    db_exec(im.c, "PRAGMA wal_autocheckpoint = 50000");
+    db_set_checkpoint(im.c, 50000);
     if (im.ndjson || im.csv) {
         import_lines(&im, f);
     } else {

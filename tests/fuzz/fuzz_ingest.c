@@ -9,6 +9,7 @@
 #include "tthc/base/log.h"
 #include "tthc/records/ingest.h"
 #include "tthc/storage/db.h"
+#include "tthc/storage/migrate.h"
 
 /* Runs before the database is opened afresh, so that it stays small. */
 #define RUNS_PER_DATABASE 5000

@@ -1,8 +1,10 @@
-/* Database: connections, pragmas, migrations, prepared statements.
+/* Database connections: pragmas, prepared statements, the per-thread pool.
  *
  * Owns every sqlite3 handle of the process. One connection per thread (SQLite's advice for
  * concurrency), each with its own cache of prepared statements. It does not know what the
- * tables mean: SQL about records lives in ingest.c, about figures in query.c.
+ * tables mean: the SQL lives beside it in storage/ (migrate.c the schema, write.c the loads,
+ * read.c the read-back, rows.c the engine's reads, key_rows.c the keys), and the recount keeps
+ * its own on purpose (recount/).
  */
 #ifndef TTHC_DB_H
 #define TTHC_DB_H
@@ -13,16 +15,6 @@
 
 #include "tthc/base/buf.h"
 #include "tthc/base/hmap.h"
-
-struct migration {
-    int version;
-    const char *name;
-    const char *sql;
-};
-
-/* Generated from migrations/ at build time (scripts/embed_migrations.py). */
-extern const struct migration migrations[];
-extern const int migrations_count;
 
 #define DB_STMT_CACHE 48
 
@@ -62,15 +54,11 @@ sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
 /* Runs statements with no result rows. Returns 0 or -1 (the SQLite error is logged). */
 int db_exec(struct db_conn *c, const char *sql);
 
-/* Applies pending migrations, each in its own transaction, and records them in
- * schema_migrations. A database with a migration this binary does not know is refused
- * untouched. *applied (may be NULL) receives how many ran. Returns 0, or -1 with a reason. */
-int db_migrate(struct db_conn *c, int *applied, char *err, size_t errlen);
-
-/* Copies the database behind c into a new file at path, consistently even while others write
- * (SQLite's online backup, a few pages at a time), then checks the copy's integrity. path must
- * not exist. Returns 0, or -1 with a reason. */
-int db_backup(struct db_conn *c, const char *path, char *err, size_t errlen);
+/* Sets the connection's page cache to mib MiB (a bulk load keeps its indexes in memory). Returns
+ * 0 or -1. */
+int db_set_cache(struct db_conn *c, size_t mib);
+/* Checkpoints the write-ahead log every pages pages instead of every 1,000. Returns 0 or -1. */
+int db_set_checkpoint(struct db_conn *c, int pages);
 
 /* Per-thread connections to one database file, for the server's worker threads. */
 struct db_pool {

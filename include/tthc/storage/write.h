@@ -1,0 +1,51 @@
+/* Writing records: the transaction a load runs in (which bumps the data generation the engine
+ * follows), and the statements that store each kind of validated record by create-or-replace on
+ * its natural key. The rules of what is valid are the records layer's; this module only refuses
+ * what needs the database to know (a unit or dossier that is not there, a cycle in the tree).
+ */
+#ifndef TTHC_STORAGE_WRITE_H
+#define TTHC_STORAGE_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tthc/domain/records.h"
+#include "tthc/storage/db.h"
+
+/* Opens a write transaction and bumps the data generation (meta.generation), which readers
+ * that keep figures in memory watch. *generation receives the new value, to be passed to the
+ * stores below, which stamp the rows they write with it. Returns 0, or -1 if the database is
+ * busy or failing (logged). */
+int db_write_begin(struct db_conn *c, int64_t *generation);
+
+/* Commits the transaction db_write_begin opened (durably: synchronous=FULL). Returns 0 or -1
+ * (then roll back). */
+int db_write_commit(struct db_conn *c);
+/* Rolls it back: nothing of it stays. */
+void db_write_rollback(struct db_conn *c);
+
+/* Stores one validated record inside a transaction opened by db_write_begin, creating or
+ * replacing it by its natural key. Returns 0, 1 with a reason when the record is refused (an
+ * unknown unit, a cycle), or -1 on a database error. */
+int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
+int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
+int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
+                  size_t len);
+int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
+                   size_t len);
+int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
+                 size_t len);
+int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
+                  size_t len);
+int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
+                       char *reason, size_t len);
+int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
+
+/* 1 if a dossier has code, 0 if not, -1 on a database error. */
+int dossier_exists(struct db_conn *c, const char *code);
+
+/* Sets the name of the procedure with code, and its field unless field is NULL (the portal's
+ * payload names them). Returns 0 or -1. */
+int procedure_describe(struct db_conn *c, const char *code, const char *name, const char *field);
+
+#endif

@@ -1,0 +1,536 @@
+/* Writing records: every SQL statement that creates, replaces or looks up a record on load;
+ * see include/tthc/storage/write.h.
+ *
+ * Values are bound, never written into the SQL text. Nothing here commits: the caller's
+ * transaction (db_write_begin .. db_write_commit) holds every write.
+ */
+#include "tthc/storage/write.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/base/buf.h"
+#include "tthc/base/hmap.h"
+#include "tthc/base/log.h"
+#include "tthc/base/text.h"
+#include "tthc/domain/vocab.h"
+
+/* Unit and procedure ids by code, so that a load of a million dossiers does not look the same
+ * few thousand codes up a million times. Valid for one write transaction: db_write_begin empties
+ * it, so a rolled-back procedure, or a unit another writer changed meanwhile, is never
+ * remembered. A map from a hash of the kind and code to where the code's text is and its id;
+ * the text is compared, so two codes with one hash never share an id (the second is just not
+ * remembered). When the text fills up it starts over. */
+#define IDS_TEXT (1u << 19)
+
+static void ids_clear(struct db_conn *c)
+{
+    if (!c->ids)
+        return;
+    hmap_clear(&c->ids->map);
+    buf_reset(&c->ids->text);
+}
+
+static uint64_t ids_hash(char kind, const char *code)
+{
+    uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind; /* FNV-1a */
+    for (; *code; code++)
+        h = (h ^ (unsigned char)*code) * 1099511628211ULL;
+    return h | 1;
+}
+
+/* Whether the entry v holds kind and code. */
+static bool ids_same(const struct code_ids *t, uint64_t v, char kind, const char *code)
+{
+    const char *at = t->text.s + (v >> 32);
+    return at[0] == kind && strcmp(at + 1, code) == 0;
+}
+
+/* Looks code up; returns 1 and sets *id, or 0. */
+static int ids_get(struct db_conn *c, char kind, const char *code, sqlite3_int64 *id)
+{
+    const uint64_t *v = c->ids ? hmap_get(&c->ids->map, ids_hash(kind, code)) : NULL;
+    if (!v || !ids_same(c->ids, *v, kind, code))
+        return 0;
+    *id = (sqlite3_int64)(*v & 0xffffffffu);
+    return 1;
+}
+
+/* Remembers code's id (nothing when out of memory, when the id does not fit in 32 bits, or
+ * when another code has its hash: the next lookup asks SQLite again). */
+static void ids_put(struct db_conn *c, char kind, const char *code, sqlite3_int64 id)
+{
+    if (!c->ids) {
+        if (!(c->ids = malloc(sizeof(struct code_ids))))
+            return;
+        hmap_init(&c->ids->map);
+        buf_init(&c->ids->text, IDS_TEXT);
+    }
+    struct code_ids *t = c->ids;
+    size_t len = strlen(code) + 2;
+    if (id < 0 || id > UINT32_MAX)
+        return;
+    if (len > IDS_TEXT - t->text.len)
+        ids_clear(c);
+    bool added;
+    uint64_t at = t->text.len, *v = hmap_put(&t->map, ids_hash(kind, code), &added);
+    if (!v || !added)
+        return;
+    if (buf_add(&t->text, &kind, 1) != BUF_OK || buf_add(&t->text, code, len - 1) != BUF_OK) {
+        ids_clear(c); /* out of memory: forget everything, the map included */
+        buf_reset(&t->text);
+        return;
+    }
+    *v = at << 32 | (uint64_t)id;
+}
+
+static int lookup_id(struct db_conn *c, const char *sql, const char *code, sqlite3_int64 *id,
+                     int *level)
+{
+    sqlite3_stmt *st = db_stmt(c, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        if (level)
+            *level = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char UNIT_BY_CODE[] = "SELECT id, level FROM units WHERE code = ?";
+static const char PROCEDURE_BY_CODE[] = "SELECT id FROM procedures WHERE code = ?";
+
+static int step_done(struct db_conn *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("write failed: %s", sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* The id of the unit with code, for the record's field. Returns 0, 1 (unknown: refused, with
+ * a reason), or -1. */
+static int unit_id_for(struct db_conn *c, const char *field, const char *code, sqlite3_int64 *id,
+                       char *reason, size_t len)
+{
+    if (ids_get(c, 'u', code, id))
+        return 0;
+    int found = lookup_id(c, UNIT_BY_CODE, code, id, NULL);
+    if (found == 1)
+        ids_put(c, 'u', code, *id);
+    if (found == 0)
+        text_fail(reason, len, "%s '%s' is not a known unit: load it with POST /api/v1/units",
+                  field, code);
+    return found < 0 ? -1 : !found;
+}
+
+/* The id of the dossier with code. Returns 0, 1 (unknown: refused), or -1. */
+static int dossier_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id, char *reason,
+                          size_t len)
+{
+    int found = lookup_id(c, "SELECT id FROM dossiers WHERE code = ?", code, id, NULL);
+    if (found == 0)
+        text_fail(reason, len,
+                  "dossier_code '%s' is not a known dossier: load it with POST /api/v1/dossiers "
+                  "first",
+                  code);
+    return found < 0 ? -1 : !found;
+}
+
+/* The id of the procedure with code; api.md: an unknown code registers the procedure with no
+ * name. Returns 0 or -1. */
+static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id)
+{
+    if (ids_get(c, 'p', code, id))
+        return 0;
+    int found = lookup_id(c, PROCEDURE_BY_CODE, code, id, NULL);
+    if (found == 1)
+        ids_put(c, 'p', code, *id);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    if (step_done(c, st) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(c->db);
+    ids_put(c, 'p', code, *id);
+    return 0;
+}
+
+int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len)
+{
+    sqlite3_int64 parent = 0, self = 0;
+    int parent_level = 0, found;
+    if (u->parent_code) {
+        found = lookup_id(c, UNIT_BY_CODE, u->parent_code, &parent, &parent_level);
+        if (found < 0)
+            return -1;
+        if (found == 0) {
+            text_fail(reason, len,
+                      "parent_code '%s' is not a known unit: send parents first, or earlier in the "
+                      "same request",
+                      u->parent_code);
+            return 1;
+        }
+        if (parent_level > u->level) {
+            text_fail(reason, len, "a %s unit cannot have a %s unit as parent",
+                      level_name(u->level), level_name(parent_level));
+            return 1;
+        }
+        found = lookup_id(c, UNIT_BY_CODE, u->code, &self, NULL);
+        if (found < 0)
+            return -1;
+        if (found) {
+            /* Replacing a unit must not make it its own ancestor. */
+            sqlite3_stmt *st = db_stmt(c, "WITH RECURSIVE up(id) AS (SELECT ?1 UNION ALL "
+                                          "SELECT u.parent_id FROM units u JOIN up ON u.id = up.id "
+                                          "WHERE u.parent_id IS NOT NULL) "
+                                          "SELECT 1 FROM up WHERE id = ?2");
+            if (!st)
+                return -1;
+            sqlite3_bind_int64(st, 1, parent);
+            sqlite3_bind_int64(st, 2, self);
+            int rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc == SQLITE_ROW) {
+                text_fail(reason, len, "parent_code '%s' is below this unit: units form a tree",
+                          u->parent_code);
+                return 1;
+            }
+            if (rc != SQLITE_DONE)
+                return -1;
+        }
+    }
+    /* Replacing a unit may not put it below the level of its own children. */
+    sqlite3_stmt *st = db_stmt(c, "SELECT x.level FROM units x JOIN units u ON x.parent_id = u.id "
+                                  "WHERE u.code = ? AND x.level < ? LIMIT 1");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, u->level);
+    int child = sqlite3_step(st);
+    int child_level = child == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (child == SQLITE_ROW) {
+        text_fail(reason, len, "this unit has %s units below it, so it cannot become a %s unit",
+                  level_name(child_level), level_name(u->level));
+        return 1;
+    }
+    if (child != SQLITE_DONE)
+        return -1;
+    sqlite3_int64 successor = 0;
+    if (u->successor_code) {
+        int rc = unit_id_for(c, "successor_code", u->successor_code, &successor, reason, len);
+        if (rc != 0)
+            return rc;
+        /* Following successors must end: the successor may not lead back to this unit. */
+        st = db_stmt(c, "WITH RECURSIVE next(id, n) AS (SELECT ?1, 0 UNION ALL "
+                        "SELECT u.successor_id, n + 1 FROM units u JOIN next ON u.id = next.id "
+                        "WHERE u.successor_id IS NOT NULL AND n < 1000) "
+                        "SELECT 1 FROM next JOIN units u ON u.id = next.id WHERE u.code = ?2");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, successor);
+        sqlite3_bind_text(st, 2, u->code, -1, SQLITE_STATIC);
+        int loop = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (loop == SQLITE_ROW) {
+            text_fail(reason, len, "successor_code '%s' leads back to this unit",
+                      u->successor_code);
+            return 1;
+        }
+        if (loop != SQLITE_DONE)
+            return -1;
+    }
+    st = db_stmt(c, "INSERT INTO units(code, name, level, parent_id, valid_from, valid_to, "
+                    "successor_id) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
+                    "name = excluded.name, level = excluded.level, parent_id = excluded.parent_id, "
+                    "valid_from = excluded.valid_from, valid_to = excluded.valid_to, "
+                    "successor_id = excluded.successor_id");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, u->level);
+    if (u->parent_code)
+        sqlite3_bind_int64(st, 4, parent);
+    if (u->has_valid_from)
+        sqlite3_bind_int(st, 5, u->valid_from);
+    if (u->has_valid_to)
+        sqlite3_bind_int(st, 6, u->valid_to);
+    if (u->successor_code)
+        sqlite3_bind_int64(st, 7, successor);
+    return step_done(c, st);
+}
+
+int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len)
+{
+    (void)reason;
+    (void)len;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO procedures(code, name, field, online_service) VALUES(?, ?, ?, ?) "
+                   "ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field, "
+                   "online_service = excluded.online_service");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+    if (p->field)
+        sqlite3_bind_text(st, 3, p->field, -1, SQLITE_STATIC);
+    if (p->online_service >= 0)
+        sqlite3_bind_int(st, 4, p->online_service);
+    return step_done(c, st);
+}
+
+int db_write_begin(struct db_conn *c, int64_t *generation)
+{
+    ids_clear(c);
+    if (db_exec(c, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    sqlite3_stmt *st =
+        db_stmt(c, "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value");
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    if (rc == SQLITE_ROW)
+        *generation = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    /* When this generation was written: the freshness report's clock. */
+    sqlite3_stmt *at = rc == SQLITE_ROW ? db_stmt(c, "INSERT INTO generations(generation, at) "
+                                                     "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', "
+                                                     "'now'))")
+                                        : NULL;
+    if (at) {
+        sqlite3_bind_int64(at, 1, *generation);
+        rc = sqlite3_step(at) == SQLITE_DONE ? SQLITE_ROW : SQLITE_ERROR;
+        sqlite3_reset(at);
+    }
+    if (rc != SQLITE_ROW || !at) {
+        db_exec(c, "ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
+int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
+                  size_t len)
+{
+    sqlite3_int64 unit, procedure;
+    int rc = unit_id_for(c, "unit_code", d->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    if (procedure_id_for(c, d->procedure_code, &procedure) != 0)
+        return -1;
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO dossiers(code, procedure_id, unit_id, channel, status, received_day, "
+           "due_day, finished_day, fee, online_payment, received_at, due_at, finished_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+           "ON CONFLICT(code) DO UPDATE SET procedure_id = ?2, unit_id = ?3, channel = ?4, "
+           "status = ?5, received_day = ?6, due_day = ?7, finished_day = ?8, fee = ?9, "
+           "online_payment = ?10, received_at = ?11, due_at = ?12, finished_at = ?13, "
+           "version = ?14");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, procedure);
+    sqlite3_bind_int64(st, 3, unit);
+    sqlite3_bind_int(st, 4, d->channel);
+    sqlite3_bind_int(st, 5, d->status);
+    if (d->has_received) {
+        sqlite3_bind_int(st, 6, d->received.day);
+        sqlite3_bind_text(st, 11, d->received_at, -1, SQLITE_STATIC);
+    }
+    if (d->has_due) {
+        sqlite3_bind_int(st, 7, d->due.day);
+        sqlite3_bind_text(st, 12, d->due_at, -1, SQLITE_STATIC);
+    }
+    if (d->has_finished) {
+        sqlite3_bind_int(st, 8, d->finished.day);
+        sqlite3_bind_text(st, 13, d->finished_at, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 9, d->fee);
+    sqlite3_bind_int64(st, 14, generation);
+    if (d->online_payment)
+        sqlite3_bind_int(st, 10, d->online_payment);
+    return step_done(c, st);
+}
+
+/* Binds text or NULL. */
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
+                   size_t len)
+{
+    sqlite3_int64 unit, procedure = 0;
+    int rc = unit_id_for(c, "unit_code", f->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    if (f->procedure_code && procedure_id_for(c, f->procedure_code, &procedure) != 0)
+        return -1;
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO feedback(code, unit_id, procedure_id, dossier_code, subject, status, "
+           "received_day, resolved_day, published, received_at, resolved_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(code) DO UPDATE "
+           "SET unit_id = ?2, procedure_id = ?3, dossier_code = ?4, subject = ?5, status = ?6, "
+           "received_day = ?7, resolved_day = ?8, published = ?9, received_at = ?10, "
+           "resolved_at = ?11, version = ?12");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, f->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, unit);
+    if (f->procedure_code)
+        sqlite3_bind_int64(st, 3, procedure);
+    bind_opt_text(st, 4, f->dossier_code);
+    bind_opt_text(st, 5, f->subject);
+    sqlite3_bind_int(st, 6, f->status);
+    sqlite3_bind_int(st, 7, f->received.day);
+    if (f->has_resolved)
+        sqlite3_bind_int(st, 8, f->resolved.day);
+    sqlite3_bind_int(st, 9, f->published);
+    sqlite3_bind_text(st, 10, f->received_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 11, f->resolved_at);
+    sqlite3_bind_int64(st, 12, generation);
+    return step_done(c, st);
+}
+
+int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
+                 size_t len)
+{
+    sqlite3_int64 dossier;
+    int rc = dossier_id_for(c, r->dossier_code, &dossier, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO ratings(code, dossier_id, rating, rated_day, rated_at, reason, "
+                   "comment, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(code) DO "
+                   "UPDATE SET dossier_id = ?2, rating = ?3, rated_day = ?4, rated_at = ?5, "
+                   "reason = ?6, comment = ?7, version = ?8");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, dossier);
+    sqlite3_bind_int(st, 3, r->rating);
+    sqlite3_bind_int(st, 4, r->rated.day);
+    sqlite3_bind_text(st, 5, r->rated_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 6, r->reason);
+    bind_opt_text(st, 7, r->comment);
+    sqlite3_bind_int64(st, 8, generation);
+    return step_done(c, st);
+}
+
+int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
+                  size_t len)
+{
+    sqlite3_int64 dossier;
+    int rc = dossier_id_for(c, p->dossier_code, &dossier, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO payments(id, dossier_id, amount, channel, status, paid_day, "
+                   "paid_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
+                   "UPDATE SET dossier_id = ?2, amount = ?3, channel = ?4, status = ?5, "
+                   "paid_day = ?6, paid_at = ?7, version = ?8");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, dossier);
+    sqlite3_bind_int64(st, 3, p->amount);
+    sqlite3_bind_int(st, 4, p->channel);
+    sqlite3_bind_int(st, 5, p->status);
+    sqlite3_bind_int(st, 6, p->paid.day);
+    sqlite3_bind_text(st, 7, p->paid_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, generation);
+    return step_done(c, st);
+}
+
+int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
+                       char *reason, size_t len)
+{
+    sqlite3_int64 unit;
+    int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = db_stmt(
+        c, "INSERT INTO announcements(code, unit_id, procedures, signed_day, effective_day, "
+           "published_day, signed_at, effective_at, published_at, version) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(code) DO UPDATE SET "
+           "unit_id = ?2, procedures = ?3, signed_day = ?4, effective_day = ?5, "
+           "published_day = ?6, signed_at = ?7, effective_at = ?8, published_at = ?9, "
+           "version = ?10");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, a->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, unit);
+    sqlite3_bind_int64(st, 3, a->procedures);
+    sqlite3_bind_int(st, 4, a->signed_on.day);
+    if (a->has_effective)
+        sqlite3_bind_int(st, 5, a->effective.day);
+    if (a->has_published)
+        sqlite3_bind_int(st, 6, a->published.day);
+    sqlite3_bind_text(st, 7, a->signed_at, -1, SQLITE_STATIC);
+    bind_opt_text(st, 8, a->effective_at);
+    bind_opt_text(st, 9, a->published_at);
+    sqlite3_bind_int64(st, 10, generation);
+    return step_done(c, st);
+}
+
+int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len)
+{
+    (void)reason;
+    (void)len;
+    /* Days added over the API are the operator's; a shipped day re-sent becomes theirs too. */
+    sqlite3_stmt *st =
+        db_stmt(c, "INSERT INTO holidays(day, name, source) VALUES(?, ?, 'operator') "
+                   "ON CONFLICT(day) DO UPDATE SET name = excluded.name, "
+                   "source = 'operator'");
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, h->day);
+    sqlite3_bind_text(st, 2, h->name, -1, SQLITE_STATIC);
+    return step_done(c, st);
+}
+
+/* 1 if a dossier has code, 0 if not, -1 on a database error. */
+int dossier_exists(struct db_conn *c, const char *code)
+{
+    sqlite3_int64 id;
+    return lookup_id(c, "SELECT id FROM dossiers WHERE code = ?", code, &id, NULL);
+}
+
+int procedure_describe(struct db_conn *c, const char *code, const char *name, const char *field)
+{
+    sqlite3_stmt *st = db_stmt(c, "UPDATE procedures SET name = ?2, field = coalesce(?3, field) "
+                                  "WHERE code = ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (field)
+        sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
+    return step_done(c, st);
+}
+
+int db_write_commit(struct db_conn *c)
+{
+    return db_exec(c, "COMMIT");
+}
+
+void db_write_rollback(struct db_conn *c)
+{
+    db_exec(c, "ROLLBACK");
+}
