@@ -63,7 +63,7 @@ PY
 
 if command -v clang-format >/dev/null; then
     echo "== format (.clang-format)"
-    if clang-format --dry-run --Werror src/*/*.c include/tthc/*/*.h tests/*.c tests/*.h tests/*/*.c \
+    if clang-format --dry-run --Werror src/*/*.c src/*/*.h include/tthc/*/*.h tests/*.c tests/*.h tests/*/*.c \
         tests/fuzz/*.c tests/fuzz/*.h; then
         passed=$((passed + 1))
     else

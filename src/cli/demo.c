@@ -1043,8 +1043,8 @@ static int store_announcements(struct db_conn *c, int64_t generation, const stru
 }
 
 /* The summary of [from, to] with one filter (unit code or level), blocks included. */
-static int figures(struct engine *f, int from, int to, const char *unit, int level,
-                   struct counters *out)
+static int figures(struct engine *f, struct db_conn *c, int from, int to, const char *unit,
+                   int level, struct counters *out)
 {
     struct summary_params p;
     summary_params_init(&p);
@@ -1057,7 +1057,7 @@ static int figures(struct engine *f, int from, int to, const char *unit, int lev
     size_t n;
     char reason[256];
     const char *param;
-    if (engine_summary(f, &p, &g, &n, &param, reason, sizeof(reason)) != QUERY_OK)
+    if (engine_summary(f, c, &p, &g, &n, &param, reason, sizeof(reason)) != QUERY_OK)
         return -1;
     *out = g[0].counters;
     free(g);
@@ -1072,11 +1072,11 @@ static int check_figures(struct db_conn *c, const struct province *pv, const str
     struct engine *f = engine_new();
     struct counters k, q[3], all;
     int rc = -1;
-    if (!f || engine_refresh(f, c) != 0 || figures(f, dd->from, dd->to, NULL, 0, &k) != 0 ||
-        figures(f, dd->q3_from, dd->q3_to, pv->units[1].code, 0, &q[0]) != 0 ||
-        figures(f, dd->q3_from, dd->q3_to, NULL, LEVEL_DISTRICT, &q[1]) != 0 ||
-        figures(f, dd->q3_from, dd->q3_to, NULL, LEVEL_COMMUNE, &q[2]) != 0 ||
-        figures(f, dd->q3_from, dd->q3_to, NULL, 0, &all) != 0) {
+    if (!f || figures(f, c, dd->from, dd->to, NULL, 0, &k) != 0 ||
+        figures(f, c, dd->q3_from, dd->q3_to, pv->units[1].code, 0, &q[0]) != 0 ||
+        figures(f, c, dd->q3_from, dd->q3_to, NULL, LEVEL_DISTRICT, &q[1]) != 0 ||
+        figures(f, c, dd->q3_from, dd->q3_to, NULL, LEVEL_COMMUNE, &q[2]) != 0 ||
+        figures(f, c, dd->q3_from, dd->q3_to, NULL, 0, &all) != 0) {
         snprintf(err, len, "demo: cannot compute the summary to check it");
         goto out;
     }

@@ -63,7 +63,7 @@ void freshness_get(struct request *req, struct response *res)
     struct unit_state *units = NULL;
     size_t n = 0;
     sqlite3_stmt *st = NULL;
-    if (!c || engine_refresh(app->engine, c) != 0 || engine_units(app->engine, &units, &n) != 0 ||
+    if (!c || engine_units(app->engine, c, &units, &n) != 0 ||
         !(st = db_stmt(c, "SELECT at FROM generations WHERE generation = ?"))) {
         free(units);
         response_problem(res, 503, "unavailable", "Service unavailable",

@@ -133,11 +133,11 @@ void rankings_get(struct request *req, struct response *res)
     const char *param = NULL;
     char reason[256];
     enum query_status st = QUERY_FAILED;
-    if (c && engine_refresh(f, c) == 0 &&
-        (st = engine_summary(f, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+    if (c &&
+        (st = engine_summary(f, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
             QUERY_OK &&
-        (st = engine_unit_map(f, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
-        engine_units(f, &units, &nunits) != 0)
+        (st = engine_unit_map(f, c, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
+        engine_units(f, c, &units, &nunits) != 0)
         st = QUERY_FAILED;
     if (answer_failure(res, st, param, reason))
         goto out;

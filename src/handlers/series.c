@@ -114,8 +114,9 @@ void series_get(struct request *req, struct response *res)
     const char *param = NULL;
     char reason[256];
     enum query_status st = QUERY_FAILED;
-    if (c && engine_refresh(req->app->engine, c) == 0)
-        st = engine_series(req->app->engine, &p, starts, n, points, &param, reason, sizeof(reason));
+    if (c)
+        st = engine_series(req->app->engine, c, &p, starts, n, points, &param, reason,
+                           sizeof(reason));
     if (answer_failure(res, st, param, reason))
         goto out;
     char from[11], to[11];

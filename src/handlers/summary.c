@@ -176,8 +176,8 @@ void summary_get(struct request *req, struct response *res)
     struct summary_group *groups = NULL;
     size_t n = 0;
     enum query_status st = QUERY_FAILED;
-    if (c && engine_refresh(req->app->engine, c) == 0)
-        st = engine_summary(req->app->engine, &p, &groups, &n, &param, reason, sizeof(reason));
+    if (c)
+        st = engine_summary(req->app->engine, c, &p, &groups, &n, &param, reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         return;
     if (csv) {

@@ -268,12 +268,11 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
     }
 
     if (data_read(req)) {
+        /* The engine's generation, the one the answer will be counted at (it refreshes). */
         struct db_conn *c = db_pool_conn(&app->pool);
-        sqlite3_stmt *st = c ? db_stmt(c, "SELECT value FROM meta WHERE key = 'generation'") : NULL;
-        if (st && sqlite3_step(st) == SQLITE_ROW)
-            make_etag(req, sqlite3_column_int64(st, 0));
-        if (st)
-            sqlite3_reset(st);
+        int64_t generation = c ? engine_generation(app->engine, c) : -1;
+        if (generation >= 0)
+            make_etag(req, generation);
     }
     return true;
 }

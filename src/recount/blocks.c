@@ -173,7 +173,7 @@ int blocks_recount(struct db_conn *c, struct engine *f, const struct summary_par
     struct target t = {.p = p, .map = &map};
     const char *param;
     char reason[256];
-    if (engine_unit_map(f, p, &map, &param, reason, sizeof(reason)) != QUERY_OK)
+    if (engine_unit_map(f, c, p, &map, &param, reason, sizeof(reason)) != QUERY_OK)
         goto out;
     if (p->procedure[0]) {
         sqlite3_stmt *st = db_stmt(c, "SELECT id FROM procedures WHERE code = ?");

@@ -20,7 +20,7 @@ static int compare(struct db_conn *c, struct engine *f, const struct summary_par
     const char *param;
     char reason[256], from[11], to[11];
     int rc = -1;
-    if (engine_summary(f, p, &a, &na, &param, reason, sizeof(reason)) != QUERY_OK ||
+    if (engine_summary(f, c, p, &a, &na, &param, reason, sizeof(reason)) != QUERY_OK ||
         summary_recount(c, p, &b, &nb, &param, reason, sizeof(reason)) != QUERY_OK ||
         blocks_recount(c, f, p, b, nb) != 0)
         goto out;

@@ -99,6 +99,11 @@ sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql)
     return stmt;
 }
 
+const char *db_error(struct db_conn *c)
+{
+    return sqlite3_errmsg(c->db);
+}
+
 int db_exec(struct db_conn *c, const char *sql)
 {
     char *msg = NULL;

@@ -14,7 +14,7 @@
 
 static char path[256];
 static struct db_conn *conn;
-static struct engine *facts;
+static struct engine *eng;
 
 /* Once for the suite: building the demo takes seconds (longer under the sanitizers). */
 static void build(void)
@@ -34,13 +34,13 @@ static void setup(void)
 {
     char err[256];
     ck_assert_msg(db_conn_open(path, &conn, err, sizeof(err)) == 0, "%s", err);
-    facts = engine_new();
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
+    eng = engine_new();
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
 }
 
 static void teardown(void)
 {
-    engine_free(facts);
+    engine_free(eng);
     db_conn_close(conn);
 }
 
@@ -63,7 +63,8 @@ static struct summary_group *summary_of(const char *from, const char *to, enum g
     struct summary_group *out;
     const char *param;
     char reason[256];
-    ck_assert_int_eq(engine_summary(facts, &p, &out, n, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_int_eq(engine_summary(eng, conn, &p, &out, n, &param, reason, sizeof(reason)),
+                     QUERY_OK);
     return out;
 }
 
@@ -178,9 +179,10 @@ START_TEST(recount_agrees)
     size_t na, nb;
     const char *param;
     char reason[256];
-    ck_assert_int_eq(engine_summary(facts, &p, &a, &na, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_int_eq(engine_summary(eng, conn, &p, &a, &na, &param, reason, sizeof(reason)),
+                     QUERY_OK);
     ck_assert_int_eq(summary_recount(conn, &p, &b, &nb, &param, reason, sizeof(reason)), QUERY_OK);
-    ck_assert_int_eq(blocks_recount(conn, facts, &p, b, nb), 0);
+    ck_assert_int_eq(blocks_recount(conn, eng, &p, b, nb), 0);
     ck_assert_uint_eq(na, nb);
     for (size_t i = 0; i < na; i++)
         ck_assert(memcmp(&a[i].counters, &b[i].counters, sizeof(a[i].counters)) == 0);

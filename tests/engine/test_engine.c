@@ -1,4 +1,4 @@
-/* The counting engine (facts.c) against hand-worked figures, and against the SQL recount
+/* The counting engine (eng.c) against hand-worked figures, and against the SQL recount
  * (query.c) on random data, before and after updates. */
 #include <check.h>
 #include <stdio.h>
@@ -72,20 +72,20 @@ static const char DOSSIERS[] =
     "\"finished_at\":\"2024-04-01T10:00:00+07:00\"}\n";
 
 static struct db_conn *conn;
-static struct engine *facts;
+static struct engine *eng;
 
 static void setup(void)
 {
     tmp_db(&conn);
     ck_assert_uint_eq(load(conn, "units", UNITS), 3);
     ck_assert_uint_eq(load(conn, "dossiers", DOSSIERS), 13);
-    facts = engine_new();
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
+    eng = engine_new();
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
 }
 
 static void teardown(void)
 {
-    engine_free(facts);
+    engine_free(eng);
     db_conn_close(conn);
 }
 
@@ -103,8 +103,9 @@ static struct summary_group *both(const struct summary_params *p, size_t *n)
     size_t na, nb;
     const char *param;
     char reason[256];
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
-    ck_assert_int_eq(engine_summary(facts, p, &a, &na, &param, reason, sizeof(reason)), QUERY_OK);
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
+    ck_assert_int_eq(engine_summary(eng, conn, p, &a, &na, &param, reason, sizeof(reason)),
+                     QUERY_OK);
     ck_assert_int_eq(summary_recount(conn, p, &b, &nb, &param, reason, sizeof(reason)), QUERY_OK);
     ck_assert_uint_eq(na, nb);
     for (size_t i = 0; i < na; i++) {
@@ -270,7 +271,7 @@ START_TEST(unknown_filter_is_named)
     size_t n;
     const char *param = NULL;
     char reason[256];
-    ck_assert_int_eq(engine_summary(facts, &p, &g, &n, &param, reason, sizeof(reason)),
+    ck_assert_int_eq(engine_summary(eng, conn, &p, &g, &n, &param, reason, sizeof(reason)),
                      QUERY_BAD_FILTER);
     ck_assert_str_eq(param, "procedure");
     ck_assert_ptr_nonnull(strstr(reason, "NOPE"));
@@ -449,7 +450,7 @@ static void series_by_month_agrees(const struct summary_params *p)
     struct counters points[64];
     const char *param;
     char reason[256];
-    ck_assert_int_eq(engine_series(facts, p, starts, n, points, &param, reason, sizeof(reason)),
+    ck_assert_int_eq(engine_series(eng, conn, p, starts, n, points, &param, reason, sizeof(reason)),
                      QUERY_OK);
     for (size_t k = 0; k < n; k++) {
         struct summary_params q = *p;
@@ -476,10 +477,10 @@ START_TEST(zones_skip_yet_agree_with_recount)
     char *buf = calloc(cap, 1);
     ordered_dossiers(buf, cap, N, first, span);
     ck_assert_uint_eq(load(conn, "dossiers", buf), N);
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
     /* A month in the middle reads a small part of the slots, not all. */
     int may = ltime_day_from_civil(2024, 5, 1);
-    size_t slots = engine_slots(facts), read = engine_scan_slots(facts, may, may + 30);
+    size_t slots = engine_slots(eng, conn), read = engine_scan_slots(eng, conn, may, may + 30);
     ck_assert_uint_gt(read, 0);
     ck_assert_msg(read * 4 < slots, "a month read %zu of %zu slots", read, slots);
     random_compare(120, first - 20, span + 40, 200);
@@ -536,8 +537,8 @@ static void tallied_compare(int rounds, int first, int span, int longest)
             p.channel = 1 + (int)rnd(3);
         }
         p.rebase = rnd(2) && !p.level && !p.unit[0];
-        ck_assert_int_eq(engine_refresh(facts, conn), 0);
-        ck_assert_msg(engine_tallied(facts, &p), "round %d: not from the tallies", i);
+        ck_assert_int_eq(engine_refresh(eng, conn), 0);
+        ck_assert_msg(engine_tallied(eng, conn, &p), "round %d: not from the tallies", i);
         size_t n;
         free(both(&p, &n));
     }
@@ -552,9 +553,9 @@ START_TEST(tallies_agree_with_recount)
     load(conn, "dossiers", buf);
     /* A full load, which gives each of the twelve procedures (a twelfth of the dossiers each)
      * a group of its own. */
-    engine_free(facts);
-    facts = engine_new();
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
+    engine_free(eng);
+    eng = engine_new();
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
     int jan = ltime_day_from_civil(2024, 1, 1);
     tallied_compare(100, jan - 30, 260, 150);
     buf[0] = '\0';
@@ -572,15 +573,15 @@ START_TEST(tallies_agree_with_recount)
     p.level = LEVEL_COMMUNE;
     series_by_month_agrees(&p);
     p.channel = CHANNEL_ONLINE;
-    ck_assert(engine_tallied(facts, &p));
+    ck_assert(engine_tallied(eng, conn, &p));
     series_by_month_agrees(&p);
     p.channel = 0;
     p.level = 0;
     snprintf(p.procedure, sizeof(p.procedure), "Q3");
-    ck_assert(engine_tallied(facts, &p));
+    ck_assert(engine_tallied(eng, conn, &p));
     series_by_month_agrees(&p);
     p.level = LEVEL_COMMUNE; /* with a level: counted by the pass */
-    ck_assert(!engine_tallied(facts, &p));
+    ck_assert(!engine_tallied(eng, conn, &p));
     series_by_month_agrees(&p);
     p.procedure[0] = '\0';
 
@@ -603,11 +604,11 @@ START_TEST(tallies_agree_with_recount)
     tallied_compare(60, jan - 30, 260, 150);
     p.level = 0;
     snprintf(p.unit, sizeof(p.unit), "U9");
-    ck_assert(engine_tallied(facts, &p));
+    ck_assert(engine_tallied(eng, conn, &p));
     series_by_month_agrees(&p);
     /* A district is no province: slot by slot, and still the recount's figures. */
     snprintf(p.unit, sizeof(p.unit), "U1");
-    ck_assert(!engine_tallied(facts, &p));
+    ck_assert(!engine_tallied(eng, conn, &p));
     size_t ng;
     free(both(&p, &ng));
     p.unit[0] = '\0';
@@ -618,11 +619,11 @@ START_TEST(tallies_agree_with_recount)
          "{\"code\":\"R1\",\"procedure_code\":\"Q1\",\"unit_code\":\"U3\",\"channel\":"
          "\"online\",\"status\":\"new\",\"received_at\":\"2024-02-02\"}\n");
     ck_assert_int_eq(db_exec(conn, "ALTER TABLE announcements RENAME TO announcements_away"), 0);
-    ck_assert_int_eq(engine_refresh(facts, conn), -1);
-    ck_assert(!engine_tallied(facts, &p));
+    ck_assert_int_eq(engine_refresh(eng, conn), -1);
+    ck_assert(!engine_tallied(eng, conn, &p));
     ck_assert_int_eq(db_exec(conn, "ALTER TABLE announcements_away RENAME TO announcements"), 0);
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
-    ck_assert(engine_tallied(facts, &p));
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
+    ck_assert(engine_tallied(eng, conn, &p));
     tallied_compare(20, jan - 30, 260, 150);
 
     /* A dossier ended three days before it was received, written past ingest's checks. */
@@ -632,9 +633,9 @@ START_TEST(tallies_agree_with_recount)
                                    "(SELECT value FROM meta WHERE key = 'generation') WHERE id = "
                                    "(SELECT min(id) FROM dossiers WHERE status = 10)"),
                      0);
-    ck_assert_int_eq(engine_refresh(facts, conn), 0);
+    ck_assert_int_eq(engine_refresh(eng, conn), 0);
     p.level = 0;
-    ck_assert(!engine_tallied(facts, &p));
+    ck_assert(!engine_tallied(eng, conn, &p));
     random_compare(60, jan - 30, 260, 150);
     series_by_month_agrees(&p);
 }
@@ -834,8 +835,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("facts");
-    TCase *tc = tcase_create("facts");
+    Suite *s = suite_create("eng");
+    TCase *tc = tcase_create("eng");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, counters_by_hand);

@@ -12,6 +12,10 @@
 /* Offset of local time from UTC, in seconds. */
 #define LTIME_LOCAL_OFFSET (7 * 3600)
 
+/* No day: a dossier with no due day, or not finished; feedback not settled; a decision not
+ * published. Later than every real day, so "before day X" tests leave it out. */
+#define DAY_NONE INT32_MAX
+
 struct ltime {
     int64_t epoch; /* seconds since 1970-01-01T00:00:00Z */
     int day;       /* local day: days since 1970-01-01 in +07:00 */

@@ -4,29 +4,40 @@
  *
  * SQLite stays the record of truth. The columns follow it through meta.generation: each write
  * transaction bumps it and stamps the rows it wrote, so a refresh reads only what changed
- * (in one read transaction: a reader never sees half a batch). Counting here takes
- * milliseconds where the same aggregate in SQL takes a second on the demo's 470,000
- * dossiers; query.c keeps that SQL as the recount that tests compare against.
+ * (in one read transaction: a reader never sees half a batch). Every entry point below takes
+ * the calling thread's connection and refreshes first, so no caller has to remember to; the
+ * engine's generation is the one the answers were counted at (the ETag of a read). Counting
+ * here takes milliseconds where the same aggregate in SQL takes a second on the demo's 470,000
+ * dossiers; the recount (recount/) keeps that SQL, and the tests compare the two.
+ *
+ * It knows nothing of HTTP and reads the database only through storage/rows.h. Its internals
+ * are src/engine/internal.h. Every function is safe to call from many threads at once.
  */
-#ifndef TTHC_FACTS_H
-#define TTHC_FACTS_H
+#ifndef TTHC_ENGINE_ENGINE_H
+#define TTHC_ENGINE_ENGINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tthc/domain/query.h"
+#include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
 
 struct engine;
 
 /* A new, empty engine; NULL when out of memory. Free with engine_free. */
 struct engine *engine_new(void);
-void engine_free(struct engine *f);
+void engine_free(struct engine *e);
 
-/* Brings f up to date with the database c reads: a full load the first time, then the rows
- * written since. Safe to call from many threads. Returns 0, or -1 on a database error. */
-int engine_refresh(struct engine *f, struct db_conn *c);
+/* Brings e up to date with the database c reads: a full load the first time, then the rows
+ * written since. The entry points below do this themselves; call it to load ahead of the first
+ * request. Returns 0, or -1 on a database error (logged; the next call loads everything). */
+int engine_refresh(struct engine *e, struct db_conn *c);
+
+/* The data's generation, after a refresh: every write moves it, and the same generation means
+ * the same answers. -1 on a database error. */
+int64_t engine_generation(struct engine *e, struct db_conn *c);
 
 /* How each unit counts for a request: whether the filters (unit subtree, level) let its
  * records through, and the unit they count as: itself, or with rebase=current the unit that
@@ -43,44 +54,45 @@ struct unit_map {
     size_t groups;
 };
 
-/* Fills *m for p from the units as last refreshed. Returns QUERY_OK (free m with
- * unit_map_free), QUERY_BAD_FILTER with *param and reason, or QUERY_FAILED. */
-enum query_status engine_unit_map(struct engine *f, const struct summary_params *p,
-                                  struct unit_map *m, const char **param, char *reason, size_t len);
+/* Fills *m for p. Returns QUERY_OK (free m with unit_map_free), QUERY_BAD_FILTER with *param
+ * and reason, or QUERY_FAILED. */
+enum query_status engine_unit_map(struct engine *e, struct db_conn *c,
+                                  const struct summary_params *p, struct unit_map *m,
+                                  const char **param, char *reason, size_t len);
 void unit_map_free(struct unit_map *m);
 
-/* Counts for p from the columns, by the same rules and with the same result shape as
- * summary_recount. On QUERY_BAD_FILTER *param names the filter and reason says why. */
-enum query_status engine_summary(struct engine *f, const struct summary_params *p,
-                                 struct summary_group **groups, size_t *n, const char **param,
-                                 char *reason, size_t len);
+/* Counts for p, by the rules of domain.md and with the same result shape as summary_recount
+ * (recount/recount.h), every block included. On QUERY_OK the caller frees *groups with free();
+ * on QUERY_BAD_FILTER *param names the filter and reason says why. */
+enum query_status engine_summary(struct engine *e, struct db_conn *c,
+                                 const struct summary_params *p, struct summary_group **groups,
+                                 size_t *n, const char **param, char *reason, size_t len);
 
 /* The summary of each interval k of p's period, [starts[k], starts[k+1] - 1] (the last ends at
  * p->to), into out[k], in one pass over the columns. starts is ascending, starts[0] = p->from;
  * p has no group_by. Returns as engine_summary. */
-enum query_status engine_series(struct engine *f, const struct summary_params *p,
+enum query_status engine_series(struct engine *e, struct db_conn *c, const struct summary_params *p,
                                 const int32_t *starts, size_t n, struct counters *out,
                                 const char **param, char *reason, size_t len);
-
-/* How many dossier slots a count of [from, to] reads, of all of them (engine_slots): the
- * engine skips runs of slots that hold no dossier of the period. For tests and benchmarks. */
-size_t engine_scan_slots(struct engine *f, int32_t from, int32_t to);
-size_t engine_slots(struct engine *f);
-
-/* Whether a count for p comes from the day tallies (tally.h) rather than a pass over the
- * slots: over all units or one level, every procedure and channel, no group_by. For tests. */
-bool engine_tallied(struct engine *f, const struct summary_params *p);
 
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
     uint32_t id;
-    char code[CODE_MAX_CHARS * 4 + 1];
-    char name[NAME_MAX_CHARS * 4 + 1];
+    char code[CODE_MAX_BYTES];
+    char name[NAME_MAX_BYTES];
     int level;
     int64_t generation;
 };
 
 /* Every unit, in id order: *out (caller frees) holds *n. Returns 0 or -1. */
-int engine_units(struct engine *f, struct unit_state **out, size_t *n);
+int engine_units(struct engine *e, struct db_conn *c, struct unit_state **out, size_t *n);
+
+/* For tests and benchmarks. How many dossier slots a count of [from, to] reads (the engine
+ * skips runs of slots that hold no dossier of the period), and how many there are; whether a
+ * count for p comes from the day tallies (tally.h) rather than a pass over the slots.
+ * SIZE_MAX, 0 or false when the refresh fails. */
+size_t engine_scan_slots(struct engine *e, struct db_conn *c, int32_t from, int32_t to);
+size_t engine_slots(struct engine *e, struct db_conn *c);
+bool engine_tallied(struct engine *e, struct db_conn *c, const struct summary_params *p);
 
 #endif

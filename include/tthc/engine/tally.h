@@ -25,11 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/domain/ltime.h"
 #include "tthc/domain/metrics.h"
 
-#define TALLY_NO_DAY      INT32_MAX /* no due day, or not finished */
-#define TALLY_GROUPS_MAX  352       /* each costs about 90 KB over three years, and its fee lists */
-#define TALLY_GROUPS_EACH 5         /* a dossier counts in up to this many groups */
+#define TALLY_NO_DAY      DAY_NONE /* no due day, or not finished */
+#define TALLY_GROUPS_MAX  352      /* each costs about 90 KB over three years, and its fee lists */
+#define TALLY_GROUPS_EACH 5        /* a dossier counts in up to this many groups */
 
 struct tally;
 

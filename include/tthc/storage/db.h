@@ -51,6 +51,9 @@ void db_conn_close(struct db_conn *c);
  * it: do not finalize it. Returns NULL (and logs) if sql does not compile. */
 sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
 
+/* The text of the connection's last SQLite error, for the log only (never for a client). */
+const char *db_error(struct db_conn *c);
+
 /* Runs statements with no result rows. Returns 0 or -1 (the SQLite error is logged). */
 int db_exec(struct db_conn *c, const char *sql);
 

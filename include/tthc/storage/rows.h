@@ -1,0 +1,94 @@
+/* The rows the counting engine follows: each kind's counted fields, every row the first time
+ * and then the rows a write generation stamped since, all inside one read transaction so that
+ * the engine never sees half a load. Each row is handed to a callback as a plain struct; no
+ * sqlite3 type leaves this module.
+ */
+#ifndef TTHC_STORAGE_ROWS_H
+#define TTHC_STORAGE_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tthc/storage/db.h"
+
+/* Opens a read transaction (a savepoint, so it nests in a caller's write transaction: the demo
+ * checks its figures before it commits) and ends it. Return 0 or -1. */
+int rows_begin(struct db_conn *c);
+void rows_end(struct db_conn *c);
+
+/* The data's generation (meta.generation): bumped by every write transaction. Returns 0 and
+ * sets *generation, or -1. */
+int rows_generation(struct db_conn *c, int64_t *generation);
+
+/* Days are local day numbers; DAY_NONE (ltime.h) for none. Ids are row ids, 0 for none. */
+struct unit_row {
+    uint32_t id, parent, successor;
+    int level;
+    const char *code, *name; /* valid during the callback */
+};
+struct procedure_row {
+    uint32_t id;
+    const char *code, *name; /* name "" when unknown; valid during the callback */
+};
+struct dossier_row {
+    uint64_t id;
+    uint32_t unit, procedure;
+    int status, channel;
+    int32_t received, due, finished;
+    bool fee;         /* a fee above 0 */
+    bool paid_online; /* online_payment is set */
+    int64_t version;  /* the generation that wrote it */
+};
+struct feedback_row {
+    uint64_t id;
+    uint32_t unit, procedure;
+    int status;
+    int32_t received, resolved;
+};
+struct rating_row {
+    uint64_t id, dossier;
+    int rating;
+    int32_t day;
+};
+struct payment_row {
+    uint64_t id, dossier;
+    int64_t amount;
+    int channel, status;
+    int32_t day;
+};
+struct announcement_row {
+    uint64_t id;
+    uint32_t unit;
+    int64_t procedures;
+    int32_t signed_on, published;
+};
+
+/* Every unit and every procedure, in no promised order. take returns 0 to go on, -1 to stop;
+ * the functions return 0 when every row was taken, -1 on a database error or a stop. */
+int rows_units(struct db_conn *c, int (*take)(void *ctx, const struct unit_row *r), void *ctx);
+int rows_procedures(struct db_conn *c, int (*take)(void *ctx, const struct procedure_row *r),
+                    void *ctx);
+
+/* The largest dossier id (0 for none). Returns 0 or -1. */
+int rows_dossier_max_id(struct db_conn *c, uint64_t *max);
+
+/* The rows stamped after generation since (every row when since < 0). A read of every dossier
+ * goes through a small page cache (a scan gains nothing from a large one, which would only add
+ * to the reader's peak of memory). Return as rows_units. */
+int rows_dossiers(struct db_conn *c, int64_t since,
+                  int (*take)(void *ctx, const struct dossier_row *r), void *ctx);
+int rows_feedback(struct db_conn *c, int64_t since,
+                  int (*take)(void *ctx, const struct feedback_row *r), void *ctx);
+int rows_ratings(struct db_conn *c, int64_t since,
+                 int (*take)(void *ctx, const struct rating_row *r), void *ctx);
+int rows_payments(struct db_conn *c, int64_t since,
+                  int (*take)(void *ctx, const struct payment_row *r), void *ctx);
+int rows_announcements(struct db_conn *c, int64_t since,
+                       int (*take)(void *ctx, const struct announcement_row *r), void *ctx);
+
+/* When generation was written ("YYYY-MM-DDTHH:MM:SSZ") into at[0..len): returns 1, 0 when it
+ * is not recorded, -1 on a database error. */
+int rows_generation_time(struct db_conn *c, int64_t generation, char *at, size_t len);
+
+#endif

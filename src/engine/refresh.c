@@ -1,0 +1,327 @@
+/* Following the database: the rows written since the columns' generation read into them, in
+ * one read transaction (storage/rows.h), under the write lock; see include/tthc/engine/engine.h.
+ *
+ * The first load reads every row and sizes the columns once, exactly; later ones read only the
+ * rows stamped with a newer generation and write them over their slots. Units and procedures
+ * are few and read whole each time. A refresh that fails half-way is not trusted: the next one
+ * loads everything again.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tthc/base/log.h"
+#include "tthc/storage/read.h"
+#include "tthc/storage/rows.h"
+
+/* Units or procedures being read: names by id, and for units their parent, successor and
+ * level. */
+struct names_load {
+    struct names nn;
+    int32_t *parent, *successor;
+    uint8_t *level;
+    bool units;
+};
+
+/* Grows l to hold id. Returns 0 or -1 (memory). */
+static int names_grow(struct names_load *l, size_t id)
+{
+    struct names *nn = &l->nn;
+    if (id < nn->n)
+        return 0;
+    size_t cap = id + 1 > nn->n * 2 ? id + 1 : nn->n * 2;
+    char **codes = realloc(nn->code, cap * sizeof(char *));
+    if (codes)
+        nn->code = codes;
+    char **names = realloc(nn->name, cap * sizeof(char *));
+    if (names)
+        nn->name = names;
+    if (!codes || !names)
+        return -1;
+    if (l->units) {
+        int32_t *p = realloc(l->parent, cap * sizeof(int32_t));
+        if (p)
+            l->parent = p;
+        int32_t *q = realloc(l->successor, cap * sizeof(int32_t));
+        if (q)
+            l->successor = q;
+        uint8_t *v = realloc(l->level, cap);
+        if (v)
+            l->level = v;
+        if (!p || !q || !v)
+            return -1;
+    }
+    for (size_t i = nn->n; i < cap; i++) {
+        nn->code[i] = nn->name[i] = NULL;
+        if (l->units) {
+            l->parent[i] = l->successor[i] = 0;
+            l->level[i] = 0;
+        }
+    }
+    nn->n = cap;
+    return 0;
+}
+
+/* Takes one name; returns 0 or -1 (memory). */
+static int name_take(struct names_load *l, size_t id, const char *code, const char *name)
+{
+    if (names_grow(l, id) != 0)
+        return -1;
+    free(l->nn.code[id]);
+    free(l->nn.name[id]);
+    l->nn.code[id] = strdup(code);
+    l->nn.name[id] = strdup(name);
+    return l->nn.code[id] && l->nn.name[id] ? 0 : -1;
+}
+
+static int take_unit(void *ctx, const struct unit_row *r)
+{
+    struct names_load *l = ctx;
+    if (name_take(l, r->id, r->code, r->name) != 0)
+        return -1;
+    l->parent[r->id] = (int32_t)r->parent;
+    l->level[r->id] = (uint8_t)r->level;
+    l->successor[r->id] = (int32_t)r->successor;
+    return 0;
+}
+
+static int take_procedure(void *ctx, const struct procedure_row *r)
+{
+    return name_take(ctx, r->id, r->code, r->name);
+}
+
+static void names_load_free(struct names_load *l)
+{
+    names_free(&l->nn);
+    free(l->parent);
+    free(l->successor);
+    free(l->level);
+}
+
+/* Reloads the units (their tree, levels and successors) into e. A unit with dossiers that now
+ * counts in another tally group (or is new to the tallies, or gone from them) leaves the
+ * tallies stale. Returns 0 or -1. */
+static int load_units(struct engine *e, struct db_conn *c)
+{
+    struct names_load l = {.units = true};
+    uint16_t *groups = NULL;
+    size_t ngroups = 0;
+    bool by_province = false;
+    if (rows_units(c, take_unit, &l) != 0 ||
+        !(groups = feed_units(&l.nn, l.parent, l.level, &ngroups, &by_province))) {
+        names_load_free(&l);
+        return -1;
+    }
+    for (size_t u = 1; u < l.nn.n || u < e->units.n; u++) {
+        uint16_t was = u < e->units.n ? e->unit_tally[u] : UINT16_MAX;
+        uint16_t now = u < l.nn.n ? groups[u] : UINT16_MAX;
+        if (u < e->unit_version_cap && e->unit_version[u] && was != now)
+            e->tally_stale = true;
+    }
+    e->tally_stale |= ngroups != e->tally_unit_groups;
+    free(e->unit_tally);
+    e->unit_tally = groups;
+    e->tally_unit_groups = ngroups;
+    e->tally_by_province = by_province;
+    names_free(&e->units);
+    free(e->unit_parent);
+    free(e->unit_successor);
+    free(e->unit_level);
+    e->units = l.nn;
+    e->unit_parent = l.parent;
+    e->unit_successor = l.successor;
+    e->unit_level = l.level;
+    return 0;
+}
+
+static int load_procedures(struct engine *e, struct db_conn *c)
+{
+    struct names_load l = {.units = false};
+    if (rows_procedures(c, take_procedure, &l) != 0) {
+        names_load_free(&l);
+        return -1;
+    }
+    names_free(&e->procs);
+    e->procs = l.nn;
+    return 0;
+}
+
+/* Remembers that generation wrote a dossier at unit (for the freshness report). */
+static int note_version(struct engine *e, uint32_t unit, int64_t generation)
+{
+    size_t cap = columns_grown(e->unit_version_cap, unit);
+    if (cap) {
+        int64_t *v = realloc(e->unit_version, cap * sizeof(int64_t));
+        if (!v)
+            return -1;
+        memset(v + e->unit_version_cap, 0, (cap - e->unit_version_cap) * sizeof(int64_t));
+        e->unit_version = v;
+        e->unit_version_cap = cap;
+    }
+    if (generation > e->unit_version[unit])
+        e->unit_version[unit] = generation;
+    return 0;
+}
+
+/* A dossier row into its slot. A full load feeds the tallies once at the end (feed_rebuild);
+ * an update takes each rewritten slot out of them and puts it back as it is now. */
+static int take_dossier(void *ctx, const struct dossier_row *r)
+{
+    struct engine *e = ctx;
+    bool update = e->generation >= 0;
+    size_t id = (size_t)r->id;
+    struct tally_dossier was, now;
+    if (columns_reserve(e, id) != 0)
+        return -1;
+    if (update && id < e->n && feed_row(e, id, &was))
+        tally_add(e->tally, &was, -1);
+    e->received[id] = r->received;
+    if (id_put(e, id, FAR_UNIT, r->unit) != 0 || id_put(e, id, FAR_PROC, r->procedure) != 0 ||
+        day_put(e, id, FAR_DUE, r->due) != 0 || day_put(e, id, FAR_FINISHED, r->finished) != 0)
+        return -1;
+    /* Loads store status 1..10 and channel 1..3 (records/): each fits its bits. */
+    e->state[id] = (uint8_t)((status_is_excluded(r->status) ? 0 : r->status & 0x0f) |
+                             (r->channel & 0x03) << 4 | (r->fee ? FLAG_FEE : 0) |
+                             (r->paid_online ? FLAG_PAID : 0));
+    if (note_version(e, r->unit, r->version) != 0 || zone_note(e, id) != 0)
+        return -1;
+    if (id >= e->n)
+        e->n = id + 1;
+    if (update && feed_row(e, id, &now))
+        tally_add(e->tally, &now, 1);
+    return 0;
+}
+
+static int load_dossiers(struct engine *e, struct db_conn *c)
+{
+    if (e->generation < 0) {
+        /* The first load reads every row: the columns sized once, exactly. */
+        uint64_t max;
+        if (rows_dossier_max_id(c, &max) != 0 || columns_reserve(e, (size_t)max) != 0)
+            return -1;
+        zones_clear(e);
+    }
+    return rows_dossiers(c, e->generation, take_dossier, e);
+}
+
+static int take_feedback(void *ctx, const struct feedback_row *r)
+{
+    struct feedback_cols *t = &((struct engine *)ctx)->fb;
+    size_t id = (size_t)r->id;
+    if (feedback_reserve(t, id) != 0)
+        return -1;
+    t->unit[id] = r->unit;
+    t->proc[id] = r->procedure;
+    t->status[id] = (uint8_t)r->status;
+    t->received[id] = r->received;
+    t->resolved[id] = r->resolved;
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_rating(void *ctx, const struct rating_row *r)
+{
+    struct rating_cols *t = &((struct engine *)ctx)->rt;
+    size_t id = (size_t)r->id;
+    if (ratings_reserve(t, id) != 0)
+        return -1;
+    t->dossier[id] = (uint32_t)r->dossier;
+    t->rating[id] = (uint8_t)r->rating;
+    t->day[id] = r->day;
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_payment(void *ctx, const struct payment_row *r)
+{
+    struct payment_cols *t = &((struct engine *)ctx)->pay;
+    size_t id = (size_t)r->id;
+    if (payments_reserve(t, id) != 0)
+        return -1;
+    t->dossier[id] = (uint32_t)r->dossier;
+    t->amount[id] = r->amount;
+    t->channel[id] = (uint8_t)r->channel;
+    t->status[id] = (uint8_t)r->status;
+    t->day[id] = r->day;
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+static int take_announcement(void *ctx, const struct announcement_row *r)
+{
+    struct announcement_cols *t = &((struct engine *)ctx)->an;
+    size_t id = (size_t)r->id;
+    if (announcements_reserve(t, id) != 0)
+        return -1;
+    t->unit[id] = r->unit;
+    t->procedures[id] = r->procedures;
+    t->signed_on[id] = r->signed_on;
+    t->published[id] = r->published;
+    if (id >= t->n)
+        t->n = id + 1;
+    return 0;
+}
+
+/* The small kinds and the holidays, after the dossiers. */
+static int load_others(struct engine *e, struct db_conn *c)
+{
+    struct workdays w;
+    if (rows_feedback(c, e->generation, take_feedback, e) != 0 ||
+        rows_ratings(c, e->generation, take_rating, e) != 0 ||
+        rows_payments(c, e->generation, take_payment, e) != 0 ||
+        rows_announcements(c, e->generation, take_announcement, e) != 0 ||
+        db_holidays_load(c, &w) != 0)
+        return -1;
+    workdays_free(&e->workdays);
+    e->workdays = w;
+    return 0;
+}
+
+int engine_refresh(struct engine *e, struct db_conn *c)
+{
+    int rc = -1;
+    bool locked = false;
+    int64_t generation;
+    if (rows_begin(c) != 0)
+        return -1;
+    if (rows_generation(c, &generation) != 0)
+        goto out;
+    pthread_rwlock_rdlock(&e->lock);
+    bool current = e->generation == generation;
+    pthread_rwlock_unlock(&e->lock);
+    if (current) {
+        rc = 0;
+        goto out;
+    }
+    pthread_rwlock_wrlock(&e->lock);
+    locked = true;
+    /* Another thread may have caught up meanwhile; never go back to an older generation. */
+    if (e->generation >= generation) {
+        rc = 0;
+        goto out;
+    }
+    /* Units first: the tallies file each dossier under its unit's level as it is now. */
+    bool full = e->generation < 0;
+    if (load_units(e, c) != 0 || load_procedures(e, c) != 0 || load_dossiers(e, c) != 0 ||
+        load_others(e, c) != 0) {
+        /* A partial update is not trusted: load everything again next time. */
+        e->generation = -1;
+        log_error("cannot refresh the counting columns: %s", db_error(c));
+        goto out;
+    }
+    if (full || e->tally_stale)
+        feed_rebuild(e);
+    e->generation = generation;
+    rc = 0;
+out:
+    if (locked)
+        pthread_rwlock_unlock(&e->lock);
+    rows_end(c);
+    return rc;
+}

@@ -1,0 +1,131 @@
+/* The units and procedures as the engine knows them, and the unit map of a request: which units
+ * its filters let through and which unit each counts as; see internal.h. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void names_free(struct names *n)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        free(n->code[i]);
+        free(n->name[i]);
+    }
+    free(n->code);
+    free(n->name);
+    memset(n, 0, sizeof(*n));
+}
+
+uint32_t names_find(const struct names *n, const char *code)
+{
+    for (size_t i = 1; i < n->n; i++)
+        if (n->code[i] && strcmp(n->code[i], code) == 0)
+            return (uint32_t)i;
+    return 0;
+}
+
+enum query_status procedure_filter(const struct engine *e, const struct summary_params *p,
+                                   uint32_t *proc, const char **param, char *reason, size_t len)
+{
+    *proc = 0;
+    if (p->procedure[0] && !(*proc = names_find(&e->procs, p->procedure))) {
+        *param = "procedure";
+        snprintf(reason, len, "procedure: no procedure has the code '%s'", p->procedure);
+        return QUERY_BAD_FILTER;
+    }
+    return QUERY_OK;
+}
+
+void unit_map_free(struct unit_map *m)
+{
+    free(m->in);
+    free(m->as);
+    free(m->level);
+    free(m->group);
+    free(m->unit);
+    memset(m, 0, sizeof(*m));
+}
+
+enum query_status unit_map_build(const struct engine *e, const struct summary_params *p,
+                                 struct unit_map *m, const char **param, char *reason, size_t len)
+{
+    memset(m, 0, sizeof(*m));
+    uint32_t unit = 0;
+    if (p->unit[0] && !(unit = names_find(&e->units, p->unit))) {
+        *param = "unit";
+        snprintf(reason, len, "unit: no unit has the code '%s'", p->unit);
+        return QUERY_BAD_FILTER;
+    }
+    m->n = e->units.n ? e->units.n : 1;
+    m->in = calloc(m->n, 1);
+    m->as = calloc(m->n, sizeof(uint32_t));
+    m->level = calloc(m->n, 1);
+    if (!m->in || !m->as || !m->level) {
+        unit_map_free(m);
+        return QUERY_FAILED;
+    }
+    for (size_t u = 1; u < e->units.n; u++) {
+        if (!e->units.code[u])
+            continue;
+        /* rebase=current: follow successors to the unit that stands for this one today.
+         * unit_store refuses successor loops; the step bound guards a hand-edited file. */
+        size_t as = u;
+        for (size_t steps = 0; p->rebase && e->unit_successor[as] && steps < m->n; steps++)
+            as = (size_t)e->unit_successor[as];
+        m->as[u] = (uint32_t)as;
+        m->level[u] = e->unit_level[as];
+        if (p->level && m->level[u] != p->level)
+            continue;
+        bool below = !unit;
+        /* Walk up to the root, with the same guard against a hand-made cycle. */
+        for (size_t a = as, steps = 0; !below && a && steps < m->n; steps++) {
+            below = a == unit;
+            a = (size_t)e->unit_parent[a];
+        }
+        m->in[u] = below;
+    }
+    /* Number the units counted as, as they first appear. */
+    uint32_t *number = malloc(m->n * sizeof(uint32_t));
+    m->group = calloc(m->n, sizeof(uint32_t));
+    m->unit = calloc(m->n, sizeof(uint32_t));
+    if (!number || !m->group || !m->unit) {
+        free(number);
+        unit_map_free(m);
+        return QUERY_FAILED;
+    }
+    memset(number, 0xff, m->n * sizeof(uint32_t));
+    for (size_t u = 1; u < m->n; u++) {
+        if (!m->in[u])
+            continue;
+        uint32_t as = m->as[u];
+        if (number[as] == UINT32_MAX) {
+            number[as] = (uint32_t)m->groups;
+            m->unit[m->groups++] = as;
+        }
+        m->group[u] = number[as];
+    }
+    free(number);
+    return QUERY_OK;
+}
+
+int units_list(const struct engine *e, struct unit_state **out, size_t *n)
+{
+    size_t count = 0;
+    struct unit_state *u = calloc(e->units.n ? e->units.n : 1, sizeof(*u));
+    for (size_t i = 1; u && i < e->units.n; i++) {
+        if (!e->units.code[i])
+            continue;
+        u[count].id = (uint32_t)i;
+        snprintf(u[count].code, sizeof(u[count].code), "%s", e->units.code[i]);
+        snprintf(u[count].name, sizeof(u[count].name), "%s", e->units.name[i]);
+        u[count].level = e->unit_level[i];
+        u[count].generation = i < e->unit_version_cap ? e->unit_version[i] : 0;
+        count++;
+    }
+    *out = u;
+    *n = count;
+    return u ? 0 : -1;
+}
