@@ -19,6 +19,8 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
 #include "tthc/records/ingest.h"
+#include "tthc/records/kinds.h"
+#include "tthc/records/validate.h"
 #include "tthc/storage/write.h"
 
 /* ---- the figures to reproduce (seed-report.md, api.md) ---------------------------------- */

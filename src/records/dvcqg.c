@@ -19,7 +19,9 @@
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/vocab.h"
-#include "tthc/records/ingest.h"
+#include "tthc/records/kinds.h"
+#include "tthc/records/validate.h"
+#include "tthc/storage/write.h"
 
 _Static_assert(sizeof(((struct dvcqg_procedure *)0)->code) > CODE_MAX_CHARS * 4,
                "a procedure code of CODE_MAX_CHARS UTF-8 characters fits");
@@ -339,4 +341,75 @@ int dvcqg_to_dossier(const cJSON *src, cJSON **out, struct dvcqg_procedure *proc
     snprintf(proc->name, sizeof(proc->name), "%s", m.procedure_name ? m.procedure_name : "");
     snprintf(proc->field, sizeof(proc->field), "%s", m.procedure_field ? m.procedure_field : "");
     return 0;
+}
+
+/* Rewrites a reason about a mapped record in the portal's field names: a sender of DVCQG
+ * payloads knows NgayHenTra, not due_at. */
+static void portal_names(char *reason, size_t len)
+{
+    static const char *const names[][2] = {
+        {"finished_at", "NgayKetThucXuLy (or NgayTra)"},
+        {"received_at", "NgayTiepNhan (or NgayNopHoSo)"},
+        {"due_at", "NgayHenTra"},
+        {"unit_code", "the unit (MaDonVi, or MaHoSo before its first '-')"},
+        {"procedure_code", "MaTTHC"},
+        {"online_payment", "DuocThanhToanTrucTuyen"},
+        {"status", "TrangThaiHoSo"},
+        {"channel", "KenhThucHien"},
+        {"fee", "DanhSachLePhi"},
+    };
+    char out[512];
+    size_t o = 0;
+    bool quoted = false; /* inside '...': a value the sender wrote, left as it is */
+    for (const char *p = reason; *p && o + 1 < sizeof(out);) {
+        if (*p == '\'')
+            quoted = !quoted;
+        size_t k = quoted ? sizeof(names) / sizeof(names[0]) : 0,
+               n = sizeof(names) / sizeof(names[0]);
+        while (k < n && strncmp(p, names[k][0], strlen(names[k][0])) != 0)
+            k++;
+        /* Whole words only: "status" in "TrangThaiHoSo" was already written. */
+        bool word = k < n && (p == reason || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
+                    !(p[strlen(names[k][0])] == '_' ||
+                      (p[strlen(names[k][0])] >= 'a' && p[strlen(names[k][0])] <= 'z'));
+        if (word) {
+            o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", names[k][1]);
+            p += strlen(names[k][0]);
+        } else {
+            out[o++] = *p++;
+        }
+        if (o >= sizeof(out))
+            o = sizeof(out) - 1;
+    }
+    out[o] = '\0';
+    /* Cut at len, on a character boundary (the names are ASCII; the rest came from reason). */
+    size_t n = o < len ? o : len - 1;
+    while (n > 0 && n < o && ((unsigned char)out[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(reason, out, n);
+    reason[n] = '\0';
+}
+
+enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation, bool *existed,
+                             char *reason, size_t len)
+{
+    cJSON *native = NULL;
+    struct dvcqg_procedure proc;
+    *existed = false;
+    if (dvcqg_to_dossier(rec, &native, &proc, reason, len) != 0)
+        return STORE_REFUSED;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(native, "code");
+    int found = dossier_exists(c, code->valuestring);
+    enum store_result rc =
+        found < 0 ? STORE_FAILED : record_take(c, KIND_DOSSIERS, native, generation, reason, len);
+    *existed = found == 1;
+    cJSON_Delete(native);
+    if (rc == STORE_REFUSED)
+        portal_names(reason, len);
+    if (rc != STORE_OK || !proc.name[0])
+        return rc;
+    /* The payload names the procedure: update its name and field, keep what else we know. */
+    return procedure_describe(c, proc.code, proc.name, proc.field[0] ? proc.field : NULL) == 0
+               ? STORE_OK
+               : STORE_FAILED;
 }

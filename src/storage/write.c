@@ -169,7 +169,7 @@ static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *
     return 0;
 }
 
-int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len)
+enum store_result unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len)
 {
     sqlite3_int64 parent = 0, self = 0;
     int parent_level = 0, found;
@@ -275,7 +275,8 @@ int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len
     return step_done(c, st);
 }
 
-int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len)
+enum store_result procedure_store(struct db_conn *c, const struct procedure *p, char *reason,
+                                  size_t len)
 {
     (void)reason;
     (void)len;
@@ -323,8 +324,8 @@ int db_write_begin(struct db_conn *c, int64_t *generation)
     return 0;
 }
 
-int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
-                  size_t len)
+enum store_result dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation,
+                                char *reason, size_t len)
 {
     sqlite3_int64 unit, procedure;
     int rc = unit_id_for(c, "unit_code", d->unit_code, &unit, reason, len);
@@ -373,8 +374,8 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
-                   size_t len)
+enum store_result feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation,
+                                 char *reason, size_t len)
 {
     sqlite3_int64 unit, procedure = 0;
     int rc = unit_id_for(c, "unit_code", f->unit_code, &unit, reason, len);
@@ -408,8 +409,8 @@ int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generati
     return step_done(c, st);
 }
 
-int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
-                 size_t len)
+enum store_result rating_store(struct db_conn *c, const struct rating *r, int64_t generation,
+                               char *reason, size_t len)
 {
     sqlite3_int64 dossier;
     int rc = dossier_id_for(c, r->dossier_code, &dossier, reason, len);
@@ -433,8 +434,8 @@ int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, 
     return step_done(c, st);
 }
 
-int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
-                  size_t len)
+enum store_result payment_store(struct db_conn *c, const struct payment *p, int64_t generation,
+                                char *reason, size_t len)
 {
     sqlite3_int64 dossier;
     int rc = dossier_id_for(c, p->dossier_code, &dossier, reason, len);
@@ -458,8 +459,8 @@ int payment_store(struct db_conn *c, const struct payment *p, int64_t generation
     return step_done(c, st);
 }
 
-int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
-                       char *reason, size_t len)
+enum store_result announcement_store(struct db_conn *c, const struct announcement *a,
+                                     int64_t generation, char *reason, size_t len)
 {
     sqlite3_int64 unit;
     int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
@@ -489,7 +490,8 @@ int announcement_store(struct db_conn *c, const struct announcement *a, int64_t 
     return step_done(c, st);
 }
 
-int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len)
+enum store_result holiday_store(struct db_conn *c, const struct holiday *h, char *reason,
+                                size_t len)
 {
     (void)reason;
     (void)len;

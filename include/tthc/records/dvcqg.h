@@ -12,7 +12,11 @@
 #define TTHC_DVCQG_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "tthc/storage/write.h"
 
 /* What a DVCQG record says about its procedure, to update the procedure catalogue. Sizes are
  * in bytes: CODE_MAX_CHARS and NAME_MAX_CHARS (ingest.h) characters of UTF-8, 4 bytes each,
@@ -32,5 +36,12 @@ struct dvcqg_procedure {
  * field (e.g. "TrangThaiHoSo must be a status number from 1 to 10"). */
 int dvcqg_to_dossier(const cJSON *src, cJSON **out, struct dvcqg_procedure *proc, char *reason,
                      size_t len);
+
+/* Stores one DVCQG dossier object inside the caller's write transaction (storage/write.h):
+ * mapped onto a native record, then taken like one (kinds.h), and the procedure's name and
+ * field from the payload written into the catalogue. A refusal's reason names the portal's
+ * fields (NgayHenTra, not due_at). *existed tells whether the dossier was there before. */
+enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation, bool *existed,
+                             char *reason, size_t len);
 
 #endif

@@ -1,7 +1,7 @@
-/* Loading records: parsing a body (one JSON object, an array, or NDJSON), validating each
- * record by the rules of api.md, and storing it by create-or-replace on its natural key.
+/* Loading records: reading a body (one JSON object, an array, NDJSON, CSV, or the portal's
+ * dossier list) one record at a time, taking each (kinds.h: validated, then stored), and
+ * reporting what was refused and why, in one transaction per body.
  *
- * Owns the rules of what a valid unit, procedure and dossier is, and the SQL that writes them.
  * It does not speak HTTP: the handler and `tthc import` both call ingest_body.
  */
 #ifndef TTHC_INGEST_H
@@ -16,19 +16,6 @@
 #include "tthc/domain/records.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
-
-/* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
-#define FEE_MAX 1000000000000000LL
-
-/* Validators: return 0 and fill *out, or -1 with a one-sentence reason a person can act on. */
-int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
-int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
-int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
-int feedback_validate(const cJSON *obj, struct feedback *out, char *reason, size_t len);
-int rating_validate(const cJSON *obj, struct rating *out, char *reason, size_t len);
-int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t len);
-int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
-int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
 
 /* How a body is written: JSON (one object, an array, or NDJSON), CSV with a header row of
  * field names, or the DVCQG portal's dossier objects (JSON; kind is then dossiers). */
@@ -82,10 +69,5 @@ int payment_store(struct db_conn *c, const struct payment *p, int64_t generation
 int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
                        char *reason, size_t len);
 int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
-
-/* Validates and stores one record of kind inside a transaction opened by ingest_begin.
- * Returns 0 stored, 1 refused (reason says why), -1 on a database error. */
-int record_take(struct db_conn *c, enum kind kind, const cJSON *rec, int64_t generation,
-                char *reason, size_t len);
 
 #endif

@@ -24,22 +24,32 @@ int db_write_commit(struct db_conn *c);
 /* Rolls it back: nothing of it stays. */
 void db_write_rollback(struct db_conn *c);
 
+/* What became of one record on load: the one result type of every function that stores a
+ * record, from these stores up to the records layer's record_take. */
+enum store_result {
+    STORE_OK = 0,      /* created or replaced */
+    STORE_REFUSED = 1, /* refused, with a reason a person can act on; nothing written */
+    STORE_FAILED = -1, /* the database failed (logged): the load as a whole fails */
+};
+
 /* Stores one validated record inside a transaction opened by db_write_begin, creating or
- * replacing it by its natural key. Returns 0, 1 with a reason when the record is refused (an
- * unknown unit, a cycle), or -1 on a database error. */
-int unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
-int procedure_store(struct db_conn *c, const struct procedure *p, char *reason, size_t len);
-int dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation, char *reason,
-                  size_t len);
-int feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation, char *reason,
-                   size_t len);
-int rating_store(struct db_conn *c, const struct rating *r, int64_t generation, char *reason,
-                 size_t len);
-int payment_store(struct db_conn *c, const struct payment *p, int64_t generation, char *reason,
-                  size_t len);
-int announcement_store(struct db_conn *c, const struct announcement *a, int64_t generation,
-                       char *reason, size_t len);
-int holiday_store(struct db_conn *c, const struct holiday *h, char *reason, size_t len);
+ * replacing it by its natural key; refused when the database says it cannot be (an unknown
+ * unit, a cycle), with reason. */
+enum store_result unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
+enum store_result procedure_store(struct db_conn *c, const struct procedure *p, char *reason,
+                                  size_t len);
+enum store_result dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation,
+                                char *reason, size_t len);
+enum store_result feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation,
+                                 char *reason, size_t len);
+enum store_result rating_store(struct db_conn *c, const struct rating *r, int64_t generation,
+                               char *reason, size_t len);
+enum store_result payment_store(struct db_conn *c, const struct payment *p, int64_t generation,
+                                char *reason, size_t len);
+enum store_result announcement_store(struct db_conn *c, const struct announcement *a,
+                                     int64_t generation, char *reason, size_t len);
+enum store_result holiday_store(struct db_conn *c, const struct holiday *h, char *reason,
+                                size_t len);
 
 /* 1 if a dossier has code, 0 if not, -1 on a database error. */
 int dossier_exists(struct db_conn *c, const char *code);
