@@ -1,5 +1,5 @@
 /* The SQL recount of the feedback, satisfaction, payments and announcements counters; see
- * include/tthc/blocks.h. */
+ * include/tthc/recount/blocks.h. */
 #include "tthc/recount/blocks.h"
 
 #include <stdbool.h>
@@ -10,12 +10,13 @@
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/domain/workdays.h"
+#include "tthc/recount/units.h"
 #include "tthc/storage/read.h"
 
 /* Where a record's counts go: the index of its group, or -1 when the filters leave it out. */
 struct target {
     const struct summary_params *p;
-    const struct unit_map *map;
+    const struct recount_units *map;
     sqlite3_int64 procedure; /* the procedure filter's id, 0 for none */
     int *index_of;           /* group id -> index in groups, -1 for none */
     size_t ids;
@@ -163,17 +164,15 @@ static int announcements(struct db_conn *c, const struct target *t, const struct
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int blocks_recount(struct db_conn *c, struct engine *f, const struct summary_params *p,
-                   struct summary_group *groups, size_t n)
+int blocks_recount(struct db_conn *c, const struct summary_params *p, struct summary_group *groups,
+                   size_t n)
 {
     int rc = -1;
     unsigned applicable = blocks_applicable(p);
-    struct unit_map map = {0};
+    struct recount_units map = {0};
     struct workdays w = {0};
     struct target t = {.p = p, .map = &map};
-    const char *param;
-    char reason[256];
-    if (engine_unit_map(f, c, p, &map, &param, reason, sizeof(reason)) != QUERY_OK)
+    if (recount_units(c, p, &map) != 0)
         goto out;
     if (p->procedure[0]) {
         sqlite3_stmt *st = db_stmt(c, "SELECT id FROM procedures WHERE code = ?");
@@ -206,9 +205,9 @@ int blocks_recount(struct db_conn *c, struct engine *f, const struct summary_par
     db_exec(c, "RELEASE blocks");
 out:
     if (rc != 0)
-        log_error("summary blocks failed: %s", sqlite3_errmsg(c->db));
+        log_error("summary blocks failed: %s", db_error(c));
     free(t.index_of);
     workdays_free(&w);
-    unit_map_free(&map);
+    recount_units_free(&map);
     return rc;
 }

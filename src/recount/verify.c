@@ -22,7 +22,7 @@ static int compare(struct db_conn *c, struct engine *f, const struct summary_par
     int rc = -1;
     if (engine_summary(f, c, p, &a, &na, &param, reason, sizeof(reason)) != QUERY_OK ||
         summary_recount(c, p, &b, &nb, &param, reason, sizeof(reason)) != QUERY_OK ||
-        blocks_recount(c, f, p, b, nb) != 0)
+        blocks_recount(c, p, b, nb) != 0)
         goto out;
     ltime_format_day(p->from, from);
     ltime_format_day(p->to, to);

@@ -182,7 +182,7 @@ START_TEST(recount_agrees)
     ck_assert_int_eq(engine_summary(eng, conn, &p, &a, &na, &param, reason, sizeof(reason)),
                      QUERY_OK);
     ck_assert_int_eq(summary_recount(conn, &p, &b, &nb, &param, reason, sizeof(reason)), QUERY_OK);
-    ck_assert_int_eq(blocks_recount(conn, eng, &p, b, nb), 0);
+    ck_assert_int_eq(blocks_recount(conn, &p, b, nb), 0);
     ck_assert_uint_eq(na, nb);
     for (size_t i = 0; i < na; i++)
         ck_assert(memcmp(&a[i].counters, &b[i].counters, sizeof(a[i].counters)) == 0);
