@@ -20,7 +20,6 @@
 #include "tthc/engine/engine.h"
 #include "tthc/records/ingest.h"
 #include "tthc/records/kinds.h"
-#include "tthc/records/validate.h"
 #include "tthc/storage/write.h"
 
 /* ---- the figures to reproduce (seed-report.md, api.md) ---------------------------------- */

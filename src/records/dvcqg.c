@@ -20,7 +20,6 @@
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/records/kinds.h"
-#include "tthc/records/validate.h"
 #include "tthc/storage/write.h"
 
 _Static_assert(sizeof(((struct dvcqg_procedure *)0)->code) > CODE_MAX_CHARS * 4,

@@ -1,7 +1,13 @@
-/* The table of record kinds; see include/tthc/records/kinds.h. */
+/* The table of record kinds: each kind's fields, its validator (the rules of api.md's record
+ * tables, checked once for every way a record arrives) and its store; see
+ * include/tthc/records/kinds.h. */
 #include "tthc/records/kinds.h"
 
-#include "tthc/records/validate.h"
+#include <math.h>
+#include <string.h>
+
+#include "fields.h"
+#include "tthc/base/text.h"
 #include "tthc/storage/write.h"
 
 /* Each kind's fields (api.md and docs/api.md), with how a CSV cell of each reads. */
@@ -21,6 +27,197 @@ struct kind_def {
     enum store_result (*take)(struct db_conn *c, const cJSON *rec, int64_t generation, char *reason,
                               size_t len);
 };
+
+/* ---- validators: one a kind ----------------------------------------------------------- */
+
+int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t len)
+{
+    memset(d, 0, sizeof(*d));
+    if (field_check(obj, kind_fields(KIND_DOSSIERS), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &d->code, reason, len) != 0 ||
+        field_req_string(obj, "procedure_code", CODE_MAX_CHARS, true, &d->procedure_code, reason,
+                         len) != 0 ||
+        field_req_string(obj, "unit_code", CODE_MAX_CHARS, true, &d->unit_code, reason, len) != 0 ||
+        field_req_enum(obj, "channel", channel_from_name, CHANNEL_NAMES, &d->channel, reason,
+                       len) != 0 ||
+        field_req_enum(obj, "status", status_from_name, STATUS_NAMES, &d->status, reason, len) !=
+            0 ||
+        field_opt_time(obj, "received_at", &d->received_at, &d->has_received, &d->received, reason,
+                       len) != 0 ||
+        field_opt_time(obj, "due_at", &d->due_at, &d->has_due, &d->due, reason, len) != 0 ||
+        field_opt_time(obj, "finished_at", &d->finished_at, &d->has_finished, &d->finished, reason,
+                       len) != 0 ||
+        field_opt_enum(obj, "online_payment", payment_from_name, PAYMENT_NAMES, &d->online_payment,
+                       reason, len) != 0)
+        return -1;
+
+    const cJSON *fee = cJSON_GetObjectItemCaseSensitive(obj, "fee");
+    if (fee && !cJSON_IsNull(fee)) {
+        double v = cJSON_IsNumber(fee) ? fee->valuedouble : -1;
+        if (!cJSON_IsNumber(fee) || !isfinite(v) || v < 0 || v > (double)FEE_MAX || v != floor(v))
+            return text_fail(reason, len, "fee must be a whole number of VND from 0 to %lld",
+                             (long long)FEE_MAX);
+        d->fee = (int64_t)v;
+    }
+
+    if (!d->has_received && d->status != STATUS_RECEIVING)
+        return text_fail(reason, len, "received_at is required unless status is receiving");
+    if (status_is_ended(d->status) && !d->has_finished)
+        return text_fail(reason, len, "finished_at is required when status is %s",
+                         status_name(d->status));
+    if (!status_is_ended(d->status) && d->has_finished)
+        return text_fail(reason, len,
+                         "finished_at must be absent or null when status is %s: only cancelled, "
+                         "releasing and done dossiers have finished",
+                         status_name(d->status));
+    if (d->has_finished && d->has_received && d->finished.day < d->received.day)
+        return text_fail(reason, len, "finished_at is on a day before received_at");
+    if (d->has_due && d->has_received && d->due.day < d->received.day)
+        return text_fail(reason, len, "due_at is on a day before received_at");
+    return 0;
+}
+
+int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
+{
+    memset(u, 0, sizeof(*u));
+    if (field_check(obj, kind_fields(KIND_UNITS), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &u->code, reason, len) != 0 ||
+        field_req_string(obj, "name", NAME_MAX_CHARS, false, &u->name, reason, len) != 0 ||
+        field_req_enum(obj, "level", level_from_name, LEVEL_NAMES, &u->level, reason, len) != 0 ||
+        field_opt_string(obj, "parent_code", CODE_MAX_CHARS, true, &u->parent_code, reason, len) !=
+            0 ||
+        field_opt_day(obj, "valid_from", &u->has_valid_from, &u->valid_from, reason, len) != 0 ||
+        field_opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0 ||
+        field_opt_string(obj, "successor_code", CODE_MAX_CHARS, true, &u->successor_code, reason,
+                         len) != 0)
+        return -1;
+    if (u->parent_code && strcmp(u->parent_code, u->code) == 0)
+        return text_fail(reason, len, "parent_code may not be the unit itself");
+    if (u->successor_code && strcmp(u->successor_code, u->code) == 0)
+        return text_fail(reason, len, "successor_code may not be the unit itself");
+    if (u->has_valid_from && u->has_valid_to && u->valid_to < u->valid_from)
+        return text_fail(reason, len, "valid_to is before valid_from");
+    return 0;
+}
+
+int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size_t len)
+{
+    memset(p, 0, sizeof(*p));
+    const char *service = NULL;
+    if (field_check(obj, kind_fields(KIND_PROCEDURES), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &p->code, reason, len) != 0 ||
+        field_req_string(obj, "name", NAME_MAX_CHARS, false, &p->name, reason, len) != 0 ||
+        field_opt_string(obj, "field", NAME_MAX_CHARS, false, &p->field, reason, len) != 0 ||
+        field_opt_string(obj, "online_service", 16, true, &service, reason, len) != 0)
+        return -1;
+    p->online_service = service ? online_service_from_name(service) : -1;
+    if (service && p->online_service < 0)
+        return text_fail(reason, len, "online_service must be one of %s", ONLINE_SERVICE_NAMES);
+    return 0;
+}
+
+int feedback_validate(const cJSON *obj, struct feedback *f, char *reason, size_t len)
+{
+    memset(f, 0, sizeof(*f));
+    if (field_check(obj, kind_fields(KIND_FEEDBACK), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &f->code, reason, len) != 0 ||
+        field_req_string(obj, "unit_code", CODE_MAX_CHARS, true, &f->unit_code, reason, len) != 0 ||
+        field_opt_string(obj, "procedure_code", CODE_MAX_CHARS, true, &f->procedure_code, reason,
+                         len) != 0 ||
+        field_opt_string(obj, "dossier_code", CODE_MAX_CHARS, true, &f->dossier_code, reason,
+                         len) != 0 ||
+        field_opt_string(obj, "subject", NAME_MAX_CHARS, false, &f->subject, reason, len) != 0 ||
+        field_req_enum(obj, "status", feedback_status_from_name, FEEDBACK_STATUS_NAMES, &f->status,
+                       reason, len) != 0 ||
+        field_req_time(obj, "received_at", &f->received_at, &f->received, reason, len) != 0 ||
+        field_opt_time(obj, "resolved_at", &f->resolved_at, &f->has_resolved, &f->resolved, reason,
+                       len) != 0 ||
+        field_opt_bool(obj, "published", &f->published, reason, len) != 0)
+        return -1;
+    bool settled = f->status == FEEDBACK_RESOLVED || f->status == FEEDBACK_REJECTED;
+    if (settled && !f->has_resolved)
+        return text_fail(reason, len, "resolved_at is required when status is %s",
+                         feedback_status_name(f->status));
+    if (!settled && f->has_resolved)
+        return text_fail(reason, len,
+                         "resolved_at must be absent or null when status is %s: only resolved "
+                         "and rejected feedback has been settled",
+                         feedback_status_name(f->status));
+    if (f->has_resolved && f->resolved.day < f->received.day)
+        return text_fail(reason, len, "resolved_at is on a day before received_at");
+    return 0;
+}
+
+int rating_validate(const cJSON *obj, struct rating *r, char *reason, size_t len)
+{
+    memset(r, 0, sizeof(*r));
+    if (field_check(obj, kind_fields(KIND_RATINGS), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &r->code, reason, len) != 0 ||
+        field_req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &r->dossier_code, reason,
+                         len) != 0 ||
+        field_req_enum(obj, "rating", rating_from_name, RATING_NAMES, &r->rating, reason, len) !=
+            0 ||
+        field_req_time(obj, "rated_at", &r->rated_at, &r->rated, reason, len) != 0 ||
+        field_opt_string(obj, "reason", NAME_MAX_CHARS, false, &r->reason, reason, len) != 0 ||
+        field_opt_string(obj, "comment", 2 * NAME_MAX_CHARS, false, &r->comment, reason, len) != 0)
+        return -1;
+    if (r->rating == RATING_DISSATISFIED && !r->reason)
+        return text_fail(reason, len, "reason is required when rating is dissatisfied");
+    return 0;
+}
+
+int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t len)
+{
+    memset(p, 0, sizeof(*p));
+    if (field_check(obj, kind_fields(KIND_PAYMENTS), reason, len) != 0 ||
+        field_req_string(obj, "id", CODE_MAX_CHARS, true, &p->id, reason, len) != 0 ||
+        field_req_string(obj, "dossier_code", CODE_MAX_CHARS, true, &p->dossier_code, reason,
+                         len) != 0 ||
+        field_req_count(obj, "amount", FEE_MAX, &p->amount, reason, len) != 0 ||
+        field_req_time(obj, "paid_at", &p->paid_at, &p->paid, reason, len) != 0 ||
+        field_req_enum(obj, "channel", payment_from_name, "dvcqg, local_gateway", &p->channel,
+                       reason, len) != 0 ||
+        field_req_enum(obj, "status", payment_status_from_name, PAYMENT_STATUS_NAMES, &p->status,
+                       reason, len) != 0)
+        return -1;
+    return 0;
+}
+
+/* Most procedures one decision may announce: far above any real list. */
+#define ANNOUNCED_MAX 100000
+
+int announcement_validate(const cJSON *obj, struct announcement *a, char *reason, size_t len)
+{
+    memset(a, 0, sizeof(*a));
+    if (field_check(obj, kind_fields(KIND_ANNOUNCEMENTS), reason, len) != 0 ||
+        field_req_string(obj, "code", CODE_MAX_CHARS, true, &a->code, reason, len) != 0 ||
+        field_req_string(obj, "unit_code", CODE_MAX_CHARS, true, &a->unit_code, reason, len) != 0 ||
+        field_req_count(obj, "procedures", ANNOUNCED_MAX, &a->procedures, reason, len) != 0 ||
+        field_req_time(obj, "signed_at", &a->signed_at, &a->signed_on, reason, len) != 0 ||
+        field_opt_time(obj, "effective_at", &a->effective_at, &a->has_effective, &a->effective,
+                       reason, len) != 0 ||
+        field_opt_time(obj, "published_at", &a->published_at, &a->has_published, &a->published,
+                       reason, len) != 0)
+        return -1;
+    if (a->has_published && a->published.day < a->signed_on.day)
+        return text_fail(reason, len, "published_at is on a day before signed_at");
+    return 0;
+}
+
+int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t len)
+{
+    bool has;
+    memset(h, 0, sizeof(*h));
+    if (field_check(obj, kind_fields(KIND_HOLIDAYS), reason, len) != 0 ||
+        field_opt_day(obj, "day", &has, &h->day, reason, len) != 0 ||
+        field_req_string(obj, "name", NAME_MAX_CHARS, false, &h->name, reason, len) != 0)
+        return -1;
+    if (!has)
+        return text_fail(reason, len, "day is required: a day like 2026-02-16");
+    return 0;
+}
+
+/* ---- taking a record -------------------------------------------------------------------- */
 
 /* A kind's take: its validator, then its store (generation unused by the kinds not counted by
  * version). */

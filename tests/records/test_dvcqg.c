@@ -13,7 +13,6 @@
 #include "tthc/records/dvcqg.h"
 #include "tthc/records/ingest.h"
 #include "tthc/records/kinds.h"
-#include "tthc/records/validate.h"
 
 /* A record as a provincial one-stop system pushes it to DVCQG: a certified copy of a civil
  * status extract, submitted online, done, 8,000 VND paid on the portal. */

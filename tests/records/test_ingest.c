@@ -13,7 +13,6 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/records/ingest.h"
 #include "tthc/records/kinds.h"
-#include "tthc/records/validate.h"
 
 /* A valid dossier; tests change one field at a time with edited(). */
 static const char VALID_DOSSIER[] =

@@ -1,6 +1,9 @@
-/* The table of record kinds (records/kinds.c): each kind's fields and how a record of it is
- * taken: validated (validate.h), then stored (storage/write.h). A new kind is a row there, a
- * validator, its SQL in storage, and its name in the domain (vocab.h).
+/* The record kinds (records/kinds.c): each kind's fields, what a valid record of it is (the
+ * rules of api.md's record tables, and docs/api.md for the kinds added since), and how a record
+ * is taken: validated, then stored (storage/write.h). A validator reads a cJSON object and
+ * fills the domain's record (domain/records.h), whose strings point into the object; it does no
+ * I/O: what needs the database (does the unit exist?) is storage's to refuse. A new kind is a
+ * row of the table, a validator, its SQL in storage and its name in the domain (vocab.h).
  */
 #ifndef TTHC_RECORDS_KINDS_H
 #define TTHC_RECORDS_KINDS_H
@@ -9,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/domain/records.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/records/csv.h"
 #include "tthc/storage/write.h"
@@ -20,5 +24,18 @@ const struct csv_field *kind_fields(enum kind kind);
  * Returns STORE_OK, STORE_REFUSED (reason says why) or STORE_FAILED. */
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
                               int64_t generation, char *reason, size_t len);
+
+/* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
+#define FEE_MAX 1000000000000000LL
+
+/* Each returns 0 and fills *out, or -1 with a one-sentence reason a person can act on. */
+int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
+int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
+int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
+int feedback_validate(const cJSON *obj, struct feedback *out, char *reason, size_t len);
+int rating_validate(const cJSON *obj, struct rating *out, char *reason, size_t len);
+int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t len);
+int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
+int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
 
 #endif
