@@ -92,6 +92,14 @@ int buf_addf(struct buf *b, const char *fmt, ...)
     return BUF_OK;
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (b->s && len <= b->len) {
+        b->len = len;
+        b->s[len] = '\0';
+    }
+}
+
 void buf_reset(struct buf *b)
 {
     b->len = 0;

@@ -288,7 +288,7 @@ int engine_refresh(struct engine *e, struct db_conn *c)
     int rc = -1;
     bool locked = false;
     int64_t generation;
-    if (rows_begin(c) != 0)
+    if (!c || rows_begin(c) != 0) /* no connection: the caller's pool could not open one */
         return -1;
     if (rows_generation(c, &generation) != 0)
         goto out;

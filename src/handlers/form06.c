@@ -8,8 +8,9 @@
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/http/server.h"
+#include "tthc/handlers/plumbing.h"
 
 /* The form's columns, in its order, with their Vietnamese headers. */
 static const struct column {
@@ -136,18 +137,17 @@ void form06_get(struct request *req, struct response *res)
     if (csv < 0)
         return;
     p.group_by = GROUP_UNIT;
-    struct engine *f = req->app->engine;
-    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct engine *e = req->app->engine;
+    struct db_conn *c = request_conn(req);
     struct summary_group *groups = NULL;
     struct unit_state *units = NULL;
     size_t ngroups = 0, nunits = 0;
     const char *param = NULL;
     char reason[256];
-    enum query_status st = QUERY_FAILED;
-    if (c &&
-        (st = engine_summary(f, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+    enum query_status st;
+    if ((st = engine_summary(e, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
             QUERY_OK &&
-        engine_units(f, c, &units, &nunits) != 0)
+        engine_units(e, c, &units, &nunits) != 0)
         st = QUERY_FAILED;
     if (answer_failure(res, st, param, reason))
         goto out;
@@ -155,8 +155,7 @@ void form06_get(struct request *req, struct response *res)
     struct counters sums[4] = {0}, all = {0};
     int *level_of = calloc(ngroups ? ngroups : 1, sizeof(int));
     if (!level_of) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The server is short of memory; try again.", NULL);
+        answer_short_of_memory(res);
         goto out;
     }
     for (size_t g = 0; g < ngroups; g++) {
@@ -174,8 +173,7 @@ void form06_get(struct request *req, struct response *res)
         if (!rows) {
             free(fc);
             free(level_of);
-            response_problem(res, 503, "unavailable", "Service unavailable",
-                             "The server is short of memory; try again.", NULL);
+            answer_short_of_memory(res);
             goto out;
         }
         memcpy(fc->sums, sums, sizeof(sums));

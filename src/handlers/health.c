@@ -4,6 +4,7 @@
 
 #include "tthc/base/text.h"
 #include "tthc/handlers/handlers.h"
+#include "tthc/handlers/plumbing.h"
 
 void health_get(struct request *req, struct response *res)
 {
@@ -12,21 +13,4 @@ void health_get(struct request *req, struct response *res)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     response_json(res, 200, o);
-}
-
-int refuse_args(struct request *req, struct response *res)
-{
-    if (req->nargs == 0)
-        return 0;
-    /* Echo the name only when it is short, clean text: a response is always valid UTF-8. */
-    const char *key = req->args[0].key;
-    bool echo = text_valid(key, 64, true);
-    char detail[400];
-    if (echo)
-        snprintf(detail, sizeof(detail), "This path takes no query parameters; remove '%s'.", key);
-    else
-        snprintf(detail, sizeof(detail), "This path takes no query parameters.");
-    response_problem(res, 400, "invalid-parameter", "Unknown query parameter", detail,
-                     echo ? key : NULL);
-    return 1;
 }

@@ -1,33 +1,19 @@
-/* Operations: GET /metrics (Prometheus), GET /api/v1/freshness, GET /api/v1/openapi.json. */
+/* Operations: GET /api/v1/freshness, GET /api/v1/openapi.json. (GET /metrics is the HTTP layer's
+ * own: http/observe.c.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "tthc/engine/engine.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/http/observe.h"
-#include "tthc/http/server.h"
+#include "tthc/handlers/plumbing.h"
+#include "tthc/storage/rows.h"
 
 /* docs/openapi.json, embedded at build time (scripts/embed_text.py). */
 extern const char openapi_json[];
 extern const size_t openapi_json_len;
-
-void metrics_get(struct request *req, struct response *res)
-{
-    if (refuse_args(req, res))
-        return;
-    char *text = observe_render(req->app->cfg.db);
-    if (!text) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The metrics cannot be rendered now; try again.", NULL);
-        return;
-    }
-    res->status = 200;
-    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    res->body = text;
-    res->len = strlen(text);
-}
 
 void openapi_get(struct request *req, struct response *res)
 {
@@ -35,8 +21,7 @@ void openapi_get(struct request *req, struct response *res)
         return;
     res->body = malloc(openapi_json_len + 1);
     if (!res->body) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The server is short of memory; try again.", NULL);
+        answer_short_of_memory(res);
         return;
     }
     memcpy(res->body, openapi_json, openapi_json_len + 1);
@@ -59,15 +44,11 @@ void freshness_get(struct request *req, struct response *res)
     if (refuse_args(req, res))
         return;
     struct app *app = req->app;
-    struct db_conn *c = db_pool_conn(&app->pool);
+    struct db_conn *c = request_conn(req);
     struct unit_state *units = NULL;
     size_t n = 0;
-    sqlite3_stmt *st = NULL;
-    if (!c || engine_units(app->engine, c, &units, &n) != 0 ||
-        !(st = db_stmt(c, "SELECT at FROM generations WHERE generation = ?"))) {
-        free(units);
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "Freshness cannot be read now; try again later.", NULL);
+    if (engine_units(app->engine, c, &units, &n) != 0) {
+        answer_unavailable(res, "Freshness cannot be read now; try again later.");
         return;
     }
     long long now = (long long)time(NULL), limit = (long long)app->cfg.stale_after_hours * 3600;
@@ -79,19 +60,15 @@ void freshness_get(struct request *req, struct response *res)
         cJSON *u = cJSON_CreateObject();
         cJSON_AddStringToObject(u, "unit_code", units[i].code);
         cJSON_AddStringToObject(u, "unit_name", units[i].name);
-        const char *at = NULL;
-        if (units[i].generation) {
-            sqlite3_bind_int64(st, 1, units[i].generation);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                at = (const char *)sqlite3_column_text(st, 0);
-        }
-        if (at)
+        char at[32];
+        bool known = units[i].generation &&
+                     rows_generation_time(c, units[i].generation, at, sizeof(at)) == 1;
+        if (known)
             cJSON_AddStringToObject(u, "last_loaded_at", at);
         else
             cJSON_AddNullToObject(u, "last_loaded_at");
         /* A unit that never had a dossier is stale too: nothing is known about it. */
-        long long t = at ? utc_seconds(at) : -1;
-        sqlite3_reset(st); /* at is the statement's: read it first */
+        long long t = known ? utc_seconds(at) : -1;
         bool is_stale = t < 0 || now - t > limit;
         stale += is_stale;
         cJSON_AddBoolToObject(u, "stale", is_stale);

@@ -8,8 +8,9 @@
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/http/server.h"
+#include "tthc/handlers/plumbing.h"
 
 struct rank {
     const struct unit_state *unit;
@@ -123,8 +124,8 @@ void rankings_get(struct request *req, struct response *res)
     p.group_by = GROUP_UNIT;
     /* A unit with decisions or feedback but no dossier still has a value for those metrics. */
     p.every_group = true;
-    struct engine *f = req->app->engine;
-    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct engine *e = req->app->engine;
+    struct db_conn *c = request_conn(req);
     struct summary_group *groups = NULL;
     struct unit_state *units = NULL;
     struct unit_map map = {0};
@@ -132,20 +133,18 @@ void rankings_get(struct request *req, struct response *res)
     size_t ngroups = 0, nunits = 0, n = 0;
     const char *param = NULL;
     char reason[256];
-    enum query_status st = QUERY_FAILED;
-    if (c &&
-        (st = engine_summary(f, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
+    enum query_status st;
+    if ((st = engine_summary(e, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
             QUERY_OK &&
-        (st = engine_unit_map(f, c, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
-        engine_units(f, c, &units, &nunits) != 0)
+        (st = engine_unit_map(e, c, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
+        engine_units(e, c, &units, &nunits) != 0)
         st = QUERY_FAILED;
     if (answer_failure(res, st, param, reason))
         goto out;
     /* Every unit of the level within the filters ranks, with data or not (a unit counted
      * under a successor is not ranked itself). */
     if (!(ranks = calloc(nunits ? nunits : 1, sizeof(*ranks)))) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The server is short of memory; try again.", NULL);
+        answer_short_of_memory(res);
         goto out;
     }
     for (size_t i = 0; i < nunits; i++) {
@@ -170,8 +169,7 @@ void rankings_get(struct request *req, struct response *res)
     if (csv) {
         struct ranks_csv *c = malloc(sizeof(*c));
         if (!c) {
-            response_problem(res, 503, "unavailable", "Service unavailable",
-                             "The server is short of memory; try again.", NULL);
+            answer_short_of_memory(res);
             goto out;
         }
         *c = (struct ranks_csv){ranks, n, units, groups, metric};

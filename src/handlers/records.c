@@ -11,9 +11,9 @@
 
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/http/observe.h"
-#include "tthc/http/server.h"
+#include "tthc/handlers/plumbing.h"
 #include "tthc/records/ingest.h"
 #include "tthc/storage/read.h"
 
@@ -38,10 +38,9 @@ static const char *const csv_types[] = {"text/csv", NULL};
 static bool load(struct request *req, struct response *res, enum kind kind, enum format format,
                  struct ingest_report *rep)
 {
-    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct db_conn *c = request_conn(req);
     if (!c) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The database cannot be opened; try again later.", NULL);
+        answer_unavailable(res, "The database cannot be opened; try again later.");
         return false;
     }
     char err[256];
@@ -51,7 +50,9 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
     pthread_mutex_unlock(&req->app->pool.write_lock);
     switch (st) {
     case INGEST_OK:
-        observe_loaded(kind, rep->stored);
+        res->loaded.set = true;
+        res->loaded.kind = kind;
+        res->loaded.stored = rep->stored;
         return true;
     case INGEST_BAD_BODY:
         response_problem(res, 400, "invalid-body", "Invalid body", err, NULL);
@@ -60,7 +61,7 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
         response_problem(res, 413, "batch-too-large", "Too many records", err, NULL);
         break;
     default:
-        response_problem(res, 503, "unavailable", "Service unavailable", err, NULL);
+        answer_unavailable(res, err);
         break;
     }
     ingest_report_free(rep);
@@ -136,12 +137,11 @@ void record_get(struct request *req, struct response *res)
     if (refuse_args(req, res))
         return;
     enum kind kind = (enum kind)req->route_arg;
-    struct db_conn *c = db_pool_conn(&req->app->pool);
+    struct db_conn *c = request_conn(req);
     cJSON *d = NULL;
     int found = c ? db_record_read(c, kind, req->param, &d) : -1;
     if (found < 0) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The record cannot be read now; try again later.", NULL);
+        answer_unavailable(res, "The record cannot be read now; try again later.");
         return;
     }
     if (found == 0) {
@@ -153,6 +153,30 @@ void record_get(struct request *req, struct response *res)
         return;
     }
     response_json(res, 200, d);
+}
+
+/* The answer of GET /api/v1/holidays as it is built. */
+struct holidays_list {
+    cJSON *o, *list;
+    const char *year; /* "2024" when one year was asked for, else NULL */
+};
+
+static int holiday_add(void *ctx, int day, const char *name, const char *source)
+{
+    struct holidays_list *l = ctx;
+    char text[11];
+    ltime_format_day(day, text);
+    if (l->year && strncmp(text, l->year, 4) != 0)
+        return 0; /* the day after 31 December of a common year */
+    cJSON *h = cJSON_CreateObject();
+    if (!h || !cJSON_AddStringToObject(h, "day", text) ||
+        !cJSON_AddStringToObject(h, "name", name) ||
+        !cJSON_AddStringToObject(h, "source", source)) {
+        cJSON_Delete(h);
+        return -1;
+    }
+    cJSON_AddItemToArray(l->list, h);
+    return 0;
 }
 
 void holidays_get(struct request *req, struct response *res)
@@ -172,38 +196,14 @@ void holidays_get(struct request *req, struct response *res)
         }
         to = from + 365; /* through 31 December, leap year or not */
     }
-    struct db_conn *c = db_pool_conn(&req->app->pool);
-    sqlite3_stmt *st = c ? db_stmt(c, "SELECT day, name, source FROM holidays "
-                                      "WHERE day BETWEEN ? AND ? ORDER BY day")
-                         : NULL;
-    if (!st) {
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The holidays cannot be read now; try again later.", NULL);
+    struct holidays_list l = {.o = cJSON_CreateObject(),
+                              .year = to != 0x7fffffff ? req->args[0].value : NULL};
+    l.list = cJSON_AddArrayToObject(l.o, "holidays");
+    if (!l.list || db_holidays_list(request_conn(req), from, to, holiday_add, &l) != 0) {
+        cJSON_Delete(l.o);
+        answer_unavailable(res, "The holidays cannot be read now; try again later.");
         return;
     }
-    sqlite3_bind_int(st, 1, from);
-    sqlite3_bind_int(st, 2, to);
-    cJSON *o = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(o, "holidays");
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char day[11];
-        int d = sqlite3_column_int(st, 0);
-        ltime_format_day(d, day);
-        if (to != 0x7fffffff && strncmp(day, req->args[0].value, 4) != 0)
-            continue; /* the day after 31 December of a common year */
-        cJSON *h = cJSON_CreateObject();
-        cJSON_AddStringToObject(h, "day", day);
-        cJSON_AddStringToObject(h, "name", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(h, "source", (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddItemToArray(list, h);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(o);
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The holidays cannot be read now; try again later.", NULL);
-        return;
-    }
+    cJSON *o = l.o;
     response_json(res, 200, o);
 }

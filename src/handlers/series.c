@@ -7,8 +7,9 @@
 
 #include "tthc/domain/ltime.h"
 #include "tthc/engine/engine.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
-#include "tthc/http/server.h"
+#include "tthc/handlers/plumbing.h"
 
 enum interval { DAY, WEEK, MONTH, QUARTER, YEAR };
 static const char *const intervals[] = {"day", "week", "month", "quarter", "year", NULL};
@@ -104,27 +105,22 @@ void series_get(struct request *req, struct response *res)
     if (!starts || !points) {
         free(starts);
         free(points);
-        response_problem(res, 503, "unavailable", "Service unavailable",
-                         "The server is short of memory; try again.", NULL);
+        answer_short_of_memory(res);
         return;
     }
     for (int day = p.from; day <= p.to && n < cap; day = next_start((enum interval)iv, day))
         starts[n++] = day;
-    struct db_conn *c = db_pool_conn(&req->app->pool);
     const char *param = NULL;
     char reason[256];
-    enum query_status st = QUERY_FAILED;
-    if (c)
-        st = engine_series(req->app->engine, c, &p, starts, n, points, &param, reason,
-                           sizeof(reason));
+    enum query_status st = engine_series(req->app->engine, request_conn(req), &p, starts, n, points,
+                                         &param, reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         goto out;
     char from[11], to[11];
     if (csv) {
         struct points_csv *c = malloc(sizeof(*c));
         if (!c) {
-            response_problem(res, 503, "unavailable", "Service unavailable",
-                             "The server is short of memory; try again.", NULL);
+            answer_short_of_memory(res);
             goto out;
         }
         *c = (struct points_csv){starts, points, n, p.to};

@@ -10,7 +10,8 @@
 #include <time.h>
 
 #include "tthc/base/buf.h"
-#include "tthc/http/router.h"
+#include "tthc/handlers/app.h"
+#include "tthc/handlers/plumbing.h"
 
 #define MAX_ROUTES 64
 
@@ -56,6 +57,17 @@ long observe_in_flight_now(void)
     return atomic_load(&in_flight);
 }
 
+/* The routes' labels (observe_routes): written once before the server starts, read after. */
+static size_t nroutes;
+static void (*route_label)(size_t route, const char **method, const char **pattern);
+
+void observe_routes(size_t n,
+                    void (*label)(size_t route, const char **method, const char **pattern))
+{
+    nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
+    route_label = label;
+}
+
 void observe_loaded(enum kind kind, size_t stored)
 {
     atomic_fetch_add_explicit(&loaded[kind], stored, memory_order_relaxed);
@@ -68,8 +80,6 @@ char *observe_render(const char *db)
 {
     struct buf t;
     buf_init(&t, PAGE_MAX);
-    size_t nroutes;
-    const struct route *routes = router_routes(&nroutes);
     buf_addf(&t, "# HELP tthc_requests_total HTTP requests answered, by route and status.\n"
                  "# TYPE tthc_requests_total counter\n");
     for (size_t r = 0; r <= MAX_ROUTES; r++) {
@@ -80,10 +90,12 @@ char *observe_render(const char *db)
             if (!v)
                 continue;
             char status[8];
+            const char *method = "", *pattern = "none";
+            if (r < nroutes && route_label)
+                route_label(r, &method, &pattern);
             snprintf(status, sizeof(status), "%u", statuses[s]);
             buf_addf(&t, "tthc_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
-                     r < nroutes ? routes[r].method : "", r < nroutes ? routes[r].pattern : "none",
-                     statuses[s] ? status : "other", v);
+                     method, pattern, statuses[s] ? status : "other", v);
         }
     }
     buf_addf(&t, "# HELP tthc_request_duration_seconds Time to answer a request.\n"
@@ -154,4 +166,19 @@ void observe_log(const char *method, const char *path, unsigned status, size_t b
         fprintf(stderr, "%s\n", line);
         free(line);
     }
+}
+
+void observe_get(struct request *req, struct response *res)
+{
+    if (refuse_args(req, res))
+        return;
+    char *text = observe_render(req->app->cfg.db);
+    if (!text) {
+        answer_unavailable(res, "The metrics cannot be rendered now; try again.");
+        return;
+    }
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res->body = text;
+    res->len = strlen(text);
 }

@@ -8,17 +8,17 @@
 #include <strings.h>
 #include <time.h>
 
+#include "tthc/handlers/app.h"
 #include "tthc/http/gzip.h"
 #include "tthc/http/keys.h"
 #include "tthc/http/ratelimit.h"
-#include "tthc/http/server.h"
 
 struct policy {
-    const struct app *app;
+    struct app *app;
     struct ratelimit *rl;
 };
 
-struct policy *policy_new(const struct app *app)
+struct policy *policy_new(struct app *app)
 {
     struct policy *p = calloc(1, sizeof(*p));
     if (!p)
@@ -162,7 +162,7 @@ static void unauthorized(struct response *res, const char *error, const char *de
 bool policy_before(struct policy *p, struct request *req, struct response *res)
 {
     const struct config *cfg = &p->app->cfg;
-    struct app *app = (struct app *)p->app;
+    struct app *app = p->app;
     /* Keys: writes need write scope; reads need read scope when so configured. A key that is
      * sent is always checked, so that a wrong key is never silently ignored. */
     int needs = strcmp(req->method, "POST") == 0                                ? SCOPE_WRITE

@@ -5,6 +5,7 @@
 
 #include "tthc/domain/vocab.h"
 #include "tthc/handlers/handlers.h"
+#include "tthc/http/observe.h"
 
 /* Every kind loads by POST /api/v1/{kind} and reads back by GET /api/v1/{kind}/{key}. */
 #define KIND_ROUTES(path, kind)                                                                    \
@@ -32,7 +33,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/reports/form06", form06_get, 0},
     {"GET", "/api/v1/freshness", freshness_get, 0},
     {"GET", "/api/v1/openapi.json", openapi_get, 0},
-    {"GET", "/metrics", metrics_get, 0},
+    {"GET", "/metrics", observe_get, 0},
 };
 
 /* Returns 1 if path matches pattern; *param gets the {code} part. */
@@ -83,4 +84,10 @@ const struct route *router_routes(size_t *n)
 {
     *n = sizeof(routes) / sizeof(routes[0]);
     return routes;
+}
+
+void router_label(size_t i, const char **method, const char **pattern)
+{
+    *method = routes[i].method;
+    *pattern = routes[i].pattern;
 }

@@ -160,6 +160,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
         MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     ctx->status = res->status;
     ctx->bytes = res->len;
+    if (res->loaded.set)
+        observe_loaded(res->loaded.kind, res->loaded.stored);
     /* Counted as the answer is queued, so that a client that has its answer also sees it
      * counted in /metrics (the end of the request is noted later, on another call). */
     observe_request(ctx->route, ctx->status, since(&ctx->start));
@@ -393,6 +395,9 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *i
 
 int server_start(struct app *app, struct server **out, unsigned *port, char *err, size_t len)
 {
+    size_t nroutes;
+    router_routes(&nroutes);
+    observe_routes(nroutes, router_label);
     struct sockaddr_storage ss;
     bool ipv6;
     if (parse_listen(app->cfg.listen, &ss, &ipv6) != 0) {

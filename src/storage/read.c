@@ -232,3 +232,27 @@ int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **o
     *out = o;
     return 1;
 }
+
+int db_holidays_list(struct db_conn *c, int from, int to,
+                     int (*take)(void *ctx, int day, const char *name, const char *source),
+                     void *ctx)
+{
+    sqlite3_stmt *st = c ? db_stmt(c, "SELECT day, name, source FROM holidays "
+                                      "WHERE day BETWEEN ? AND ? ORDER BY day")
+                         : NULL;
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, from);
+    sqlite3_bind_int(st, 2, to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *source = (const char *)sqlite3_column_text(st, 2);
+        if (take(ctx, sqlite3_column_int(st, 0), name ? name : "", source ? source : "") != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        log_error("cannot list the holidays: %s", sqlite3_errmsg(c->db));
+    return rc == SQLITE_DONE ? 0 : -1;
+}

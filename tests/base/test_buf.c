@@ -87,7 +87,11 @@ START_TEST(reserve_then_grew)
     memcpy(b.s + b.len, "cdef", 4);
     buf_grew(&b, 4);
     ck_assert_str_eq(b.s, "abcdef");
-    ck_assert_int_eq(buf_reserve(&b, 95), BUF_TOOBIG); /* 6 + 95 > 100 */
+    buf_truncate(&b, 2);
+    ck_assert_str_eq(b.s, "ab");
+    ck_assert_int_eq(buf_adds(&b, "xyz"), BUF_OK);
+    ck_assert_str_eq(b.s, "abxyz");
+    ck_assert_int_eq(buf_reserve(&b, 96), BUF_TOOBIG); /* 5 + 96 > 100 */
     buf_free(&b);
 }
 END_TEST

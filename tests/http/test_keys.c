@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tthc/base/log.h"
+#include "tthc/cli/commands.h"
 #include "tthc/http/keys.h"
 #include "tthc/storage/db.h"
 

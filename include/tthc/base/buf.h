@@ -38,6 +38,9 @@ int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Keeps the first len bytes (len <= b->len), to be appended to again. */
+void buf_truncate(struct buf *b, size_t len);
+
 /* Empties b and clears its failure, keeping its memory and cap, to be filled again. */
 void buf_reset(struct buf *b);
 

@@ -30,9 +30,10 @@ struct engine;
 struct engine *engine_new(void);
 void engine_free(struct engine *e);
 
-/* Brings e up to date with the database c reads: a full load the first time, then the rows
- * written since. The entry points below do this themselves; call it to load ahead of the first
- * request. Returns 0, or -1 on a database error (logged; the next call loads everything). */
+/* Brings e up to date with the database c reads (c NULL: a connection that could not be opened,
+ * and the call fails): a full load the first time, then the rows written since. The entry points
+ * below do this themselves; call it to load ahead of the first request. Returns 0, or -1 on a
+ * database error (logged; the next call loads everything). */
 int engine_refresh(struct engine *e, struct db_conn *c);
 
 /* The data's generation, after a refresh: every write moves it, and the same generation means

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "tthc/base/csv_writer.h"
+#include "tthc/domain/vocab.h"
 
 struct app;
 
@@ -57,6 +58,12 @@ struct response {
     int (*stream)(void *ctx, size_t row, struct csv_writer *w);
     void (*stream_free)(void *ctx);
     void *stream_ctx;
+    /* Records a load stored, for the server's counters (/metrics): kind and how many. */
+    struct {
+        bool set;
+        enum kind kind;
+        size_t stored;
+    } loaded;
 };
 
 /* True if an Accept header value asks for text/csv (any case, not with q=0). */

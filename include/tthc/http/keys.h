@@ -21,6 +21,13 @@
 enum key_scope { SCOPE_NONE = 0, SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_ADMIN = 3 };
 
 #define KEY_NAME_MAX 64
+/* The longest life of a key, in days: 100 years, which keeps now + days in range. */
+#define KEY_EXPIRES_MAX_DAYS 36500
+
+/* What a key's name may be, for messages: "1 to 64 characters of letters, digits, ...". */
+extern const char KEY_NAME_RULE[];
+/* Whether name is a valid key name (KEY_NAME_RULE). */
+bool key_name_valid(const char *name);
 
 struct key_info {
     char name[KEY_NAME_MAX + 1];
@@ -66,14 +73,5 @@ const char *key_scope_name(int scope);
 
 /* The scope called name, or SCOPE_NONE (0) if name is none of read, write, admin. */
 int key_scope_from_name(const char *name);
-
-/* The `tthc key` command. argv[0] is "create", "list" or "revoke", followed by its flags:
- *   create --name NAME --scope read|write|admin [--expires DAYS] [--rate-exempt]
- *   list
- *   revoke --name NAME
- * and --help (or -h) for each, or as argv[0] for all. Prints to stdout (the token, the list,
- * help) and stderr (what went wrong, the reminder that a token is shown once). Returns the exit
- * status: 0 done, 2 usage error, 1 failure. c is an open, migrated database. */
-int key_command(struct db_conn *c, int argc, char **argv);
 
 #endif

@@ -10,6 +10,12 @@
 #include <stddef.h>
 
 #include "tthc/domain/vocab.h"
+#include "tthc/handlers/exchange.h"
+
+/* Names the routes for the page: n of them, label(i) giving route i's method and pattern (the
+ * server passes the router's table at start, so that this module knows no router). */
+void observe_routes(size_t n,
+                    void (*label)(size_t route, const char **method, const char **pattern));
 
 /* Counts one finished request: route index (as in router_routes; n for "no route"), status,
  * duration in seconds. */
@@ -30,5 +36,8 @@ char *observe_render(const char *db);
  * name. */
 void observe_log(const char *method, const char *path, unsigned status, size_t bytes,
                  double seconds, const char *key_name, const char *client);
+
+/* GET /metrics: the Prometheus page of this process (a route of http/router.c). */
+void observe_get(struct request *req, struct response *res);
 
 #endif

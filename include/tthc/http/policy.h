@@ -15,8 +15,9 @@
 struct app;
 struct policy;
 
-/* State for app (its settings are read as they are at each call). NULL when out of memory. */
-struct policy *policy_new(const struct app *app);
+/* State for app (its settings are read as they are at each call; its pool and engine are
+ * used for keys and ETags). NULL when out of memory. */
+struct policy *policy_new(struct app *app);
 void policy_free(struct policy *p);
 
 /* Answers an OPTIONS request for a path whose methods are allow ("" for an unknown path):

@@ -28,4 +28,7 @@ enum router_result router_match(const char *method, const char *path, const stru
 /* The route table, for documents that must list every route (the OpenAPI test). */
 const struct route *router_routes(size_t *n);
 
+/* Route i's method and pattern (i below the table's size), for the metrics page's labels. */
+void router_label(size_t i, const char **method, const char **pattern);
+
 #endif

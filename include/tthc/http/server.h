@@ -6,17 +6,7 @@
 
 #include <stddef.h>
 
-#include "tthc/base/config.h"
-#include "tthc/engine/engine.h"
-#include "tthc/storage/db.h"
-
-/* What every handler can reach. */
-struct app {
-    struct config cfg;
-    struct db_pool pool;
-    struct engine *engine; /* the counting engine, shared by every worker */
-    struct policy *policy; /* keys, limits, caching (policy.c) */
-};
+#include "tthc/handlers/app.h"
 
 struct server;
 

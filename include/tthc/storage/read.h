@@ -20,4 +20,11 @@ int db_holidays_load(struct db_conn *c, struct workdays *w);
  * error. */
 int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out);
 
+/* Calls take(ctx, day, name, source) for each holiday of [from, to], in day order (the texts
+ * are valid during the call); take returns 0 to go on, -1 to stop. Returns 0, or -1 on a
+ * database error (logged), on a stop, or when c is NULL. */
+int db_holidays_list(struct db_conn *c, int from, int to,
+                     int (*take)(void *ctx, int day, const char *name, const char *source),
+                     void *ctx);
+
 #endif

@@ -1,0 +1,219 @@
+/* `tthc import`: loading records from a file without a server, through the same records layer
+ * as POST /api/v1/{kind}; NDJSON and CSV in transactions of IMPORT_BATCH_LINES records. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tthc/base/buf.h"
+#include "tthc/cli/commands.h"
+#include "tthc/records/ingest.h"
+#include "tthc/storage/db.h"
+
+/* Prints a batch's rejects to stderr, one line each: by file line (1-based, as an editor shows
+ * it) for NDJSON and CSV, by element index (0-based, as the HTTP API reports it) for a JSON
+ * array. NDJSON positions are 0-based lines, so line_offset is 1 for them. */
+static void print_rejects(const struct ingest_report *rep, bool by_line, int line_offset)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rep->rejects)
+    {
+        const cJSON *code = cJSON_GetObjectItem(r, "code");
+        double pos = cJSON_GetObjectItem(r, "position")->valuedouble;
+        fprintf(stderr, "rejected %s %.0f%s%s: %s\n", by_line ? "line" : "element",
+                by_line ? pos + line_offset : pos, cJSON_IsString(code) ? " " : "",
+                cJSON_IsString(code) ? code->valuestring : "",
+                cJSON_GetObjectItem(r, "reason")->valuestring);
+    }
+}
+
+/* Largest JSON document read whole (--format json or dvcqg), and largest chunk of lines: far
+ * above any real load, and caps that turn a runaway file into a message, not a crash. */
+#define IMPORT_DOCUMENT_MAX ((size_t)2 << 30)
+#define IMPORT_CHUNK_MAX    ((size_t)1 << 30)
+
+/* Reads all of f into b. Returns 0, or -1 (a read error, or b failed: b->error says how). */
+static int read_all(FILE *f, struct buf *b)
+{
+    char block[1 << 16];
+    size_t n;
+    while ((n = fread(block, 1, sizeof(block), f)) > 0)
+        if (buf_add(b, block, n) != BUF_OK)
+            return -1;
+    return ferror(f) ? -1 : buf_add(b, "", 0); /* an empty file is "", not NULL */
+}
+
+/* Records per transaction when importing line by line: large enough that commits (each an
+ * fsync) cost little, small enough that memory stays flat on any file (about 12 MB of lines
+ * at the national data set's 245 bytes a record). */
+#define IMPORT_BATCH_LINES 50000
+
+struct import {
+    struct db_conn *c;
+    enum kind kind;
+    enum format format;
+    bool csv, ndjson;
+    size_t stored, rejected, batches;
+    int failed;
+};
+
+/* Loads one chunk; position_base places its rejects in the whole file. Returns 0 or -1. */
+static int import_chunk(struct import *im, const char *buf, size_t len, size_t position_base,
+                        const char *where)
+{
+    struct ingest_report rep;
+    char err[256];
+    enum ingest_status st = ingest_body(im->c, im->kind, im->format, buf, len, position_base,
+                                        (size_t)-1, &rep, err, sizeof(err));
+    if (st != INGEST_OK) {
+        fprintf(stderr, "tthc import: %s: %s\n", where, err);
+        ingest_report_free(&rep);
+        im->failed = 1;
+        return -1;
+    }
+    print_rejects(&rep, im->ndjson || im->csv, im->ndjson);
+    im->stored += rep.stored;
+    im->rejected += rep.rejected;
+    ingest_report_free(&rep);
+    if (++im->batches % 2 == 0)
+        fprintf(stderr, "tthc import: %zu records stored, %zu rejected so far\n", im->stored,
+                im->rejected);
+    return 0;
+}
+
+/* Reads f line by line and loads it in chunks of IMPORT_BATCH_LINES records, each chunk its
+ * own transaction. For CSV, a record may span lines inside quotes; chunks end only outside
+ * quotes, and each chunk after the first is given the header line again. */
+static void import_lines(struct import *im, FILE *f)
+{
+    size_t header_len = 0, records = 0, lines = 0, chunk_start = 0, line_cap = 0;
+    struct buf b;
+    buf_init(&b, IMPORT_CHUNK_MAX);
+    char *line = NULL;
+    bool quoted = false;
+    ssize_t n;
+    while (!im->failed) {
+        n = getline(&line, &line_cap, f);
+        if (n > 0) {
+            if (buf_add(&b, line, (size_t)n) != BUF_OK)
+                break;
+            lines++;
+            if (im->csv)
+                for (ssize_t k = 0; k < n; k++)
+                    quoted ^= line[k] == '"';
+            if (header_len == 0 && b.len == (size_t)n && strspn(line, " \t\r\n") == (size_t)n) {
+                buf_reset(&b); /* blank lines before the first record or header */
+                chunk_start = lines;
+                continue;
+            }
+            if (im->csv && header_len == 0 && !quoted) {
+                header_len = b.len; /* the header row, repeated before every chunk */
+                chunk_start = lines;
+                continue;
+            }
+            if (!quoted)
+                records++;
+        }
+        bool last = n < 0;
+        /* A chunk of nothing but blank lines (a file's end) is not a batch. */
+        bool blank = !b.s || strspn(b.s + header_len, " \t\r\n") >= b.len - header_len;
+        if (!blank &&
+            ((records == IMPORT_BATCH_LINES && !quoted) || (last && b.len > header_len))) {
+            char where[64];
+            snprintf(where, sizeof(where), "lines %zu..%zu", chunk_start + 1, lines);
+            /* CSV positions are 1-based with the header as line 1 of every chunk, so a chunk's
+             * line L is line L + chunk_start - 1 of the file; NDJSON positions are 0-based. */
+            if (import_chunk(im, b.s, b.len, im->csv ? chunk_start - 1 : chunk_start, where) != 0)
+                break;
+            chunk_start = lines;
+            buf_truncate(&b, header_len); /* the header stays for the next chunk */
+            records = 0;
+        }
+        if (last)
+            break;
+    }
+    if (b.error == BUF_TOOBIG) {
+        fprintf(stderr,
+                "tthc import: lines %zu..%zu hold more than %zu bytes before %d records end: "
+                "a record is far too long, or a quote is never closed\n",
+                chunk_start + 1, lines, IMPORT_CHUNK_MAX, IMPORT_BATCH_LINES);
+        im->failed = 1;
+    } else if (b.error) {
+        fprintf(stderr, "tthc import: out of memory\n");
+        im->failed = 1;
+    }
+    free(line);
+    buf_free(&b);
+}
+
+int cmd_import(struct config *cfg, struct options *opt)
+{
+    static const char *const formats[] = {"ndjson", "json", "csv", "dvcqg", NULL};
+    const char *format = opt->format ? opt->format : "ndjson";
+    int fi = 0;
+    while (formats[fi] && strcmp(formats[fi], format) != 0)
+        fi++;
+    if (!formats[fi]) {
+        fprintf(stderr, "tthc import: --format must be ndjson, json, csv or dvcqg\n");
+        return 2;
+    }
+    struct import im = {.ndjson = fi == 0, .csv = fi == 2};
+    im.format = fi == 2 ? FORMAT_CSV : fi == 3 ? FORMAT_DVCQG : FORMAT_JSON;
+    im.kind = KIND_DOSSIERS;
+    if (im.format != FORMAT_DVCQG && (!opt->kind || kind_from_name(opt->kind, &im.kind) != 0)) {
+        fprintf(stderr, "tthc import: --kind must be units, procedures, dossiers, feedback, "
+                        "ratings, payments, announcements or holidays\n");
+        return 2;
+    }
+    if (!opt->file) {
+        fprintf(stderr, "tthc import: name a FILE to read, or - for standard input\n");
+        return 2;
+    }
+    FILE *f = strcmp(opt->file, "-") == 0 ? stdin : fopen(opt->file, "rb");
+    if (!f) {
+        fprintf(stderr, "tthc import: cannot read %s: %s\n", opt->file, strerror(errno));
+        return 1;
+    }
+    if (!(im.c = open_db("import", cfg->db))) {
+        if (f != stdin)
+            fclose(f);
+        return 1;
+    }
+    /* A bulk load touches index pages all over a large file: a cache that holds them saves
+     * rereading them for every batch (512 MiB; the server keeps its own, smaller one). */
+    db_set_cache(im.c, 512);
+    /* Checkpoint the write-ahead log every 50,000 pages (about 200 MB), not every 1,000: a
+     * page that many batches touch is copied into the database once, and each checkpoint's
+     * fsyncs are paid a fiftieth as often. Commits stay synchronous=FULL. */
+    db_set_checkpoint(im.c, 50000);
+    if (im.ndjson || im.csv) {
+        import_lines(&im, f);
+    } else {
+        /* A JSON document (an object or an array; the portal sends arrays) is read whole. */
+        struct buf b;
+        buf_init(&b, IMPORT_DOCUMENT_MAX);
+        if (read_all(f, &b) != 0) {
+            if (b.error == BUF_TOOBIG)
+                fprintf(stderr,
+                        "tthc import: %s is larger than %zu bytes: send it as NDJSON, one "
+                        "record per line (--format ndjson)\n",
+                        opt->file, IMPORT_DOCUMENT_MAX);
+            else
+                fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
+            im.failed = 1;
+        } else {
+            import_chunk(&im, b.s, b.len, 0, opt->file);
+        }
+        buf_free(&b);
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
+        im.failed = 1;
+    }
+    if (f != stdin)
+        fclose(f);
+    db_conn_close(im.c);
+    printf("%s: %zu stored, %zu rejected\n", kind_name(im.kind), im.stored, im.rejected);
+    return im.failed ? 1 : im.rejected ? 3 : 0;
+}
