@@ -52,6 +52,54 @@ cJSON *edited(const char *base, ...)
     return o;
 }
 
+const cJSON *json_at(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+    ck_assert_msg(x != NULL, "no member %s", a);
+    if (b) {
+        x = cJSON_GetObjectItemCaseSensitive(x, b);
+        ck_assert_msg(x != NULL, "no member %s.%s", a, b);
+    }
+    return x;
+}
+
+const char *json_str(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = json_at(o, a, b);
+    ck_assert_msg(cJSON_IsString(x), "%s%s%s is not a string", a, b ? "." : "", b ? b : "");
+    return x->valuestring;
+}
+
+double json_num(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = json_at(o, a, b);
+    ck_assert_msg(cJSON_IsNumber(x), "%s%s%s is not a number", a, b ? "." : "", b ? b : "");
+    return x->valuedouble;
+}
+
+bool json_bool(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = json_at(o, a, b);
+    ck_assert_msg(cJSON_IsBool(x), "%s%s%s is not a boolean", a, b ? "." : "", b ? b : "");
+    return cJSON_IsTrue(x);
+}
+
+bool json_has(const cJSON *o, const char *name)
+{
+    return cJSON_HasObjectItem(o, name);
+}
+
+cJSON *http_get_json(unsigned port, const char *path, int status)
+{
+    struct http_response r;
+    ck_assert_int_eq(http_request(port, "GET", path, NULL, NULL, &r), 0);
+    ck_assert_msg(r.status == status, "GET %s: %d %s", path, r.status, r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    ck_assert_msg(j != NULL, "GET %s: not JSON: %s", path, r.body);
+    http_response_free(&r);
+    return j;
+}
+
 const char *tmp_dir(void)
 {
     static char dir[64];

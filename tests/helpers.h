@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tthc/http/server.h"
@@ -23,6 +24,15 @@ cJSON *parse(const char *json);
 /* base with edits: pairs of (field, JSON text of the new value), a NULL value removing the
  * field, ended by a NULL field. The caller frees the result with cJSON_Delete. */
 cJSON *edited(const char *base, ...);
+
+/* Members of a JSON answer: o's member a, or a's member b when b is not NULL. The test fails
+ * when the member is missing or of another type. */
+const cJSON *json_at(const cJSON *o, const char *a, const char *b);
+const char *json_str(const cJSON *o, const char *a, const char *b);
+double json_num(const cJSON *o, const char *a, const char *b);
+bool json_bool(const cJSON *o, const char *a, const char *b);
+/* Whether o has a member name (of any type, null included). */
+bool json_has(const cJSON *o, const char *name);
 
 /* A fresh directory under /tmp; returns its path (static storage, one per process). */
 const char *tmp_dir(void);
@@ -78,6 +88,10 @@ int http_request_with(unsigned port, const char *method, const char *path, const
  * the test key. */
 int http_request(unsigned port, const char *method, const char *path, const char *content_type,
                  const char *body, struct http_response *out);
+
+/* GET path on a new connection; the test fails unless the answer has status and a JSON body,
+ * which is returned parsed (the caller deletes it). */
+cJSON *http_get_json(unsigned port, const char *path, int status);
 
 /* The value of header name (lower case) in r, copied into buf; NULL if absent. */
 const char *http_header(const struct http_response *r, const char *name, char *buf, size_t len);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers.h"
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/workdays.h"
 #include "tthc/storage/read.h"
@@ -442,9 +443,5 @@ static Suite *workdays_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(workdays_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(workdays_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers.h"
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/vocab.h"
@@ -286,9 +287,5 @@ static Suite *tally_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(tally_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(tally_suite());
 }

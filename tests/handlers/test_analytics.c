@@ -153,17 +153,6 @@ static void load_data(const struct case_dossier *d, size_t n)
     free(body);
 }
 
-static cJSON *get_json(const char *path, int status)
-{
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "GET", path, NULL, NULL, &r), 0);
-    ck_assert_msg(r.status == status, "GET %s: %d %s", path, r.status, r.body);
-    cJSON *j = cJSON_Parse(r.body);
-    ck_assert_msg(j != NULL, "GET %s: not JSON: %s", path, r.body);
-    http_response_free(&r);
-    return j;
-}
-
 /* GET path with extra header lines; expects 200 and returns the response (free it). */
 static void get_csv(const char *path, const char *headers, struct http_response *r)
 {
@@ -194,31 +183,6 @@ static void expect_400(const char *path, const char *param)
                   "GET %s: no detail", path);
     cJSON_Delete(j);
     http_response_free(&r);
-}
-
-static const cJSON *at(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *x = cJSON_GetObjectItem(o, a);
-    ck_assert_msg(x != NULL, "no %s", a);
-    if (b) {
-        x = cJSON_GetObjectItem(x, b);
-        ck_assert_msg(x != NULL, "no %s.%s", a, b);
-    }
-    return x;
-}
-
-static const char *str(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *x = at(o, a, b);
-    ck_assert_msg(cJSON_IsString(x), "%s.%s is not a string", a, b ? b : "");
-    return x->valuestring;
-}
-
-static double num(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *x = at(o, a, b);
-    ck_assert_msg(cJSON_IsNumber(x), "%s.%s is not a number", a, b ? b : "");
-    return x->valuedouble;
 }
 
 /* The 14 Form 06 counters of obj (a "dossiers" object or a Form 06 row) are want. */
@@ -287,12 +251,12 @@ static void expect_same_figures(const cJSON *point, const cJSON *sum, const char
 /* The from and to of each point of series j are want[2k], want[2k+1]; n points in all. */
 static void expect_points(const cJSON *j, const char *const *want, int n)
 {
-    const cJSON *points = at(j, "points", NULL);
+    const cJSON *points = json_at(j, "points", NULL);
     ck_assert_int_eq(cJSON_GetArraySize(points), n);
     for (int k = 0; k < n; k++) {
         const cJSON *pt = cJSON_GetArrayItem(points, k);
-        ck_assert_str_eq(str(pt, "from", NULL), want[2 * k]);
-        ck_assert_str_eq(str(pt, "to", NULL), want[2 * k + 1]);
+        ck_assert_str_eq(json_str(pt, "from", NULL), want[2 * k]);
+        ck_assert_str_eq(json_str(pt, "to", NULL), want[2 * k + 1]);
     }
 }
 
@@ -300,16 +264,16 @@ static void expect_points(const cJSON *j, const char *const *want, int n)
  * gives the same figures. Returns the number of points. */
 static int expect_points_are_summaries(const char *path, const char *filters)
 {
-    cJSON *j = get_json(path, 200);
-    const cJSON *points = at(j, "points", NULL), *pt;
+    cJSON *j = http_get_json(srv.port, path, 200);
+    const cJSON *points = json_at(j, "points", NULL), *pt;
     int n = 0;
     cJSON_ArrayForEach(pt, points)
     {
         char q[256], where[512];
-        snprintf(q, sizeof(q), "/api/v1/summary?from=%s&to=%s%s", str(pt, "from", NULL),
-                 str(pt, "to", NULL), filters);
+        snprintf(q, sizeof(q), "/api/v1/summary?from=%s&to=%s%s", json_str(pt, "from", NULL),
+                 json_str(pt, "to", NULL), filters);
         snprintf(where, sizeof(where), "%s, point %d (%s)", path, n, q);
-        cJSON *sum = get_json(q, 200);
+        cJSON *sum = http_get_json(srv.port, q, 200);
         expect_same_figures(pt, sum, where);
         cJSON_Delete(sum);
         n++;
@@ -371,10 +335,11 @@ static void teardown(void)
 
 START_TEST(series_month_points)
 {
-    cJSON *j = get_json("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10", 200);
-    ck_assert_str_eq(str(j, "interval", NULL), "month");
-    ck_assert_str_eq(str(j, "period", "from"), "2024-01-15");
-    ck_assert_str_eq(str(j, "period", "to"), "2024-04-10");
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10", 200);
+    ck_assert_str_eq(json_str(j, "interval", NULL), "month");
+    ck_assert_str_eq(json_str(j, "period", "from"), "2024-01-15");
+    ck_assert_str_eq(json_str(j, "period", "to"), "2024-04-10");
     /* The first month starts at `from`, the last ends at `to`; 2024 is a leap year. */
     static const char *const want[] = {"2024-01-15", "2024-01-31", "2024-02-01", "2024-02-29",
                                        "2024-03-01", "2024-03-31", "2024-04-01", "2024-04-10"};
@@ -385,8 +350,9 @@ END_TEST
 
 START_TEST(series_month_figures)
 {
-    cJSON *j = get_json("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10", 200);
-    const cJSON *points = at(j, "points", NULL);
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10", 200);
+    const cJSON *points = json_at(j, "points", NULL);
     /* January 15-31: S1 carried over (received 01-10), done 01-20 before its due 01-25: early;
      * S2 received in person, done on its due day: on time; S3 received by post, cancelled:
      * withdrawn. S9 ended 01-05, before the interval: not counted.
@@ -394,8 +360,8 @@ START_TEST(series_month_figures)
      * progress and no fee: the other rates are null. */
     const cJSON *jan = cJSON_GetArrayItem(points, 0);
     static const long jan_want[14] = {3, 1, 2, 0, 1, 1, 2, 1, 1, 0, 1, 0, 0, 0};
-    expect_counters(at(jan, "dossiers", NULL), jan_want, "January");
-    const cJSON *rates = at(jan, "rates", NULL);
+    expect_counters(json_at(jan, "dossiers", NULL), jan_want, "January");
+    const cJSON *rates = json_at(jan, "rates", NULL);
     expect_rate(rates, "on_time_rate", 1.0, "January");
     expect_rate(rates, "overdue_rate", 0.0, "January");
     expect_rate(rates, "late_share_of_total", 0.0, "January");
@@ -404,26 +370,26 @@ START_TEST(series_month_figures)
     expect_rate(rates, "online_payment_dossier_share", UNDEFINED, "January");
     expect_rate(rates, "online_payment_procedure_share", UNDEFINED, "January");
     /* F1 received and resolved on time; A1 signed and published on time. */
-    ck_assert_int_eq((int)num(jan, "feedback", "received"), 1);
-    ck_assert_int_eq((int)num(jan, "feedback", "resolved_on_time"), 1);
-    expect_rate(at(jan, "feedback", NULL), "feedback_on_time_rate", 1.0, "January");
-    ck_assert_int_eq((int)num(jan, "announcements", "decisions"), 1);
-    ck_assert_int_eq((int)num(jan, "announcements", "procedures"), 12);
-    expect_rate(at(jan, "announcements", NULL), "announcements_on_time_rate", 1.0, "January");
-    expect_rate(at(jan, "satisfaction", NULL), "satisfied_rate", UNDEFINED, "January");
+    ck_assert_int_eq((int)json_num(jan, "feedback", "received"), 1);
+    ck_assert_int_eq((int)json_num(jan, "feedback", "resolved_on_time"), 1);
+    expect_rate(json_at(jan, "feedback", NULL), "feedback_on_time_rate", 1.0, "January");
+    ck_assert_int_eq((int)json_num(jan, "announcements", "decisions"), 1);
+    ck_assert_int_eq((int)json_num(jan, "announcements", "procedures"), 12);
+    expect_rate(json_at(jan, "announcements", NULL), "announcements_on_time_rate", 1.0, "January");
+    expect_rate(json_at(jan, "satisfaction", NULL), "satisfied_rate", UNDEFINED, "January");
 
     /* February: only S10, which is denied and in no counter, and no feedback, rating,
      * payment or decision. The point is there (gap-filled): every counter of every block is 0
      * and every rate null. */
     const cJSON *feb = cJSON_GetArrayItem(points, 1);
     static const long zero[14] = {0};
-    expect_counters(at(feb, "dossiers", NULL), zero, "February");
+    expect_counters(json_at(feb, "dossiers", NULL), zero, "February");
     static const char *const blocks[] = {"dossiers",     "rates",    "feedback",
                                          "satisfaction", "payments", "announcements"};
     int nrates = 0, ncounters = 0;
     for (size_t b = 0; b < COUNT(blocks); b++) {
         const cJSON *x;
-        cJSON_ArrayForEach(x, at(feb, blocks[b], NULL))
+        cJSON_ArrayForEach(x, json_at(feb, blocks[b], NULL))
         {
             int is_rate = 0;
             for (int m = 0; m < 10; m++)
@@ -449,8 +415,8 @@ START_TEST(series_month_figures)
      * on_time 0 / 1; overdue 1 / 1; late share 1 / 3; in-progress overdue 0 / 2; online 2 / 3. */
     const cJSON *mar = cJSON_GetArrayItem(points, 2);
     static const long mar_want[14] = {3, 0, 3, 2, 1, 0, 1, 0, 0, 1, 0, 2, 2, 0};
-    expect_counters(at(mar, "dossiers", NULL), mar_want, "March");
-    rates = at(mar, "rates", NULL);
+    expect_counters(json_at(mar, "dossiers", NULL), mar_want, "March");
+    rates = json_at(mar, "rates", NULL);
     expect_rate(rates, "on_time_rate", 0.0, "March");
     expect_rate(rates, "overdue_rate", 1.0, "March");
     expect_rate(rates, "late_share_of_total", 1.0 / 3, "March");
@@ -458,13 +424,13 @@ START_TEST(series_month_figures)
     expect_rate(rates, "online_submission_rate", 2.0 / 3, "March");
     /* F2 and F3 received and open, F2 past its deadline 03-29; G1 satisfied; A2 signed,
      * published (after `to`, which still counts) but late. */
-    ck_assert_int_eq((int)num(mar, "feedback", "received"), 2);
-    ck_assert_int_eq((int)num(mar, "feedback", "open"), 2);
-    ck_assert_int_eq((int)num(mar, "feedback", "overdue"), 1);
-    ck_assert_int_eq((int)num(mar, "satisfaction", "ratings"), 1);
-    expect_rate(at(mar, "satisfaction", NULL), "satisfied_rate", 1.0, "March");
-    ck_assert_int_eq((int)num(mar, "announcements", "published"), 1);
-    expect_rate(at(mar, "announcements", NULL), "announcements_on_time_rate", 0.0, "March");
+    ck_assert_int_eq((int)json_num(mar, "feedback", "received"), 2);
+    ck_assert_int_eq((int)json_num(mar, "feedback", "open"), 2);
+    ck_assert_int_eq((int)json_num(mar, "feedback", "overdue"), 1);
+    ck_assert_int_eq((int)json_num(mar, "satisfaction", "ratings"), 1);
+    expect_rate(json_at(mar, "satisfaction", NULL), "satisfied_rate", 1.0, "March");
+    ck_assert_int_eq((int)json_num(mar, "announcements", "published"), 1);
+    expect_rate(json_at(mar, "announcements", NULL), "announcements_on_time_rate", 0.0, "March");
 
     /* April 1-10: S5 and S6, open across the month boundary, are carried over. S5 is still
      * open at 04-10 and its due day 04-03 is before it: in progress overdue. S6 released
@@ -474,8 +440,8 @@ START_TEST(series_month_figures)
      * dossier payment share 1 / 1; procedure share 1 / 1 (2.002). */
     const cJSON *apr = cJSON_GetArrayItem(points, 3);
     static const long apr_want[14] = {3, 2, 1, 1, 0, 0, 2, 1, 0, 1, 0, 1, 0, 1};
-    expect_counters(at(apr, "dossiers", NULL), apr_want, "April");
-    rates = at(apr, "rates", NULL);
+    expect_counters(json_at(apr, "dossiers", NULL), apr_want, "April");
+    rates = json_at(apr, "rates", NULL);
     expect_rate(rates, "on_time_rate", 0.5, "April");
     expect_rate(rates, "overdue_rate", 0.5, "April");
     expect_rate(rates, "late_share_of_total", 1.0 / 3, "April");
@@ -485,18 +451,19 @@ START_TEST(series_month_figures)
     expect_rate(rates, "online_payment_procedure_share", 1.0, "April");
     /* F3 rejected, F2 still open and overdue, none received; G2 dissatisfied; T1 paid
      * (T2 failed); no decision signed. */
-    ck_assert_int_eq((int)num(apr, "feedback", "received"), 0);
-    ck_assert_int_eq((int)num(apr, "feedback", "rejected"), 1);
-    ck_assert_int_eq((int)num(apr, "feedback", "open"), 1);
-    ck_assert_int_eq((int)num(apr, "feedback", "overdue"), 1);
-    expect_rate(at(apr, "feedback", NULL), "feedback_on_time_rate", UNDEFINED, "April");
-    expect_rate(at(apr, "satisfaction", NULL), "satisfied_rate", 0.0, "April");
-    ck_assert_int_eq((int)num(apr, "payments", "count"), 1);
-    ck_assert_int_eq((int)num(apr, "payments", "amount"), 10000);
-    ck_assert_int_eq((int)num(apr, "payments", "dvcqg_amount"), 10000);
-    ck_assert_int_eq((int)num(apr, "payments", "local_gateway_count"), 0);
-    ck_assert_int_eq((int)num(apr, "announcements", "decisions"), 0);
-    expect_rate(at(apr, "announcements", NULL), "announcements_on_time_rate", UNDEFINED, "April");
+    ck_assert_int_eq((int)json_num(apr, "feedback", "received"), 0);
+    ck_assert_int_eq((int)json_num(apr, "feedback", "rejected"), 1);
+    ck_assert_int_eq((int)json_num(apr, "feedback", "open"), 1);
+    ck_assert_int_eq((int)json_num(apr, "feedback", "overdue"), 1);
+    expect_rate(json_at(apr, "feedback", NULL), "feedback_on_time_rate", UNDEFINED, "April");
+    expect_rate(json_at(apr, "satisfaction", NULL), "satisfied_rate", 0.0, "April");
+    ck_assert_int_eq((int)json_num(apr, "payments", "count"), 1);
+    ck_assert_int_eq((int)json_num(apr, "payments", "amount"), 10000);
+    ck_assert_int_eq((int)json_num(apr, "payments", "dvcqg_amount"), 10000);
+    ck_assert_int_eq((int)json_num(apr, "payments", "local_gateway_count"), 0);
+    ck_assert_int_eq((int)json_num(apr, "announcements", "decisions"), 0);
+    expect_rate(json_at(apr, "announcements", NULL), "announcements_on_time_rate", UNDEFINED,
+                "April");
     cJSON_Delete(j);
 }
 END_TEST
@@ -530,31 +497,32 @@ END_TEST
 START_TEST(series_week_starts_monday)
 {
     /* 2024-02-28 is a Wednesday; 2024-03-04 and 2024-03-11 are Mondays. */
-    cJSON *j = get_json("/api/v1/series?interval=week&from=2024-02-28&to=2024-03-12", 200);
-    ck_assert_str_eq(str(j, "interval", NULL), "week");
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/series?interval=week&from=2024-02-28&to=2024-03-12", 200);
+    ck_assert_str_eq(json_str(j, "interval", NULL), "week");
     static const char *const want[] = {"2024-02-28", "2024-03-03", "2024-03-04",
                                        "2024-03-10", "2024-03-11", "2024-03-12"};
     expect_points(j, want, 3);
-    const cJSON *points = at(j, "points", NULL);
+    const cJSON *points = json_at(j, "points", NULL);
     /* Week 1 has nothing. S4 is received online 03-05 (week 2) and done 03-20: open at the end
      * of week 2 and of week 3, due 03-15 not before either end: in progress on time; in
      * week 3 it is carried over. */
     static const long w1[14] = {0};
     static const long w2[14] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0};
     static const long w3[14] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0};
-    expect_counters(at(cJSON_GetArrayItem(points, 0), "dossiers", NULL), w1, "week 1");
-    expect_counters(at(cJSON_GetArrayItem(points, 1), "dossiers", NULL), w2, "week 2");
-    expect_counters(at(cJSON_GetArrayItem(points, 2), "dossiers", NULL), w3, "week 3");
+    expect_counters(json_at(cJSON_GetArrayItem(points, 0), "dossiers", NULL), w1, "week 1");
+    expect_counters(json_at(cJSON_GetArrayItem(points, 1), "dossiers", NULL), w2, "week 2");
+    expect_counters(json_at(cJSON_GetArrayItem(points, 2), "dossiers", NULL), w3, "week 3");
     cJSON_Delete(j);
 
     /* A period starting on a Monday starts a whole week. */
-    j = get_json("/api/v1/series?interval=week&from=2024-03-04&to=2024-03-17", 200);
+    j = http_get_json(srv.port, "/api/v1/series?interval=week&from=2024-03-04&to=2024-03-17", 200);
     static const char *const whole[] = {"2024-03-04", "2024-03-10", "2024-03-11", "2024-03-17"};
     expect_points(j, whole, 2);
     cJSON_Delete(j);
 
     /* Days: one point per day, the leap day included. */
-    j = get_json("/api/v1/series?interval=day&from=2024-02-28&to=2024-03-01", 200);
+    j = http_get_json(srv.port, "/api/v1/series?interval=day&from=2024-02-28&to=2024-03-01", 200);
     static const char *const days[] = {"2024-02-28", "2024-02-28", "2024-02-29",
                                        "2024-02-29", "2024-03-01", "2024-03-01"};
     expect_points(j, days, 3);
@@ -564,11 +532,12 @@ END_TEST
 
 START_TEST(series_quarter_and_year_boundaries)
 {
-    cJSON *j = get_json("/api/v1/series?interval=quarter&from=2023-12-15&to=2024-08-31", 200);
+    cJSON *j = http_get_json(srv.port,
+                             "/api/v1/series?interval=quarter&from=2023-12-15&to=2024-08-31", 200);
     static const char *const quarters[] = {"2023-12-15", "2023-12-31", "2024-01-01", "2024-03-31",
                                            "2024-04-01", "2024-06-30", "2024-07-01", "2024-08-31"};
     expect_points(j, quarters, 4);
-    const cJSON *points = at(j, "points", NULL);
+    const cJSON *points = json_at(j, "points", NULL);
     /* Q4 2023 from 12-15: S9 (received 12-01, done 2024-01-05, no due day) is carried over
      * and still open at 12-31: in progress on time.
      * Q1 2024: S9 carried over and resolved (no due day: on time); S1 S2 S3 S4 S5 S6 received.
@@ -576,29 +545,30 @@ START_TEST(series_quarter_and_year_boundaries)
      * 04-03: carried over and overdue. */
     static const long q4[14] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0};
     static const long q3[14] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1};
-    expect_counters(at(cJSON_GetArrayItem(points, 0), "dossiers", NULL), q4, "Q4 2023");
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 1), "dossiers", "total"), 7);
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 1), "dossiers", "carried_over"), 1);
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 2), "dossiers", "total"), 4);
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 2), "dossiers", "carried_over"), 2);
-    expect_counters(at(cJSON_GetArrayItem(points, 3), "dossiers", NULL), q3, "Q3 2024");
+    expect_counters(json_at(cJSON_GetArrayItem(points, 0), "dossiers", NULL), q4, "Q4 2023");
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 1), "dossiers", "total"), 7);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 1), "dossiers", "carried_over"), 1);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 2), "dossiers", "total"), 4);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 2), "dossiers", "carried_over"), 2);
+    expect_counters(json_at(cJSON_GetArrayItem(points, 3), "dossiers", NULL), q3, "Q3 2024");
     cJSON_Delete(j);
 
-    j = get_json("/api/v1/series?interval=year&from=2023-12-15&to=2025-01-10", 200);
+    j = http_get_json(srv.port, "/api/v1/series?interval=year&from=2023-12-15&to=2025-01-10", 200);
     static const char *const years[] = {"2023-12-15", "2023-12-31", "2024-01-01",
                                         "2024-12-31", "2025-01-01", "2025-01-10"};
     expect_points(j, years, 3);
-    points = at(j, "points", NULL);
+    points = json_at(j, "points", NULL);
     /* 2024: S9 carried over, the other eight counted dossiers received (S10 is denied).
      * 2025 from 01-01: S5 still open. */
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 1), "dossiers", "total"), 9);
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 1), "dossiers", "carried_over"), 1);
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(points, 1), "dossiers", "received"), 8);
-    expect_counters(at(cJSON_GetArrayItem(points, 2), "dossiers", NULL), q3, "2025");
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 1), "dossiers", "total"), 9);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 1), "dossiers", "carried_over"), 1);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(points, 1), "dossiers", "received"), 8);
+    expect_counters(json_at(cJSON_GetArrayItem(points, 2), "dossiers", NULL), q3, "2025");
     cJSON_Delete(j);
 
     /* A period inside one quarter is one point, clipped at both ends. */
-    j = get_json("/api/v1/series?interval=quarter&from=2024-02-10&to=2024-03-05", 200);
+    j = http_get_json(srv.port, "/api/v1/series?interval=quarter&from=2024-02-10&to=2024-03-05",
+                      200);
     static const char *const one[] = {"2024-02-10", "2024-03-05"};
     expect_points(j, one, 1);
     cJSON_Delete(j);
@@ -668,10 +638,10 @@ static void setup_rankings(void)
 static void expect_rank(const cJSON *j, int i, int rank, const char *unit, double value,
                         int numerator, int denominator)
 {
-    const cJSON *e = cJSON_GetArrayItem(at(j, "ranks", NULL), i);
+    const cJSON *e = cJSON_GetArrayItem(json_at(j, "ranks", NULL), i);
     ck_assert_msg(e != NULL, "no rank entry %d", i);
-    ck_assert_str_eq(str(e, "unit_code", NULL), unit);
-    const cJSON *rk = at(e, "rank", NULL), *v = at(e, "value", NULL);
+    ck_assert_str_eq(json_str(e, "unit_code", NULL), unit);
+    const cJSON *rk = json_at(e, "rank", NULL), *v = json_at(e, "value", NULL);
     if (rank == NO_RANK) {
         ck_assert_msg(cJSON_IsNull(rk), "%s: rank should be null", unit);
         ck_assert_msg(cJSON_IsNull(v), "%s: value should be null", unit);
@@ -681,27 +651,29 @@ static void expect_rank(const cJSON *j, int i, int rank, const char *unit, doubl
         ck_assert_msg(cJSON_IsNumber(v) && v->valuedouble == value, "%s: value %g, expected %g",
                       unit, cJSON_IsNumber(v) ? v->valuedouble : -1.0, value);
     }
-    ck_assert_int_eq((int)num(e, "numerator", NULL), numerator);
-    ck_assert_int_eq((int)num(e, "denominator", NULL), denominator);
+    ck_assert_int_eq((int)json_num(e, "numerator", NULL), numerator);
+    ck_assert_int_eq((int)json_num(e, "denominator", NULL), denominator);
 }
 
 START_TEST(rankings_on_time_rate)
 {
-    cJSON *j = get_json("/api/v1/rankings?metric=on_time_rate&level=commune" MAY, 200);
-    ck_assert_str_eq(str(j, "metric", NULL), "on_time_rate");
-    ck_assert_str_eq(str(j, "level", NULL), "commune");
-    ck_assert_str_eq(str(j, "period", "from"), "2024-05-01");
-    ck_assert_str_eq(str(j, "period", "to"), "2024-05-31");
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/rankings?metric=on_time_rate&level=commune" MAY, 200);
+    ck_assert_str_eq(json_str(j, "metric", NULL), "on_time_rate");
+    ck_assert_str_eq(json_str(j, "level", NULL), "commune");
+    ck_assert_str_eq(json_str(j, "period", "from"), "2024-05-01");
+    ck_assert_str_eq(json_str(j, "period", "to"), "2024-05-31");
     /* C2 2/2 = 1 first; C1 1/2 and C3 2/4 are both 0.5 and share rank 2 (C1 before C3 by
      * code); C4 resolved nothing: rank null, last. Three units ranked. The district D1 is not
      * a commune and is not listed. */
-    ck_assert_int_eq((int)num(j, "total", NULL), 3);
-    ck_assert_int_eq(cJSON_GetArraySize(at(j, "ranks", NULL)), 4);
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 3);
+    ck_assert_int_eq(cJSON_GetArraySize(json_at(j, "ranks", NULL)), 4);
     expect_rank(j, 0, 1, "C2", 1.0, 2, 2);
     expect_rank(j, 1, 2, "C1", 0.5, 1, 2);
     expect_rank(j, 2, 2, "C3", 0.5, 2, 4);
     expect_rank(j, 3, NO_RANK, "C4", UNDEFINED, 0, 0);
-    ck_assert_str_eq(str(cJSON_GetArrayItem(at(j, "ranks", NULL), 0), "unit_name", NULL), "Xã Hòa");
+    ck_assert_str_eq(json_str(cJSON_GetArrayItem(json_at(j, "ranks", NULL), 0), "unit_name", NULL),
+                     "Xã Hòa");
     cJSON_Delete(j);
 }
 END_TEST
@@ -715,8 +687,9 @@ START_TEST(rankings_rank_after_a_tie_skips)
          "\"online\",\"status\":\"done\",\"received_at\":\"2024-05-21\",\"due_at\":\"2024-05-25\","
          "\"finished_at\":\"2024-05-28\"}",
          1);
-    cJSON *j = get_json("/api/v1/rankings?metric=on_time_rate&level=commune" MAY, 200);
-    ck_assert_int_eq((int)num(j, "total", NULL), 4);
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/rankings?metric=on_time_rate&level=commune" MAY, 200);
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 4);
     expect_rank(j, 0, 1, "C2", 1.0, 2, 2);
     expect_rank(j, 1, 2, "C1", 0.5, 1, 2);
     expect_rank(j, 2, 2, "C3", 0.5, 2, 4);
@@ -729,9 +702,10 @@ START_TEST(rankings_lower_is_better)
 {
     /* overdue_rate = late / resolved: C2 0/2 = 0 is best and ranks 1; C1 1/2 and C3 2/4 share
      * rank 2; C4 has no resolved dossier: null. */
-    cJSON *j = get_json("/api/v1/rankings?metric=overdue_rate&level=commune" MAY, 200);
-    ck_assert_str_eq(str(j, "metric", NULL), "overdue_rate");
-    ck_assert_int_eq((int)num(j, "total", NULL), 3);
+    cJSON *j =
+        http_get_json(srv.port, "/api/v1/rankings?metric=overdue_rate&level=commune" MAY, 200);
+    ck_assert_str_eq(json_str(j, "metric", NULL), "overdue_rate");
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 3);
     expect_rank(j, 0, 1, "C2", 0.0, 0, 2);
     expect_rank(j, 1, 2, "C1", 0.5, 1, 2);
     expect_rank(j, 2, 2, "C3", 0.5, 2, 4);
@@ -739,8 +713,9 @@ START_TEST(rankings_lower_is_better)
     cJSON_Delete(j);
     /* in_progress_overdue_share is lower-better too: in progress at 05-31 are R12 (C1, due
      * 06-10) and R9 (C4, due 06-30), neither overdue: C1 0/1 and C4 0/1 share rank 1. */
-    j = get_json("/api/v1/rankings?metric=in_progress_overdue_share&level=commune" MAY, 200);
-    ck_assert_int_eq((int)num(j, "total", NULL), 2);
+    j = http_get_json(srv.port,
+                      "/api/v1/rankings?metric=in_progress_overdue_share&level=commune" MAY, 200);
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 2);
     expect_rank(j, 0, 1, "C1", 0.0, 0, 1);
     expect_rank(j, 1, 1, "C4", 0.0, 0, 1);
     expect_rank(j, 2, NO_RANK, "C2", UNDEFINED, 0, 0);
@@ -752,18 +727,19 @@ END_TEST
 START_TEST(rankings_unit_filter)
 {
     /* Below D2: C3 (2/4) and C4 (nothing resolved). */
-    cJSON *j = get_json("/api/v1/rankings?metric=on_time_rate&level=commune&unit=D2" MAY, 200);
-    ck_assert_int_eq((int)num(j, "total", NULL), 1);
-    ck_assert_int_eq(cJSON_GetArraySize(at(j, "ranks", NULL)), 2);
+    cJSON *j = http_get_json(srv.port,
+                             "/api/v1/rankings?metric=on_time_rate&level=commune&unit=D2" MAY, 200);
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 1);
+    ck_assert_int_eq(cJSON_GetArraySize(json_at(j, "ranks", NULL)), 2);
     expect_rank(j, 0, 1, "C3", 0.5, 2, 4);
     expect_rank(j, 1, NO_RANK, "C4", UNDEFINED, 0, 0);
-    ck_assert_str_eq(str(j, "filters", "unit"), "D2");
+    ck_assert_str_eq(json_str(j, "filters", "unit"), "D2");
     cJSON_Delete(j);
     /* Districts: D1 resolved R10 late (0/1 = 0); D2 has no dossier of its own at all, but is a
      * district and is listed, unranked. */
-    j = get_json("/api/v1/rankings?metric=on_time_rate&level=district" MAY, 200);
-    ck_assert_int_eq((int)num(j, "total", NULL), 1);
-    ck_assert_int_eq(cJSON_GetArraySize(at(j, "ranks", NULL)), 2);
+    j = http_get_json(srv.port, "/api/v1/rankings?metric=on_time_rate&level=district" MAY, 200);
+    ck_assert_int_eq((int)json_num(j, "total", NULL), 1);
+    ck_assert_int_eq(cJSON_GetArraySize(json_at(j, "ranks", NULL)), 2);
     expect_rank(j, 0, 1, "D1", 0.0, 0, 1);
     expect_rank(j, 1, NO_RANK, "D2", UNDEFINED, 0, 0);
     cJSON_Delete(j);
@@ -804,16 +780,16 @@ END_TEST
 
 START_TEST(metrics_catalogue)
 {
-    cJSON *j = get_json("/api/v1/metrics", 200);
-    const cJSON *list = at(j, "metrics", NULL);
+    cJSON *j = http_get_json(srv.port, "/api/v1/metrics", 200);
+    const cJSON *list = json_at(j, "metrics", NULL);
     ck_assert_int_eq(cJSON_GetArraySize(list), 10);
     for (int i = 0; i < 10; i++) {
         const cJSON *m = cJSON_GetArrayItem(list, i);
-        ck_assert_str_eq(str(m, "id", NULL), METRICS[i]);
+        ck_assert_str_eq(json_str(m, "id", NULL), METRICS[i]);
         static const char *const texts[] = {"name_vi",   "name_en",     "formula",
                                             "numerator", "denominator", "source"};
         for (size_t t = 0; t < COUNT(texts); t++)
-            ck_assert_msg(strlen(str(m, texts[t], NULL)) > 0, "%s: %s is empty", METRICS[i],
+            ck_assert_msg(strlen(json_str(m, texts[t], NULL)) > 0, "%s: %s is empty", METRICS[i],
                           texts[t]);
         /* Lower is better for the shares of late or overdue dossiers. */
         const char *better = strcmp(METRICS[i], "overdue_rate") == 0 ||
@@ -821,12 +797,12 @@ START_TEST(metrics_catalogue)
                                      strcmp(METRICS[i], "in_progress_overdue_share") == 0
                                  ? "lower"
                                  : "higher";
-        ck_assert_msg(strcmp(str(m, "better", NULL), better) == 0, "%s: better is %s, not %s",
-                      METRICS[i], str(m, "better", NULL), better);
+        ck_assert_msg(strcmp(json_str(m, "better", NULL), better) == 0, "%s: better is %s, not %s",
+                      METRICS[i], json_str(m, "better", NULL), better);
     }
-    ck_assert_str_eq(str(cJSON_GetArrayItem(list, 0), "name_vi", NULL),
+    ck_assert_str_eq(json_str(cJSON_GetArrayItem(list, 0), "name_vi", NULL),
                      "Tỷ lệ hồ sơ giải quyết đúng hạn");
-    ck_assert_str_eq(str(cJSON_GetArrayItem(list, 0), "formula", NULL),
+    ck_assert_str_eq(json_str(cJSON_GetArrayItem(list, 0), "formula", NULL),
                      "(resolved_early + resolved_on_time) / resolved");
     cJSON_Delete(j);
     expect_400("/api/v1/metrics?metric=on_time_rate", "metric");
@@ -838,19 +814,19 @@ START_TEST(metrics_ids_accepted_by_rankings)
     /* Every id of the catalogue ranks (200) and is echoed; the feedback, satisfaction and
      * announcement metrics have no records here, so no unit has a denominator: total 0 and
      * four unranked communes. */
-    cJSON *cat = get_json("/api/v1/metrics", 200);
+    cJSON *cat = http_get_json(srv.port, "/api/v1/metrics", 200);
     const cJSON *m;
     int n = 0;
-    cJSON_ArrayForEach(m, at(cat, "metrics", NULL))
+    cJSON_ArrayForEach(m, json_at(cat, "metrics", NULL))
     {
         char path[256];
         snprintf(path, sizeof(path), "/api/v1/rankings?metric=%s&level=commune" MAY,
-                 str(m, "id", NULL));
-        cJSON *j = get_json(path, 200);
-        ck_assert_str_eq(str(j, "metric", NULL), str(m, "id", NULL));
-        ck_assert_int_eq(cJSON_GetArraySize(at(j, "ranks", NULL)), 4);
+                 json_str(m, "id", NULL));
+        cJSON *j = http_get_json(srv.port, path, 200);
+        ck_assert_str_eq(json_str(j, "metric", NULL), json_str(m, "id", NULL));
+        ck_assert_int_eq(cJSON_GetArraySize(json_at(j, "ranks", NULL)), 4);
         if (n >= 7)
-            ck_assert_int_eq((int)num(j, "total", NULL), 0);
+            ck_assert_int_eq((int)json_num(j, "total", NULL), 0);
         cJSON_Delete(j);
         n++;
     }
@@ -880,13 +856,13 @@ END_TEST
 static void add_row(long sum[14], const cJSON *row)
 {
     for (int i = 0; i < 14; i++)
-        sum[i] += (long)num(row, COUNTERS[i], NULL);
+        sum[i] += (long)json_num(row, COUNTERS[i], NULL);
 }
 
 START_TEST(form06_rows_by_level)
 {
-    cJSON *j = get_json("/api/v1/reports/form06?" SPRING, 200);
-    const cJSON *levels = at(j, "levels", NULL);
+    cJSON *j = http_get_json(srv.port, "/api/v1/reports/form06?" SPRING, 200);
+    const cJSON *levels = json_at(j, "levels", NULL);
     ck_assert_int_eq(cJSON_GetArraySize(levels), 3);
     /* Counted in 2024-01-15..04-10 (see SERIES): P has S7; D1 has S5; C1 has S1 S2 S4; C2 has
      * S3 S6. C3's S8 comes after `to`, C4's S9 ended before `from`, D2 has none: no rows. */
@@ -905,28 +881,29 @@ START_TEST(form06_rows_by_level)
     long grand[14] = {0};
     for (int l = 0; l < 3; l++) {
         const cJSON *lv = cJSON_GetArrayItem(levels, l);
-        ck_assert_str_eq(str(lv, "level", NULL), level_names[l]);
-        const cJSON *list = at(lv, "rows", NULL);
+        ck_assert_str_eq(json_str(lv, "level", NULL), level_names[l]);
+        const cJSON *list = json_at(lv, "rows", NULL);
         int nrows = codes[l][1] ? 2 : 1;
         ck_assert_int_eq(cJSON_GetArraySize(list), nrows);
         long sum[14] = {0};
         for (int r = 0; r < nrows; r++) {
             const cJSON *row = cJSON_GetArrayItem(list, r);
-            ck_assert_str_eq(str(row, "unit_code", NULL), codes[l][r]);
+            ck_assert_str_eq(json_str(row, "unit_code", NULL), codes[l][r]);
             expect_counters(row, want[l][r], codes[l][r]);
             add_row(sum, row);
         }
         /* Each level's total is the sum of its rows. */
-        expect_counters(at(lv, "total", NULL), sum, level_names[l]);
-        add_row(grand, at(lv, "total", NULL));
+        expect_counters(json_at(lv, "total", NULL), sum, level_names[l]);
+        add_row(grand, json_at(lv, "total", NULL));
     }
-    ck_assert_str_eq(str(cJSON_GetArrayItem(at(cJSON_GetArrayItem(levels, 2), "rows", NULL), 0),
-                         "unit_name", NULL),
-                     "Xã An, Bình");
+    ck_assert_str_eq(
+        json_str(cJSON_GetArrayItem(json_at(cJSON_GetArrayItem(levels, 2), "rows", NULL), 0),
+                 "unit_name", NULL),
+        "Xã An, Bình");
     /* The grand total is the sum of the levels: 7 = 1 carried over (S1) + 6 received. */
     static const long all[14] = {7, 1, 6, 3, 2, 1, 5, 2, 1, 2, 1, 1, 0, 1};
-    expect_counters(at(j, "total", NULL), grand, "total = sum of levels");
-    expect_counters(at(j, "total", NULL), all, "total");
+    expect_counters(json_at(j, "total", NULL), grand, "total = sum of levels");
+    expect_counters(json_at(j, "total", NULL), all, "total");
     cJSON_Delete(j);
 }
 END_TEST
@@ -939,13 +916,13 @@ START_TEST(form06_total_equals_summary)
     for (size_t i = 0; i < COUNT(periods); i++) {
         char path[128];
         snprintf(path, sizeof(path), "/api/v1/reports/form06?%s", periods[i]);
-        cJSON *f = get_json(path, 200);
+        cJSON *f = http_get_json(srv.port, path, 200);
         snprintf(path, sizeof(path), "/api/v1/summary?%s", periods[i]);
-        cJSON *s = get_json(path, 200);
+        cJSON *s = http_get_json(srv.port, path, 200);
         long want[14];
         for (int c = 0; c < 14; c++)
-            want[c] = (long)num(s, "dossiers", COUNTERS[c]);
-        expect_counters(at(f, "total", NULL), want, periods[i]);
+            want[c] = (long)json_num(s, "dossiers", COUNTERS[c]);
+        expect_counters(json_at(f, "total", NULL), want, periods[i]);
         cJSON_Delete(f);
         cJSON_Delete(s);
     }

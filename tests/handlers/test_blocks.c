@@ -52,13 +52,7 @@ static cJSON *summary(const char *query)
 {
     char path[512];
     snprintf(path, sizeof(path), "/api/v1/summary?%s", query);
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "GET", path, NULL, NULL, &r), 0);
-    ck_assert_msg(r.status == 200, "GET %s: %d %s", path, r.status, r.body);
-    cJSON *j = cJSON_Parse(r.body);
-    ck_assert_msg(j != NULL, "GET %s: not JSON: %s", path, r.body);
-    http_response_free(&r);
-    return j;
+    return http_get_json(srv.port, path, 200);
 }
 
 /* Checks the integer members of block in o against spec, "name=value name=value ...". */

@@ -46,13 +46,6 @@ static int int_of(const cJSON *o, const char *name)
     return (int)v->valuedouble;
 }
 
-static const char *str_of(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    ck_assert_msg(cJSON_IsString(v), "'%s' is not a string", name);
-    return v->valuestring;
-}
-
 /* POSTs body to /api/v1/{kind} and checks the report's counts. */
 static void load_ok(const struct test_server *s, const char *kind, const char *ctype,
                     const char *body, int stored)
@@ -130,7 +123,7 @@ static void expect_reject(const cJSON *report, int i, int position, const char *
                       "reject %d: code is not '%s': %s", i, key, text);
     else
         ck_assert_msg(cJSON_IsNull(code), "reject %d: code is not null: %s", i, text);
-    const char *why = str_of(rej, "reason");
+    const char *why = json_str(rej, "reason", NULL);
     ck_assert_msg(strstr(why, field) != NULL, "reject %d: reason does not name '%s': %s", i, field,
                   why);
     ck_assert_msg(strstr(why, reason) != NULL, "reject %d: reason is not '%s...': %s", i, reason,
@@ -845,7 +838,7 @@ START_TEST(dvcqg_maps_and_stores)
             "{\"code\":\"1.001193\",\"name\":\"Khai sinh\",\"online_service\":\"full\"}", 1);
     cJSON *j = post(&s, "/api/v1/dvcqg/dossiers", "application/json",
                     "[" DVCQG_DOSSIER(DVCQG_CODE, "10") "]", 200);
-    ck_assert_str_eq(str_of(j, "error_code"), "0");
+    ck_assert_str_eq(json_str(j, "error_code", NULL), "0");
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(j, "message")));
     ck_assert_int_eq(int_of(j, "received"), 1);
     ck_assert_int_eq(int_of(j, "stored"), 1);
@@ -875,7 +868,7 @@ START_TEST(dvcqg_maps_and_stores)
     /* Sent again: still error_code "0", and the portal's "already exists" list names it. */
     j = post(&s, "/api/v1/dvcqg/dossiers", "application/json",
              "[" DVCQG_DOSSIER(DVCQG_CODE, "10") "]", 200);
-    ck_assert_str_eq(str_of(j, "error_code"), "0");
+    ck_assert_str_eq(json_str(j, "error_code", NULL), "0");
     ck_assert_int_eq(int_of(j, "stored"), 1);
     cJSON *existing = cJSON_GetObjectItem(j, "existing");
     ck_assert_int_eq(cJSON_GetArraySize(existing), 1);
@@ -896,7 +889,7 @@ START_TEST(dvcqg_bad_record)
                     "[" DVCQG_DOSSIER(DVCQG_CODE, "10") "," DVCQG_DOSSIER(
                         "000.00.12.H56-240315-0002", "11") "]",
                     200);
-    ck_assert_str_eq(str_of(j, "error_code"), "1");
+    ck_assert_str_eq(json_str(j, "error_code", NULL), "1");
     ck_assert_int_eq(int_of(j, "received"), 2);
     ck_assert_int_eq(int_of(j, "stored"), 1);
     ck_assert_int_eq(int_of(j, "rejected"), 1);
@@ -907,7 +900,7 @@ START_TEST(dvcqg_bad_record)
     /* Alone, the bad record stores nothing: 422, error_code "1". */
     j = post(&s, "/api/v1/dvcqg/dossiers", "application/json",
              DVCQG_DOSSIER("000.00.12.H56-240315-0003", "11"), 422);
-    ck_assert_str_eq(str_of(j, "error_code"), "1");
+    ck_assert_str_eq(json_str(j, "error_code", NULL), "1");
     ck_assert_int_eq(int_of(j, "stored"), 0);
     expect_reject(j, 0, 0, "000.00.12.H56-240315-0003", "TrangThaiHoSo", "TrangThaiHoSo must be");
     cJSON_Delete(j);
@@ -935,7 +928,7 @@ START_TEST(dvcqg_rejects_name_portal_fields)
                     "{\"MaHoSo\":\"000.00.12.H56-3\",\"MaTTHC\":\"1.1\",\"KenhThucHien\":\"2\","
                     "\"TrangThaiHoSo\":\"4\"}]",
                     422);
-    ck_assert_str_eq(str_of(j, "error_code"), "1");
+    ck_assert_str_eq(json_str(j, "error_code", NULL), "1");
     ck_assert_int_eq(int_of(j, "rejected"), 3);
     expect_reject(j, 0, 0, "000.00.12.H56-1", "NgayKetThucXuLy", "");
     expect_reject(j, 1, 1, "000.00.12.H56-2", "NgayHenTra", "");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../helpers.h"
 #include "tthc/http/gzip.h"
 
 #define MIB (1024 * 1024)
@@ -435,9 +436,5 @@ static Suite *gzip_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(gzip_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(gzip_suite());
 }

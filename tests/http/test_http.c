@@ -56,26 +56,6 @@ static void load_fixture(void)
     cJSON_Delete(post_ok("/api/v1/dossiers", "application/x-ndjson", DOSSIERS, 200));
 }
 
-static cJSON *get_json(const char *path, int status)
-{
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "GET", path, NULL, NULL, &r), 0);
-    ck_assert_msg(r.status == status, "GET %s: %d %s", path, r.status, r.body);
-    cJSON *j = cJSON_Parse(r.body);
-    ck_assert_msg(j != NULL, "not JSON: %s", r.body);
-    http_response_free(&r);
-    return j;
-}
-
-static double num(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *x = cJSON_GetObjectItem(o, a);
-    if (b)
-        x = cJSON_GetObjectItem(x, b);
-    ck_assert_msg(cJSON_IsNumber(x), "%s.%s is not a number", a, b ? b : "");
-    return x->valuedouble;
-}
-
 /* Checks a problem+json answer: status, type suffix, and the named parameter if any. */
 static void expect_problem(const struct http_response *r, int status, const char *slug,
                            const char *param)
@@ -88,7 +68,7 @@ static void expect_problem(const struct http_response *r, int status, const char
     char type[96];
     snprintf(type, sizeof(type), "urn:tthc:problem:%s", slug);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "type")->valuestring, type);
-    ck_assert_int_eq((int)num(j, "status", NULL), status);
+    ck_assert_int_eq((int)json_num(j, "status", NULL), status);
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(j, "title")));
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(j, "detail")));
     if (param)
@@ -98,7 +78,7 @@ static void expect_problem(const struct http_response *r, int status, const char
 
 START_TEST(healthz)
 {
-    cJSON *j = get_json("/healthz", 200);
+    cJSON *j = http_get_json(srv.port, "/healthz", 200);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "ok");
     cJSON_Delete(j);
 }
@@ -107,13 +87,13 @@ END_TEST
 START_TEST(load_and_read_back)
 {
     cJSON *j = post_ok("/api/v1/units", "application/json", UNITS, 200);
-    ck_assert_int_eq((int)num(j, "stored", NULL), 3);
-    ck_assert_int_eq((int)num(j, "rejected", NULL), 0);
+    ck_assert_int_eq((int)json_num(j, "stored", NULL), 3);
+    ck_assert_int_eq((int)json_num(j, "rejected", NULL), 0);
     cJSON_Delete(j);
     j = post_ok("/api/v1/dossiers", "application/x-ndjson", DOSSIERS, 200);
-    ck_assert_int_eq((int)num(j, "stored", NULL), 3);
+    ck_assert_int_eq((int)json_num(j, "stored", NULL), 3);
     cJSON_Delete(j);
-    j = get_json("/api/v1/dossiers/X3", 200);
+    j = http_get_json(srv.port, "/api/v1/dossiers/X3", 200);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "code")->valuestring, "X3");
     ck_assert_str_eq(cJSON_GetObjectItem(j, "unit_code")->valuestring, "D");
     ck_assert_str_eq(cJSON_GetObjectItem(j, "procedure_code")->valuestring, "1.001");
@@ -121,10 +101,10 @@ START_TEST(load_and_read_back)
     ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "releasing");
     ck_assert_str_eq(cJSON_GetObjectItem(j, "received_at")->valuestring, "2024-03-02T01:00:00Z");
     ck_assert_str_eq(cJSON_GetObjectItem(j, "finished_at")->valuestring, "2024-03-08");
-    ck_assert_int_eq((int)num(j, "fee", NULL), 25000);
+    ck_assert_int_eq((int)json_num(j, "fee", NULL), 25000);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "online_payment")->valuestring, "local_gateway");
     cJSON_Delete(j);
-    j = get_json("/api/v1/dossiers/X2", 200);
+    j = http_get_json(srv.port, "/api/v1/dossiers/X2", 200);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "finished_at")));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "online_payment")));
     cJSON_Delete(j);
@@ -149,21 +129,21 @@ START_TEST(rejects_are_listed)
         "{\"code\":\"Y3\",\"procedure_code\":\"p\",\"unit_code\":\"P\",\"channel\":\"postal\","
         "\"status\":\"new\",\"received_at\":\"2024-03-01\"}]";
     cJSON *j = post_ok("/api/v1/dossiers", "application/json", body, 200);
-    ck_assert_int_eq((int)num(j, "stored", NULL), 2);
-    ck_assert_int_eq((int)num(j, "rejected", NULL), 2);
+    ck_assert_int_eq((int)json_num(j, "stored", NULL), 2);
+    ck_assert_int_eq((int)json_num(j, "rejected", NULL), 2);
     cJSON *rej = cJSON_GetObjectItem(j, "rejects");
     ck_assert_int_eq(cJSON_GetArraySize(rej), 2);
     cJSON *r0 = cJSON_GetArrayItem(rej, 0), *r1 = cJSON_GetArrayItem(rej, 1);
-    ck_assert_int_eq((int)num(r0, "position", NULL), 1);
+    ck_assert_int_eq((int)json_num(r0, "position", NULL), 1);
     ck_assert_str_eq(cJSON_GetObjectItem(r0, "code")->valuestring, "Y1");
     ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(r0, "reason")->valuestring, "unit_code"));
-    ck_assert_int_eq((int)num(r1, "position", NULL), 2);
+    ck_assert_int_eq((int)json_num(r1, "position", NULL), 2);
     ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(r1, "reason")->valuestring, "channel"));
     cJSON_Delete(j);
     /* Nothing valid at all: 422 with the same report. */
     j = post_ok("/api/v1/dossiers", "application/json", "{\"code\":\"Z\"}", 422);
-    ck_assert_int_eq((int)num(j, "stored", NULL), 0);
-    ck_assert_int_eq((int)num(j, "rejected", NULL), 1);
+    ck_assert_int_eq((int)json_num(j, "stored", NULL), 0);
+    ck_assert_int_eq((int)json_num(j, "rejected", NULL), 1);
     cJSON_Delete(j);
 }
 END_TEST
@@ -171,26 +151,26 @@ END_TEST
 START_TEST(summary_figures)
 {
     load_fixture();
-    cJSON *j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
+    cJSON *j = http_get_json(srv.port, "/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "period"), "from")->valuestring,
                      "2024-03-01");
-    ck_assert_int_eq((int)num(j, "dossiers", "total"), 3);
-    ck_assert_int_eq((int)num(j, "dossiers", "received"), 3);
-    ck_assert_int_eq((int)num(j, "dossiers", "received_online"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "received_postal"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "resolved"), 2);
-    ck_assert_int_eq((int)num(j, "dossiers", "resolved_early"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "resolved_on_time"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "in_progress_overdue"), 1);
-    ck_assert_double_eq_tol(num(j, "rates", "on_time_rate"), 1.0, 1e-12);
-    ck_assert_double_eq_tol(num(j, "rates", "online_submission_rate"), 1.0 / 3, 1e-12);
-    ck_assert_double_eq_tol(num(j, "rates", "online_payment_dossier_share"), 1.0, 1e-12);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "total"), 3);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "received"), 3);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "received_online"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "received_postal"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "resolved"), 2);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "resolved_early"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "resolved_on_time"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "in_progress_overdue"), 1);
+    ck_assert_double_eq_tol(json_num(j, "rates", "on_time_rate"), 1.0, 1e-12);
+    ck_assert_double_eq_tol(json_num(j, "rates", "online_submission_rate"), 1.0 / 3, 1e-12);
+    ck_assert_double_eq_tol(json_num(j, "rates", "online_payment_dossier_share"), 1.0, 1e-12);
     cJSON_Delete(j);
     /* April: only X2 is left, carried over; nothing received, so the rates over received
      * dossiers are null. */
-    j = get_json("/api/v1/summary?from=2024-04-01&to=2024-04-30", 200);
-    ck_assert_int_eq((int)num(j, "dossiers", "carried_over"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "in_progress"), 1);
+    j = http_get_json(srv.port, "/api/v1/summary?from=2024-04-01&to=2024-04-30", 200);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "carried_over"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "in_progress"), 1);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "rates"), "on_time_rate")));
     ck_assert(cJSON_IsNull(
         cJSON_GetObjectItem(cJSON_GetObjectItem(j, "rates"), "online_submission_rate")));
@@ -201,20 +181,23 @@ END_TEST
 START_TEST(summary_filters_and_groups)
 {
     load_fixture();
-    cJSON *j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31&unit=D&channel=online", 200);
-    ck_assert_int_eq((int)num(j, "dossiers", "total"), 1);
+    cJSON *j = http_get_json(
+        srv.port, "/api/v1/summary?from=2024-03-01&to=2024-03-31&unit=D&channel=online", 200);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "total"), 1);
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "filters"), "unit")->valuestring,
                      "D");
     cJSON_Delete(j);
-    j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31&group_by=unit", 200);
+    j = http_get_json(srv.port, "/api/v1/summary?from=2024-03-01&to=2024-03-31&group_by=unit", 200);
     cJSON *groups = cJSON_GetObjectItem(j, "groups");
     ck_assert_int_eq(cJSON_GetArraySize(groups), 3);
     /* Ordered by code: C, D, P. */
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(groups, 0), "key")->valuestring, "C");
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(groups, 0), "name")->valuestring, "Xã");
-    ck_assert_int_eq((int)num(cJSON_GetArrayItem(groups, 2), "dossiers", "resolved_early"), 1);
+    ck_assert_int_eq((int)json_num(cJSON_GetArrayItem(groups, 2), "dossiers", "resolved_early"), 1);
     cJSON_Delete(j);
-    j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31&group_by=level&level=commune", 200);
+    j = http_get_json(srv.port,
+                      "/api/v1/summary?from=2024-03-01&to=2024-03-31&group_by=level&level=commune",
+                      200);
     groups = cJSON_GetObjectItem(j, "groups");
     ck_assert_int_eq(cJSON_GetArraySize(groups), 1);
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(groups, 0), "key")->valuestring,
@@ -227,8 +210,8 @@ START_TEST(record_sent_twice_counted_once)
 {
     load_fixture();
     cJSON_Delete(post_ok("/api/v1/dossiers", "application/x-ndjson", DOSSIERS, 200));
-    cJSON *j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
-    ck_assert_int_eq((int)num(j, "dossiers", "total"), 3);
+    cJSON *j = http_get_json(srv.port, "/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "total"), 3);
     cJSON_Delete(j);
     /* A changed record replaces the old one: X2 is now done on 03-25, late (due 03-20). */
     cJSON_Delete(post_ok(
@@ -237,10 +220,10 @@ START_TEST(record_sent_twice_counted_once)
         "\"status\":\"done\",\"received_at\":\"2024-03-15\",\"due_at\":\"2024-03-20\","
         "\"finished_at\":\"2024-03-25\"}",
         200));
-    j = get_json("/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
-    ck_assert_int_eq((int)num(j, "dossiers", "total"), 3);
-    ck_assert_int_eq((int)num(j, "dossiers", "resolved_late"), 1);
-    ck_assert_int_eq((int)num(j, "dossiers", "in_progress"), 0);
+    j = http_get_json(srv.port, "/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "total"), 3);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "resolved_late"), 1);
+    ck_assert_int_eq((int)json_num(j, "dossiers", "in_progress"), 0);
     cJSON_Delete(j);
 }
 END_TEST
@@ -365,7 +348,7 @@ START_TEST(body_too_large)
     free(raw);
     free(big);
     /* The server still answers. */
-    cJSON_Delete(get_json("/healthz", 200));
+    cJSON_Delete(http_get_json(srv.port, "/healthz", 200));
 }
 END_TEST
 

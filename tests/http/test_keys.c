@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../helpers.h"
 #include "tthc/base/log.h"
 #include "tthc/cli/commands.h"
 #include "tthc/http/keys.h"
@@ -768,9 +769,5 @@ int main(void)
     tcase_add_test(tc, command_usage_errors);
     tcase_add_test(tc, command_help);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers.h"
 #include "tthc/http/router.h"
 
 /* The methods an OpenAPI path item may hold, lower-case as the document spells them. */
@@ -464,9 +465,5 @@ int main(void)
     tcase_add_test(tc, operations_are_well_formed);
     tcase_add_test(tc, every_ref_resolves);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers.h"
 #include "tthc/http/ratelimit.h"
 
 static struct ratelimit *limiter(double rate, double burst, size_t max_clients)
@@ -386,9 +387,5 @@ static Suite *ratelimit_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(ratelimit_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(ratelimit_suite());
 }

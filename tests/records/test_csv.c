@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers.h"
 #include "tthc/records/csv.h"
 
 static const struct csv_field FIELDS[] = {
@@ -66,32 +67,6 @@ static const char *read_fails(const char *body, const struct csv_field *fields, 
     return err;
 }
 
-static const char *str_of(const cJSON *rec, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, name);
-    ck_assert_msg(cJSON_IsString(v), "member %s should be a string", name);
-    return v->valuestring;
-}
-
-static double num_of(const cJSON *rec, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, name);
-    ck_assert_msg(cJSON_IsNumber(v), "member %s should be a number", name);
-    return v->valuedouble;
-}
-
-static int bool_of(const cJSON *rec, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, name);
-    ck_assert_msg(cJSON_IsBool(v), "member %s should be a boolean", name);
-    return cJSON_IsTrue(v);
-}
-
-static int has(const cJSON *rec, const char *name)
-{
-    return cJSON_HasObjectItem(rec, name);
-}
-
 /* ---- rows and records ------------------------------------------------------------------- */
 
 START_TEST(two_rows)
@@ -105,15 +80,15 @@ START_TEST(two_rows)
     ck_assert_uint_eq(g.line[0], 2);
     ck_assert_uint_eq(g.line[1], 3);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[0]), 4);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "Alpha");
-    ck_assert_double_eq(num_of(g.rec[0], "fee"), 25000);
-    ck_assert_int_eq(bool_of(g.rec[0], "paid"), 1);
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "Alpha");
+    ck_assert_double_eq(json_num(g.rec[0], "fee", NULL), 25000);
+    ck_assert_int_eq(json_bool(g.rec[0], "paid", NULL), 1);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[1]), 4);
-    ck_assert_str_eq(str_of(g.rec[1], "code"), "D2");
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "Beta");
-    ck_assert_double_eq(num_of(g.rec[1], "fee"), 0);
-    ck_assert_int_eq(bool_of(g.rec[1], "paid"), 0);
+    ck_assert_str_eq(json_str(g.rec[1], "code", NULL), "D2");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "Beta");
+    ck_assert_double_eq(json_num(g.rec[1], "fee", NULL), 0);
+    ck_assert_int_eq(json_bool(g.rec[1], "paid", NULL), 0);
     /* Members come in header order, so a record prints as the row reads. */
     char *json = cJSON_PrintUnformatted(g.rec[0]);
     ck_assert_str_eq(json, "{\"code\":\"D1\",\"name\":\"Alpha\",\"fee\":25000,\"paid\":true}");
@@ -128,8 +103,8 @@ START_TEST(columns_in_any_order_and_subset)
     read_ok("paid,code\n1,D1\n", &g);
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[0]), 2);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
-    ck_assert_int_eq(bool_of(g.rec[0], "paid"), 1);
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
+    ck_assert_int_eq(json_bool(g.rec[0], "paid", NULL), 1);
     got_free(&g);
 }
 END_TEST
@@ -153,8 +128,8 @@ START_TEST(bom)
     ck_assert_uint_eq(g.n, 1);
     ck_assert_uint_eq(g.line[0], 2);
     /* The BOM is not part of the first name. */
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
-    ck_assert_double_eq(num_of(g.rec[0], "fee"), 5);
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
+    ck_assert_double_eq(json_num(g.rec[0], "fee", NULL), 5);
     got_free(&g);
 }
 END_TEST
@@ -165,9 +140,9 @@ START_TEST(crlf_and_lf)
     /* CRLF, then LF, then no final line end. */
     read_ok("code,name\r\nD1,A\r\nD2,B\nD3,C", &g);
     ck_assert_uint_eq(g.n, 3);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "A");
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "B");
-    ck_assert_str_eq(str_of(g.rec[2], "name"), "C");
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "A");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "B");
+    ck_assert_str_eq(json_str(g.rec[2], "name", NULL), "C");
     ck_assert_uint_eq(g.line[0], 2);
     ck_assert_uint_eq(g.line[1], 3);
     ck_assert_uint_eq(g.line[2], 4);
@@ -175,7 +150,7 @@ START_TEST(crlf_and_lf)
     /* A CR that is the body's last byte ends the line too. */
     read_ok("code,name\r\nD1,A\r", &g);
     ck_assert_uint_eq(g.n, 1);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "A");
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "A");
     got_free(&g);
 }
 END_TEST
@@ -191,13 +166,13 @@ START_TEST(quoted_cells)
             "\"D5\",x,\"5\"\n",           /* line 8 */
             &g);
     ck_assert_uint_eq(g.n, 5);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "Alpha, Beta");
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "say \"hi\"");
-    ck_assert_str_eq(str_of(g.rec[2], "name"), "two\nlines");
-    ck_assert_str_eq(str_of(g.rec[3], "name"), "crlf\r\ninside");
-    ck_assert_str_eq(str_of(g.rec[4], "code"), "D5");
-    ck_assert_double_eq(num_of(g.rec[4], "fee"), 5);
-    ck_assert_double_eq(num_of(g.rec[2], "fee"), 3);
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "Alpha, Beta");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "say \"hi\"");
+    ck_assert_str_eq(json_str(g.rec[2], "name", NULL), "two\nlines");
+    ck_assert_str_eq(json_str(g.rec[3], "name", NULL), "crlf\r\ninside");
+    ck_assert_str_eq(json_str(g.rec[4], "code", NULL), "D5");
+    ck_assert_double_eq(json_num(g.rec[4], "fee", NULL), 5);
+    ck_assert_double_eq(json_num(g.rec[2], "fee", NULL), 3);
     ck_assert_uint_eq(g.line[0], 2);
     ck_assert_uint_eq(g.line[1], 3);
     ck_assert_uint_eq(g.line[2], 4);
@@ -213,8 +188,8 @@ START_TEST(blank_lines)
     /* Lines: 1 "code", 2 "", 3 "D1", 4 "", 5 "" (CRLF), 6 "D2", 7 "". */
     read_ok("code\n\nD1\n\n\r\nD2\n\n", &g);
     ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
-    ck_assert_str_eq(str_of(g.rec[1], "code"), "D2");
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
+    ck_assert_str_eq(json_str(g.rec[1], "code", NULL), "D2");
     ck_assert_uint_eq(g.line[0], 3);
     ck_assert_uint_eq(g.line[1], 6);
     got_free(&g);
@@ -235,13 +210,13 @@ START_TEST(empty_cell_is_absent)
             &g);
     ck_assert_uint_eq(g.n, 2);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[0]), 1);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
-    ck_assert(!has(g.rec[0], "name"));
-    ck_assert(!has(g.rec[0], "fee"));
-    ck_assert(!has(g.rec[0], "paid"));
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
+    ck_assert(!json_has(g.rec[0], "name"));
+    ck_assert(!json_has(g.rec[0], "fee"));
+    ck_assert(!json_has(g.rec[0], "paid"));
     /* Fewer cells than columns: the missing ones are absent. */
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[1]), 2);
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "B");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "B");
     got_free(&g);
 }
 END_TEST
@@ -256,7 +231,7 @@ START_TEST(quoted_empty_cell)
             &g);
     ck_assert_uint_eq(g.n, 3);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[0]), 2);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "");
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "");
     ck_assert_ptr_null(g.rec[1]);
     ck_assert_str_eq(g.why[1], "column fee is not a number");
     ck_assert_ptr_null(g.rec[2]);
@@ -277,7 +252,7 @@ START_TEST(null_cell)
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g.rec[0], "fee")));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g.rec[0], "paid")));
     /* Quoted, it is the word. */
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "null");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "null");
     got_free(&g);
 }
 END_TEST
@@ -297,13 +272,13 @@ START_TEST(numbers)
             "g,007\n",
             &g);
     ck_assert_uint_eq(g.n, 7);
-    ck_assert_double_eq(num_of(g.rec[0], "fee"), 0);
-    ck_assert_double_eq(num_of(g.rec[1], "fee"), 25000);
-    ck_assert_double_eq(num_of(g.rec[2], "fee"), -3);
-    ck_assert_double_eq(num_of(g.rec[3], "fee"), 1.5);
-    ck_assert_double_eq(num_of(g.rec[4], "fee"), 999999999999999999.0);
-    ck_assert_double_eq(num_of(g.rec[5], "fee"), -0.25);
-    ck_assert_double_eq(num_of(g.rec[6], "fee"), 7);
+    ck_assert_double_eq(json_num(g.rec[0], "fee", NULL), 0);
+    ck_assert_double_eq(json_num(g.rec[1], "fee", NULL), 25000);
+    ck_assert_double_eq(json_num(g.rec[2], "fee", NULL), -3);
+    ck_assert_double_eq(json_num(g.rec[3], "fee", NULL), 1.5);
+    ck_assert_double_eq(json_num(g.rec[4], "fee", NULL), 999999999999999999.0);
+    ck_assert_double_eq(json_num(g.rec[5], "fee", NULL), -0.25);
+    ck_assert_double_eq(json_num(g.rec[6], "fee", NULL), 7);
     got_free(&g);
 }
 END_TEST
@@ -377,17 +352,17 @@ START_TEST(bools)
             "g,\"1\"\n",
             &g);
     ck_assert_uint_eq(g.n, 7);
-    ck_assert_int_eq(bool_of(g.rec[0], "paid"), 1);
-    ck_assert_int_eq(bool_of(g.rec[1], "paid"), 1);
-    ck_assert_int_eq(bool_of(g.rec[2], "paid"), 0);
-    ck_assert_int_eq(bool_of(g.rec[3], "paid"), 0);
+    ck_assert_int_eq(json_bool(g.rec[0], "paid", NULL), 1);
+    ck_assert_int_eq(json_bool(g.rec[1], "paid", NULL), 1);
+    ck_assert_int_eq(json_bool(g.rec[2], "paid", NULL), 0);
+    ck_assert_int_eq(json_bool(g.rec[3], "paid", NULL), 0);
     ck_assert_ptr_null(g.rec[4]);
     ck_assert_str_eq(g.why[4], "column paid: 'yes' is not true, false, 1 or 0");
     ck_assert_uint_eq(g.line[4], 6);
     ck_assert_ptr_null(g.rec[5]);
     ck_assert_str_eq(g.why[5], "column paid: 'TRUE' is not true, false, 1 or 0");
     /* Quotes do not change a value other than null or empty. */
-    ck_assert_int_eq(bool_of(g.rec[6], "paid"), 1);
+    ck_assert_int_eq(json_bool(g.rec[6], "paid", NULL), 1);
     got_free(&g);
 }
 END_TEST
@@ -401,9 +376,9 @@ START_TEST(vietnamese_text)
             "X3,Thủ tục đăng ký khai sinh\n",
             &g);
     ck_assert_uint_eq(g.n, 3);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "Xã Bình Châu");
-    ck_assert_str_eq(str_of(g.rec[1], "name"), "Phường Bến Nghé, Quận 1");
-    ck_assert_str_eq(str_of(g.rec[2], "name"), "Thủ tục đăng ký khai sinh");
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "Xã Bình Châu");
+    ck_assert_str_eq(json_str(g.rec[1], "name", NULL), "Phường Bến Nghé, Quận 1");
+    ck_assert_str_eq(json_str(g.rec[2], "name", NULL), "Thủ tục đăng ký khai sinh");
     /* The bytes survive printing as JSON unchanged. */
     char *json = cJSON_PrintUnformatted(g.rec[0]);
     ck_assert_str_eq(json, "{\"code\":\"X1\",\"name\":\"Xã Bình Châu\"}");
@@ -431,7 +406,7 @@ START_TEST(invalid_utf8)
     }
     ck_assert_ptr_null(g.rec[4]);
     ck_assert_str_eq(g.why[4], "column name holds a NUL byte");
-    ck_assert_str_eq(str_of(g.rec[5], "name"), "ok");
+    ck_assert_str_eq(json_str(g.rec[5], "name", NULL), "ok");
     ck_assert_uint_eq(g.line[5], 7);
     got_free(&g);
 }
@@ -449,11 +424,11 @@ START_TEST(too_many_cells)
             "D4,D,\n",
             &g);
     ck_assert_uint_eq(g.n, 4);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
     ck_assert_ptr_null(g.rec[1]);
     ck_assert_uint_eq(g.line[1], 3);
     ck_assert_str_eq(g.why[1], "line 3 has 4 cells but the header has 2 columns");
-    ck_assert_str_eq(str_of(g.rec[2], "code"), "D3");
+    ck_assert_str_eq(json_str(g.rec[2], "code", NULL), "D3");
     ck_assert_uint_eq(g.line[2], 4);
     /* A trailing comma is one more (empty) cell. */
     ck_assert_ptr_null(g.rec[3]);
@@ -472,7 +447,7 @@ START_TEST(unterminated_quote_at_end)
             &g);
     /* The open quote takes the rest of the body: D3 is inside it. */
     ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(str_of(g.rec[0], "code"), "D1");
+    ck_assert_str_eq(json_str(g.rec[0], "code", NULL), "D1");
     ck_assert_ptr_null(g.rec[1]);
     ck_assert_uint_eq(g.line[1], 3);
     ck_assert_str_eq(g.why[1], "line 3 has a quoted cell with no closing quote");
@@ -495,7 +470,7 @@ START_TEST(stray_quotes)
     ck_assert_ptr_null(g.rec[1]);
     ck_assert_str_eq(g.why[1], "column name has text after its closing quote; quote the whole "
                                "cell");
-    ck_assert_str_eq(str_of(g.rec[2], "name"), "ok");
+    ck_assert_str_eq(json_str(g.rec[2], "name", NULL), "ok");
     ck_assert_uint_eq(g.line[2], 4);
     got_free(&g);
 }
@@ -520,11 +495,11 @@ START_TEST(cell_size_limit)
     read_len(body, n, &g);
     free(body);
     ck_assert_uint_eq(g.n, 3);
-    ck_assert_uint_eq(strlen(str_of(g.rec[0], "name")), CSV_CELL_MAX);
+    ck_assert_uint_eq(strlen(json_str(g.rec[0], "name", NULL)), CSV_CELL_MAX);
     ck_assert_ptr_null(g.rec[1]);
     ck_assert_str_eq(g.why[1], "column name is longer than 65536 bytes");
     ck_assert_uint_eq(g.line[1], 3);
-    ck_assert_str_eq(str_of(g.rec[2], "name"), "c");
+    ck_assert_str_eq(json_str(g.rec[2], "name", NULL), "c");
     ck_assert_uint_eq(g.line[2], 4);
     got_free(&g);
 }
@@ -616,8 +591,8 @@ START_TEST(wide_header)
     ck_assert_int_eq(csv_read(body, n, fields, collect, &g, err, sizeof(err)), 0);
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_eq(cJSON_GetArraySize(g.rec[0]), 64);
-    ck_assert_double_eq(num_of(g.rec[0], "c1"), 0);
-    ck_assert_double_eq(num_of(g.rec[0], "c64"), 63);
+    ck_assert_double_eq(json_num(g.rec[0], "c1", NULL), 0);
+    ck_assert_double_eq(json_num(g.rec[0], "c64", NULL), 63);
     got_free(&g);
 }
 END_TEST
@@ -631,7 +606,7 @@ START_TEST(callback_stops)
     const char *body = "code\nD1\nD2\nD3\n";
     ck_assert_int_eq(csv_read(body, strlen(body), FIELDS, collect, &g, err, sizeof(err)), -1);
     ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(str_of(g.rec[1], "code"), "D2");
+    ck_assert_str_eq(json_str(g.rec[1], "code", NULL), "D2");
     ck_assert_str_eq(err, "reading the CSV body stopped at line 3");
     got_free(&g);
 }
@@ -657,11 +632,11 @@ START_TEST(no_trailing_nul)
     char *body = exact_copy(text, len);
     read_len(body, len, &g);
     ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "a\"b");
-    ck_assert_double_eq(num_of(g.rec[0], "fee"), 12.5);
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "a\"b");
+    ck_assert_double_eq(json_num(g.rec[0], "fee", NULL), 12.5);
     /* The last cells end at the body's end, with no NUL after them. */
-    ck_assert_double_eq(num_of(g.rec[1], "fee"), 7);
-    ck_assert_int_eq(bool_of(g.rec[1], "paid"), 0);
+    ck_assert_double_eq(json_num(g.rec[1], "fee", NULL), 7);
+    ck_assert_int_eq(json_bool(g.rec[1], "paid", NULL), 0);
     got_free(&g);
     free(body);
 
@@ -711,8 +686,8 @@ START_TEST(no_trailing_nul)
     /* The whole body: the quoted cell spans lines 3-4, so D2 is on line 5. */
     read_len(text, full, &g);
     ck_assert_uint_eq(g.n, 2);
-    ck_assert_str_eq(str_of(g.rec[0], "name"), "x,\"y\"\nz");
-    ck_assert_double_eq(num_of(g.rec[0], "fee"), 1.25);
+    ck_assert_str_eq(json_str(g.rec[0], "name", NULL), "x,\"y\"\nz");
+    ck_assert_double_eq(json_num(g.rec[0], "fee", NULL), 1.25);
     ck_assert_uint_eq(g.line[0], 3);
     ck_assert_uint_eq(g.line[1], 5);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g.rec[1], "fee")));
@@ -772,9 +747,5 @@ static Suite *csv_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(csv_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(csv_suite());
 }

@@ -82,26 +82,6 @@ static cJSON *mapped(cJSON *src)
     return out;
 }
 
-/* The string member name of o; fails the test if it is not a string. */
-static const char *str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    ck_assert_msg(cJSON_IsString(v), "%s is not a string member", name);
-    return v->valuestring;
-}
-
-static double num(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    ck_assert_msg(cJSON_IsNumber(v), "%s is not a number member", name);
-    return v->valuedouble;
-}
-
-static bool has(const cJSON *o, const char *name)
-{
-    return cJSON_HasObjectItem(o, name);
-}
-
 /* Asserts that src is rejected with *out NULL, proc emptied and a reason naming field; frees
  * src. */
 #define ASSERT_REJECTED(src, field)                                                                \
@@ -219,7 +199,7 @@ START_TEST(unknown_fields_ignored)
     cJSON *out = mapped(edited(RECORD, "TruongMoiCuaCong", "{\"a\":[[[[{\"b\":null}]]]]}",
                                "SoGiayToChuHoSo", "\"056190001234\"", NULL));
     ck_assert_int_eq(cJSON_GetArraySize(out), (int)NATIVE_FIELD_COUNT);
-    ck_assert_str_eq(str(out, "code"), "000.00.12.H56-240301-0001");
+    ck_assert_str_eq(json_str(out, "code", NULL), "000.00.12.H56-240301-0001");
     cJSON_Delete(out);
 }
 END_TEST
@@ -232,20 +212,20 @@ START_TEST(codes_as_digit_strings)
         mapped(edited(RECORD, "KenhThucHien", "\"2\"", "TrangThaiHoSo", "\"10\"",
                       "DuocThanhToanTrucTuyen", "\"2\"", "LoaiDoiTuong", "\"1\"", "DanhSachLePhi",
                       "[{\"TenPhiLePhi\":\"Phí\",\"Gia\":\"8000\"}]", NULL));
-    ck_assert_str_eq(str(out, "channel"), "online");
-    ck_assert_str_eq(str(out, "status"), "done");
-    ck_assert_str_eq(str(out, "online_payment"), "local_gateway");
-    ck_assert_int_eq((int)num(out, "fee"), 8000);
+    ck_assert_str_eq(json_str(out, "channel", NULL), "online");
+    ck_assert_str_eq(json_str(out, "status", NULL), "done");
+    ck_assert_str_eq(json_str(out, "online_payment", NULL), "local_gateway");
+    ck_assert_int_eq((int)json_num(out, "fee", NULL), 8000);
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "KenhThucHien", "\"3\"", "TrangThaiHoSo", "\"7\"", NULL));
-    ck_assert_str_eq(str(out, "channel"), "postal");
-    ck_assert_str_eq(str(out, "status"), "cancelled");
+    ck_assert_str_eq(json_str(out, "channel", NULL), "postal");
+    ck_assert_str_eq(json_str(out, "status", NULL), "cancelled");
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "KenhThucHien", "1", "TrangThaiHoSo", "\"04\"", NULL));
-    ck_assert_str_eq(str(out, "channel"), "in_person");
-    ck_assert_str_eq(str(out, "status"), "processing");
+    ck_assert_str_eq(json_str(out, "channel", NULL), "in_person");
+    ck_assert_str_eq(json_str(out, "status", NULL), "processing");
     cJSON_Delete(out);
 }
 END_TEST
@@ -260,7 +240,7 @@ START_TEST(each_status_number)
         char text[8];
         snprintf(text, sizeof(text), "%d", code);
         cJSON *out = mapped(edited(RECORD, "TrangThaiHoSo", text, NULL));
-        ck_assert_str_eq(str(out, "status"), names[code - 1]);
+        ck_assert_str_eq(json_str(out, "status", NULL), names[code - 1]);
         ck_assert_msg(dossier_validate(out, &(struct dossier){0}, reason, sizeof(reason)) == 0,
                       "status %d: %s", code, reason);
         cJSON_Delete(out);
@@ -289,34 +269,34 @@ END_TEST
 START_TEST(unit_from_prefix_or_explicit)
 {
     cJSON *out = mapped(parse(RECORD));
-    ck_assert_str_eq(str(out, "unit_code"), "000.00.12.H56");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.00.12.H56");
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "MaDonVi", "\"000.23.45.H56\"", NULL));
-    ck_assert_str_eq(str(out, "unit_code"), "000.23.45.H56");
-    ck_assert_str_eq(str(out, "code"), "000.00.12.H56-240301-0001");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.23.45.H56");
+    ck_assert_str_eq(json_str(out, "code", NULL), "000.00.12.H56-240301-0001");
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "MaCoQuan", "\"000.23.46.H56\"", NULL));
-    ck_assert_str_eq(str(out, "unit_code"), "000.23.46.H56");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.23.46.H56");
     cJSON_Delete(out);
 
     /* MaDonVi wins over MaCoQuan. */
     out = mapped(
         edited(RECORD, "MaCoQuan", "\"000.23.46.H56\"", "MaDonVi", "\"000.23.45.H56\"", NULL));
-    ck_assert_str_eq(str(out, "unit_code"), "000.23.45.H56");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.23.45.H56");
     cJSON_Delete(out);
 
     /* An explicit unit makes a dossier code without '-' acceptable. */
     out =
         mapped(edited(RECORD, "MaHoSo", "\"HS20240301001\"", "MaDonVi", "\"000.23.45.H56\"", NULL));
-    ck_assert_str_eq(str(out, "code"), "HS20240301001");
-    ck_assert_str_eq(str(out, "unit_code"), "000.23.45.H56");
+    ck_assert_str_eq(json_str(out, "code", NULL), "HS20240301001");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.23.45.H56");
     cJSON_Delete(out);
 
     /* An empty explicit unit is no unit: the prefix decides. */
     out = mapped(edited(RECORD, "MaDonVi", "\"\"", NULL));
-    ck_assert_str_eq(str(out, "unit_code"), "000.00.12.H56");
+    ck_assert_str_eq(json_str(out, "unit_code", NULL), "000.00.12.H56");
     cJSON_Delete(out);
 }
 END_TEST
@@ -326,8 +306,8 @@ END_TEST
 START_TEST(finished_ignored_for_open_status)
 {
     cJSON *out = mapped(edited(RECORD, "TrangThaiHoSo", "4", NULL));
-    ck_assert(!has(out, "finished_at"));
-    ck_assert_str_eq(str(out, "status"), "processing");
+    ck_assert(!json_has(out, "finished_at"));
+    ck_assert_str_eq(json_str(out, "status", NULL), "processing");
     struct dossier d;
     ck_assert_msg(dossier_validate(out, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
     ck_assert(!d.has_finished);
@@ -335,7 +315,7 @@ START_TEST(finished_ignored_for_open_status)
 
     /* Not even read: a malformed NgayTra on an open dossier does not reject it. */
     out = mapped(edited(RECORD, "TrangThaiHoSo", "\"4\"", "NgayTra", "\"chưa trả\"", NULL));
-    ck_assert(!has(out, "finished_at"));
+    ck_assert(!json_has(out, "finished_at"));
     cJSON_Delete(out);
 }
 END_TEST
@@ -343,16 +323,16 @@ END_TEST
 START_TEST(finished_falls_back_to_ngay_tra)
 {
     cJSON *out = mapped(edited(RECORD, "TrangThaiHoSo", "9", "NgayKetThucXuLy", NULL, NULL));
-    ck_assert_str_eq(str(out, "finished_at"), "2024-03-04T16:00:00");
+    ck_assert_str_eq(json_str(out, "finished_at", NULL), "2024-03-04T16:00:00");
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "NgayKetThucXuLy", "\"\"", NULL));
-    ck_assert_str_eq(str(out, "finished_at"), "2024-03-04T16:00:00");
+    ck_assert_str_eq(json_str(out, "finished_at", NULL), "2024-03-04T16:00:00");
     cJSON_Delete(out);
 
     /* Ended without any finished date: mapped without one, and the native rule refuses it. */
     out = mapped(edited(RECORD, "NgayKetThucXuLy", NULL, "NgayTra", "null", NULL));
-    ck_assert(!has(out, "finished_at"));
+    ck_assert(!json_has(out, "finished_at"));
     struct dossier d;
     ck_assert_int_eq(dossier_validate(out, &d, reason, sizeof(reason)), -1);
     ck_assert_ptr_nonnull(strstr(reason, "finished_at"));
@@ -363,20 +343,20 @@ END_TEST
 START_TEST(received_falls_back_to_ngay_nop)
 {
     cJSON *out = mapped(edited(RECORD, "NgayTiepNhan", NULL, NULL));
-    ck_assert_str_eq(str(out, "received_at"), "2024-03-01T08:15:00");
+    ck_assert_str_eq(json_str(out, "received_at", NULL), "2024-03-01T08:15:00");
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "NgayTiepNhan", "\"\"", NULL));
-    ck_assert_str_eq(str(out, "received_at"), "2024-03-01T08:15:00");
+    ck_assert_str_eq(json_str(out, "received_at", NULL), "2024-03-01T08:15:00");
     cJSON_Delete(out);
 
     /* A dossier still being registered may have no date at all. */
     out = mapped(edited(RECORD, "TrangThaiHoSo", "1", "NgayTiepNhan", NULL, "NgayNopHoSo", NULL,
                         "NgayHenTra", "\"\"", NULL));
-    ck_assert(!has(out, "received_at"));
-    ck_assert(!has(out, "due_at"));
-    ck_assert(!has(out, "finished_at"));
-    ck_assert_str_eq(str(out, "status"), "receiving");
+    ck_assert(!json_has(out, "received_at"));
+    ck_assert(!json_has(out, "due_at"));
+    ck_assert(!json_has(out, "finished_at"));
+    ck_assert_str_eq(json_str(out, "status", NULL), "receiving");
     struct dossier d;
     ck_assert_msg(dossier_validate(out, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
     cJSON_Delete(out);
@@ -387,8 +367,8 @@ START_TEST(day_only_dates)
 {
     cJSON *out = mapped(
         edited(RECORD, "NgayHenTra", "\"20240305\"", "NgayTiepNhan", "\"20240229235959\"", NULL));
-    ck_assert_str_eq(str(out, "due_at"), "2024-03-05");
-    ck_assert_str_eq(str(out, "received_at"), "2024-02-29T23:59:59");
+    ck_assert_str_eq(json_str(out, "due_at", NULL), "2024-03-05");
+    ck_assert_str_eq(json_str(out, "received_at", NULL), "2024-02-29T23:59:59");
     struct dossier d;
     ck_assert_msg(dossier_validate(out, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
     ck_assert_int_eq(d.due.day, ltime_day_from_civil(2024, 3, 5));
@@ -406,15 +386,15 @@ START_TEST(fee_summed_over_items)
                                "\"LoaiPhiLePhi\":1},"
                                "{\"TenPhiLePhi\":\"Lệ phí\",\"Gia\":\"4000\",\"LoaiPhiLePhi\":2}]",
                                NULL));
-    ck_assert_int_eq((int)num(out, "fee"), 12000);
+    ck_assert_int_eq((int)json_num(out, "fee", NULL), 12000);
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "DanhSachLePhi", NULL, NULL));
-    ck_assert_int_eq((int)num(out, "fee"), 0);
+    ck_assert_int_eq((int)json_num(out, "fee", NULL), 0);
     cJSON_Delete(out);
 
     out = mapped(edited(RECORD, "DanhSachLePhi", "[]", NULL));
-    ck_assert_int_eq((int)num(out, "fee"), 0);
+    ck_assert_int_eq((int)json_num(out, "fee", NULL), 0);
     cJSON_Delete(out);
 }
 END_TEST
@@ -554,9 +534,5 @@ static Suite *dvcqg_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(dvcqg_suite());
-    srunner_run_all(r, CK_ENV);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(dvcqg_suite());
 }
