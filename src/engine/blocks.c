@@ -42,8 +42,7 @@ void count_blocks(const struct engine *e, const struct summary_params *p,
         uint32_t d = rt->dossier[i];
         if (!rt->rating[i] || rt->day[i] < F || rt->day[i] > T || d >= e->n)
             continue;
-        size_t g =
-            group_of(p, map, proc, ngroups, unit_of(e, d), proc_of(e, d), CHANNEL_OF(e->state[d]));
+        size_t g = dossier_group(e, p, map, proc, ngroups, d);
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];
@@ -58,8 +57,7 @@ void count_blocks(const struct engine *e, const struct summary_params *p,
         /* Successful transactions only (domain.md, "Payments"). */
         if (pay->status[i] != PAYMENT_SUCCESS || pay->day[i] < F || pay->day[i] > T || d >= e->n)
             continue;
-        size_t g =
-            group_of(p, map, proc, ngroups, unit_of(e, d), proc_of(e, d), CHANNEL_OF(e->state[d]));
+        size_t g = dossier_group(e, p, map, proc, ngroups, d);
         if (g == SIZE_MAX)
             continue;
         struct counters *k = &acc[g];

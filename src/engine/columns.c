@@ -8,16 +8,25 @@
 
 #include "internal.h"
 
+/* The columns of each kind, each list applied to a macro X(column): the one place that names
+ * them, for growing and for freeing. */
+#define DOSSIER_COLUMNS(X)      X(received) X(due) X(finished) X(unit) X(proc) X(state)
+#define FEEDBACK_COLUMNS(X)     X(received) X(resolved) X(unit) X(proc) X(status)
+#define RATING_COLUMNS(X)       X(day) X(dossier) X(rating)
+#define PAYMENT_COLUMNS(X)      X(day) X(amount) X(dossier) X(channel) X(status)
+#define ANNOUNCEMENT_COLUMNS(X) X(signed_on) X(published) X(procedures) X(unit)
+
 /* Grows column col of t from t->cap to cap slots, zeroing the new ones; returns -1 from the
  * enclosing function when out of memory. */
-#define GROW(t, col, cap)                                                                          \
+#define GROW(col)                                                                                  \
     do {                                                                                           \
-        void *p_ = realloc((t)->col, (cap) * sizeof(*(t)->col));                                   \
+        void *p_ = realloc(t->col, cap * sizeof(*t->col));                                         \
         if (!p_)                                                                                   \
             return -1;                                                                             \
-        (t)->col = p_;                                                                             \
-        memset((t)->col + (t)->cap, 0, ((cap) - (t)->cap) * sizeof(*(t)->col));                    \
-    } while (0)
+        t->col = p_;                                                                               \
+        memset(t->col + t->cap, 0, (cap - t->cap) * sizeof(*t->col));                              \
+    } while (0);
+#define FREE(col) free(t->col);
 
 /* A quarter more than now (not double: at ten million dossiers a doubling would hold a hundred
  * megabytes unused). */
@@ -29,104 +38,73 @@ size_t columns_grown(size_t cap, size_t id)
     return c > id + 1 && c >= 1024 ? c : id + 1 > 1024 ? id + 1 : 1024;
 }
 
-int columns_reserve(struct engine *e, size_t id)
-{
-    size_t cap = columns_grown(e->cap, id);
-    if (!cap)
-        return 0;
-    GROW(e, received, cap);
-    GROW(e, due, cap);
-    GROW(e, finished, cap);
-    GROW(e, unit, cap);
-    GROW(e, proc, cap);
-    GROW(e, state, cap);
-    if (zones_grow(e, cap) != 0)
-        return -1;
-    e->cap = cap;
-    return 0;
-}
-
-int feedback_reserve(struct feedback_cols *t, size_t id)
+int columns_reserve(struct engine *t, size_t id)
 {
     size_t cap = columns_grown(t->cap, id);
     if (!cap)
         return 0;
-    GROW(t, received, cap);
-    GROW(t, resolved, cap);
-    GROW(t, unit, cap);
-    GROW(t, proc, cap);
-    GROW(t, status, cap);
+    DOSSIER_COLUMNS(GROW)
+    if (zones_grow(t, cap) != 0)
+        return -1;
     t->cap = cap;
     return 0;
+}
+
+/* The body of a smaller kind's reserve: its columns grown to hold slot id. */
+#define RESERVE(columns)                                                                           \
+    size_t cap = columns_grown(t->cap, id);                                                        \
+    if (!cap)                                                                                      \
+        return 0;                                                                                  \
+    columns(GROW) t->cap = cap;                                                                    \
+    return 0
+
+int feedback_reserve(struct feedback_cols *t, size_t id)
+{
+    RESERVE(FEEDBACK_COLUMNS);
 }
 
 int ratings_reserve(struct rating_cols *t, size_t id)
 {
-    size_t cap = columns_grown(t->cap, id);
-    if (!cap)
-        return 0;
-    GROW(t, day, cap);
-    GROW(t, dossier, cap);
-    GROW(t, rating, cap);
-    t->cap = cap;
-    return 0;
+    RESERVE(RATING_COLUMNS);
 }
 
 int payments_reserve(struct payment_cols *t, size_t id)
 {
-    size_t cap = columns_grown(t->cap, id);
-    if (!cap)
-        return 0;
-    GROW(t, day, cap);
-    GROW(t, amount, cap);
-    GROW(t, dossier, cap);
-    GROW(t, channel, cap);
-    GROW(t, status, cap);
-    t->cap = cap;
-    return 0;
+    RESERVE(PAYMENT_COLUMNS);
 }
 
 int announcements_reserve(struct announcement_cols *t, size_t id)
 {
-    size_t cap = columns_grown(t->cap, id);
-    if (!cap)
-        return 0;
-    GROW(t, signed_on, cap);
-    GROW(t, published, cap);
-    GROW(t, procedures, cap);
-    GROW(t, unit, cap);
-    t->cap = cap;
-    return 0;
+    RESERVE(ANNOUNCEMENT_COLUMNS);
 }
-#undef GROW
 
 void columns_free(struct engine *e)
 {
-    free(e->received);
-    free(e->due);
-    free(e->finished);
     hmap_free(&e->far);
-    free(e->unit);
-    free(e->proc);
-    free(e->state);
-    free(e->fb.received);
-    free(e->fb.resolved);
-    free(e->fb.unit);
-    free(e->fb.proc);
-    free(e->fb.status);
-    free(e->rt.day);
-    free(e->rt.dossier);
-    free(e->rt.rating);
-    free(e->pay.day);
-    free(e->pay.amount);
-    free(e->pay.dossier);
-    free(e->pay.channel);
-    free(e->pay.status);
-    free(e->an.signed_on);
-    free(e->an.published);
-    free(e->an.procedures);
-    free(e->an.unit);
+    {
+        struct engine *t = e;
+        DOSSIER_COLUMNS(FREE)
+    }
+    {
+        struct feedback_cols *t = &e->fb;
+        FEEDBACK_COLUMNS(FREE)
+    }
+    {
+        struct rating_cols *t = &e->rt;
+        RATING_COLUMNS(FREE)
+    }
+    {
+        struct payment_cols *t = &e->pay;
+        PAYMENT_COLUMNS(FREE)
+    }
+    {
+        struct announcement_cols *t = &e->an;
+        ANNOUNCEMENT_COLUMNS(FREE)
+    }
 }
+#undef RESERVE
+#undef GROW
+#undef FREE
 
 static uint64_t far_key(size_t slot, enum far_column col)
 {

@@ -194,8 +194,7 @@ static inline int summary_slot(const struct engine *e, const struct summary_para
                                const struct unit_map *map, uint32_t proc, size_t ngroups, size_t i,
                                struct pass_counts *lines, struct pairs *pairs)
 {
-    size_t g =
-        group_of(p, map, proc, ngroups, unit_of(e, i), proc_of(e, i), CHANNEL_OF(e->state[i]));
+    size_t g = dossier_group(e, p, map, proc, ngroups, i);
     if (g == SIZE_MAX || !in_total(e, i, p->from, p->to))
         return 0;
     return count_dossier(e, i, p->from, p->to, &lines[g], pairs, g);
@@ -223,8 +222,7 @@ static inline int series_slot(const struct engine *e, const struct summary_param
                               size_t n, size_t i, struct pass_counts *lines, struct pairs *pairs)
 {
     const int32_t F = p->from, T = p->to;
-    if (!in_total(e, i, F, T) || group_of(p, map, proc, 1, unit_of(e, i), proc_of(e, i),
-                                          CHANNEL_OF(e->state[i])) == SIZE_MAX)
+    if (!in_total(e, i, F, T) || dossier_group(e, p, map, proc, 1, i) == SIZE_MAX)
         return 0;
     int32_t r = e->received[i], fin = finished_of(e, i);
     bool ended = status_is_ended(STATUS_OF(e->state[i]));
@@ -340,8 +338,7 @@ enum query_status count_summary(const struct engine *e, const struct summary_par
             goto out;
     for (size_t run = 0; !proc && run < scan.n; run++) {
         for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
-            size_t g = group_of(p, &map, 0, ngroups, unit_of(e, i), proc_of(e, i),
-                                CHANNEL_OF(e->state[i]));
+            size_t g = dossier_group(e, p, &map, 0, ngroups, i);
             if (g != SIZE_MAX && in_total(e, i, F, T) &&
                 count_dossier(e, i, F, T, &lines[g], &pairs, g) != 0)
                 goto out;

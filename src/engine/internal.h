@@ -300,6 +300,14 @@ static inline size_t group_of(const struct summary_params *p, const struct unit_
     return g < ngroups ? g : SIZE_MAX;
 }
 
+/* The group dossier slot i counts in (group_of for its unit, procedure and channel). */
+static inline size_t dossier_group(const struct engine *e, const struct summary_params *p,
+                                   const struct unit_map *map, uint32_t proc, size_t ngroups,
+                                   size_t i)
+{
+    return group_of(p, map, proc, ngroups, unit_of(e, i), proc_of(e, i), CHANNEL_OF(e->state[i]));
+}
+
 /* ---- count.c, blocks.c ----------------------------------------------------------------- */
 
 /* engine_summary and engine_series with the lock held and the columns fresh. */

@@ -70,7 +70,6 @@ static void row_csv(struct csv_writer *w, const char *level, const char *code, c
     csv_text(w, name);
     for (size_t c = 0; c < COLUMNS; c++)
         csv_int(w, col(k, c));
-    csv_end_row(w);
 }
 
 /* Form 06 as CSV rows, streamed. */
@@ -85,23 +84,19 @@ struct form_csv {
     struct counters sums[4], all;
 };
 
-static int form_row_csv(void *ctx, size_t row, struct csv_writer *w)
+static void form_row_csv(void *ctx, size_t row, struct csv_writer *w)
 {
-    struct form_csv *fc = ctx;
+    const struct form_csv *fc = ctx;
     if (row == 0) {
         csv_text(w, "Cấp");
         csv_text(w, "Mã đơn vị");
         csv_text(w, "Tên đơn vị");
         for (size_t c = 0; c < COLUMNS; c++)
             csv_text(w, columns[c].header);
-        csv_end_row(w);
-        return 1;
+        return;
     }
-    if (row > fc->n)
-        return 0;
     const struct form_row *r = &fc->rows[row - 1];
     row_csv(w, r->level, r->code, r->name, r->counters);
-    return 1;
 }
 
 static void form_free(void *ctx)
@@ -192,7 +187,7 @@ void form06_get(struct request *req, struct response *res)
         fc->groups = groups;
         groups = NULL; /* the stream owns them now */
         free(level_of);
-        response_stream(res, form_row_csv, form_free, fc);
+        response_stream(res, fc->n, form_row_csv, form_free, fc);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -47,16 +47,16 @@ struct ranks_csv {
     const struct rate_def *metric;
 };
 
-static int ranks_row(void *ctx, size_t row, struct csv_writer *w)
+static void ranks_row(void *ctx, size_t row, struct csv_writer *w)
 {
     static const struct counters zero;
-    struct ranks_csv *c = ctx;
+    const struct ranks_csv *c = ctx;
     if (row == 0) {
         static const char *const head[] = {"rank",  "unit_code", "unit_name",
                                            "value", "numerator", "denominator"};
         for (int h = 0; h < 6; h++)
             csv_text(w, head[h]);
-    } else if (row <= c->n) {
+    } else {
         const struct rank *r = &c->ranks[row - 1];
         int64_t num, den;
         rate_parts(r->counters ? r->counters : &zero, c->metric, &num, &den);
@@ -72,11 +72,7 @@ static int ranks_row(void *ctx, size_t row, struct csv_writer *w)
             csv_text(w, NULL);
         csv_int(w, num);
         csv_int(w, den);
-    } else {
-        return 0;
     }
-    csv_end_row(w);
-    return 1;
 }
 
 static void ranks_free(void *ctx)
@@ -176,7 +172,7 @@ void rankings_get(struct request *req, struct response *res)
         ranks = NULL; /* the stream owns them now */
         units = NULL;
         groups = NULL;
-        response_stream(res, ranks_row, ranks_free, c);
+        response_stream(res, n, ranks_row, ranks_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

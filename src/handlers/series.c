@@ -43,26 +43,22 @@ struct points_csv {
     int to;
 };
 
-static int points_row(void *ctx, size_t row, struct csv_writer *w)
+static void points_row(void *ctx, size_t row, struct csv_writer *w)
 {
-    struct points_csv *c = ctx;
+    const struct points_csv *c = ctx;
     char from[11], to[11];
     if (row == 0) {
         csv_text(w, "from");
         csv_text(w, "to");
         csv_counter_header(w);
-    } else if (row <= c->n) {
-        size_t k = row - 1;
-        ltime_format_day(c->starts[k], from);
-        ltime_format_day(k + 1 < c->n ? c->starts[k + 1] - 1 : c->to, to);
-        csv_text(w, from);
-        csv_text(w, to);
-        csv_counter_row(w, &c->points[k]);
-    } else {
-        return 0;
+        return;
     }
-    csv_end_row(w);
-    return 1;
+    size_t k = row - 1;
+    ltime_format_day(c->starts[k], from);
+    ltime_format_day(k + 1 < c->n ? c->starts[k + 1] - 1 : c->to, to);
+    csv_text(w, from);
+    csv_text(w, to);
+    csv_counter_row(w, &c->points[k]);
 }
 
 static void points_free(void *ctx)
@@ -126,7 +122,7 @@ void series_get(struct request *req, struct response *res)
         *c = (struct points_csv){starts, points, n, p.to};
         starts = NULL; /* the stream owns them now */
         points = NULL;
-        response_stream(res, points_row, points_free, c);
+        response_stream(res, n, points_row, points_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

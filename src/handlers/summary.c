@@ -17,35 +17,20 @@
 /* The first day without a district level (domain.md, "Units and levels"). */
 #define DISTRICTS_ABOLISHED "2025-07-01"
 
-/* A summary's groups as CSV rows: key, name, the dossier counters and rates. */
-struct groups_csv {
-    struct summary_group *groups;
-    size_t n;
-};
-
-static int groups_row(void *ctx, size_t row, struct csv_writer *w)
+/* A summary's groups as CSV rows (ctx: the groups): key, name, the dossier counters and
+ * rates. */
+static void groups_row(void *ctx, size_t row, struct csv_writer *w)
 {
-    struct groups_csv *g = ctx;
+    const struct summary_group *g = ctx;
     if (row == 0) {
         csv_text(w, "key");
         csv_text(w, "name");
         csv_counter_header(w);
-    } else if (row <= g->n) {
-        csv_text(w, g->groups[row - 1].key);
-        csv_text(w, g->groups[row - 1].name);
-        csv_counter_row(w, &g->groups[row - 1].counters);
-    } else {
-        return 0;
+        return;
     }
-    csv_end_row(w);
-    return 1;
-}
-
-static void groups_free(void *ctx)
-{
-    struct groups_csv *g = ctx;
-    free(g->groups);
-    free(g);
+    csv_text(w, g[row - 1].key);
+    csv_text(w, g[row - 1].name);
+    csv_counter_row(w, &g[row - 1].counters);
 }
 
 void summary_get(struct request *req, struct response *res)
@@ -67,16 +52,8 @@ void summary_get(struct request *req, struct response *res)
     if (answer_failure(res, st, param, reason))
         return;
     if (csv) {
-        /* One row per group (one in all without group_by), streamed. */
-        struct groups_csv *g = malloc(sizeof(*g));
-        if (!g) {
-            free(groups);
-            answer_short_of_memory(res);
-            return;
-        }
-        g->groups = groups;
-        g->n = n;
-        response_stream(res, groups_row, groups_free, g);
+        /* One row per group (one in all without group_by), streamed; the stream owns them. */
+        response_stream(res, n, groups_row, free, groups);
         return;
     }
     cJSON *o = cJSON_CreateObject();

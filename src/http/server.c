@@ -102,8 +102,12 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             buf_reset(&s->w.b);
             s->sent = 0;
         }
-        if (!s->res.stream(s->res.stream_ctx, s->row++, &s->w))
+        if (s->row > s->res.stream_rows) {
             s->done = true;
+        } else {
+            s->res.stream(s->res.stream_ctx, s->row++, &s->w);
+            csv_end_row(&s->w);
+        }
         if (s->w.b.error)
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
@@ -400,12 +404,9 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
     observe_routes(nroutes, router_label);
     struct sockaddr_storage ss;
     bool ipv6;
-    if (parse_listen(app->cfg.listen, &ss, &ipv6) != 0) {
-        snprintf(err, len,
-                 "listen must be HOST:PORT with a numeric address, like "
-                 "127.0.0.1:8080 or [::1]:8080");
+    if (server_check(app, err, len) != 0)
         return -1;
-    }
+    parse_listen(app->cfg.listen, &ss, &ipv6);
     struct server *s = calloc(1, sizeof(*s));
     if (!s) {
         snprintf(err, len, "out of memory");
