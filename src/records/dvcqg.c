@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/vocab.h"
@@ -59,19 +60,9 @@ static int read_text(const cJSON *obj, const char *name, size_t max_chars, bool 
         return -1;
     if (!v)
         return 0;
-    if (!cJSON_IsString(v))
-        return text_fail(reason, len, "%s must be a string", name);
-    if (v->valuestring[0] == '\0')
+    if (cJSON_IsString(v) && v->valuestring[0] == '\0')
         return 0;
-    if (!text_valid(v->valuestring, max_chars, is_code))
-        return text_fail(reason, len,
-                         is_code ? "%s must be 1 to %zu characters of UTF-8 text without spaces or "
-                                   "control characters"
-                                 : "%s must be 1 to %zu characters of UTF-8 text without control "
-                                   "characters",
-                         name, max_chars);
-    *s = v->valuestring;
-    return 0;
+    return field_text(v, name, max_chars, is_code, s, reason, len);
 }
 
 /* A whole number from 0 to max, sent as a JSON number or as a string of digits (domain.md:

@@ -30,14 +30,9 @@ int field_check(const cJSON *obj, const struct csv_field *fields, char *reason, 
     return 0;
 }
 
-/* Reads an optional string field: absent or null leaves *out NULL. */
-int field_opt_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,
-                     const char **out, char *reason, size_t len)
+int field_text(const cJSON *v, const char *name, size_t max_chars, bool is_code, const char **out,
+               char *reason, size_t len)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    *out = NULL;
-    if (!v || cJSON_IsNull(v))
-        return 0;
     if (!cJSON_IsString(v))
         return text_fail(reason, len, "%s must be a string", name);
     if (!text_valid(v->valuestring, max_chars, is_code))
@@ -49,6 +44,17 @@ int field_opt_string(const cJSON *obj, const char *name, size_t max_chars, bool 
                          name, max_chars);
     *out = v->valuestring;
     return 0;
+}
+
+/* Reads an optional string field: absent or null leaves *out NULL. */
+int field_opt_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,
+                     const char **out, char *reason, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    return field_text(v, name, max_chars, is_code, out, reason, len);
 }
 
 int field_req_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,

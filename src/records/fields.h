@@ -17,6 +17,11 @@
 /* Every field of obj must be one of fields (ended by a NULL name), at most once. */
 int field_check(const cJSON *obj, const struct csv_field *fields, char *reason, size_t len);
 
+/* Reads the JSON value v of field name as text: a string of 1 to max_chars characters of UTF-8
+ * without control characters (and, for a code, without spaces), into *out (pointing into v). */
+int field_text(const cJSON *v, const char *name, size_t max_chars, bool is_code, const char **out,
+               char *reason, size_t len);
+
 /* Reads an optional string field: absent or null leaves *out NULL. */
 int field_opt_string(const cJSON *obj, const char *name, size_t max_chars, bool is_code,
                      const char **out, char *reason, size_t len);
