@@ -72,6 +72,9 @@ if command -v clang-format >/dev/null; then
     fi
 fi
 
+echo "== layers (scripts/layers.py: includes point down the layers, no import loops)"
+if python3 scripts/layers.py; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "== build and test (build/)"
 run_suites build
 echo "== command line (scripts/cli_test.sh)"
