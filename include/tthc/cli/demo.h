@@ -1,9 +1,10 @@
 /* The demo province: a deterministic data set shaped like the seed report's province
  * (../shared/spec/seed-report.md) whose dossiers reproduce the report's figures exactly.
- * Owns the generator; it stores records through ingest.c like any other load.
+ * Owns the generator; it stores records through the records layer (records/kinds.h) like any other
+ * load.
  */
-#ifndef TTHC_DEMO_H
-#define TTHC_DEMO_H
+#ifndef TTHC_CLI_DEMO_H
+#define TTHC_CLI_DEMO_H
 
 #include <stddef.h>
 
