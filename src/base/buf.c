@@ -34,6 +34,8 @@ int buf_reserve(struct buf *b, size_t n)
     if (b->len + n < b->cap) /* the NUL needs one byte past the bytes */
         return BUF_OK;
     size_t limit = b->max < SIZE_MAX ? b->max + 1 : SIZE_MAX, cap = b->cap ? b->cap : BUF_FIRST;
+    if (cap > limit)
+        cap = limit; /* never more than the cap allows: buf_add's fast path counts on it */
     while (cap <= b->len + n && cap < limit)
         cap = cap > limit / 2 ? limit : cap * 2;
     if (cap <= b->len + n)
@@ -52,7 +54,7 @@ void buf_grew(struct buf *b, size_t n)
     b->s[b->len] = '\0';
 }
 
-int buf_add(struct buf *b, const void *data, size_t n)
+int buf_add_grow(struct buf *b, const void *data, size_t n)
 {
     int rc = buf_reserve(b, n);
     if (rc != BUF_OK)

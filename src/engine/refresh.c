@@ -288,17 +288,20 @@ int engine_refresh(struct engine *e, struct db_conn *c)
     int rc = -1;
     bool locked = false;
     int64_t generation;
-    if (!c || rows_begin(c) != 0) /* no connection: the caller's pool could not open one */
+    /* No connection: the caller's pool could not open one. */
+    if (!c || rows_generation(c, &generation) != 0)
         return -1;
-    if (rows_generation(c, &generation) != 0)
-        goto out;
+    /* Up to date, the common case: one statement, no transaction. */
     pthread_rwlock_rdlock(&e->lock);
     bool current = e->generation == generation;
     pthread_rwlock_unlock(&e->lock);
-    if (current) {
-        rc = 0;
+    if (current)
+        return 0;
+    /* Else the generation again and the rows written since, in one read transaction. */
+    if (rows_begin(c) != 0)
+        return -1;
+    if (rows_generation(c, &generation) != 0)
         goto out;
-    }
     pthread_rwlock_wrlock(&e->lock);
     locked = true;
     /* Another thread may have caught up meanwhile; never go back to an older generation. */

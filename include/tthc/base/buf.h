@@ -12,6 +12,7 @@
 #define TTHC_BASE_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 enum buf_status { BUF_OK = 0, BUF_NOMEM = -1, BUF_TOOBIG = -2 };
 
@@ -33,8 +34,19 @@ int buf_reserve(struct buf *b, size_t n);
 /* Counts n bytes written into the room buf_reserve made, and ends them with the NUL. */
 void buf_grew(struct buf *b, size_t n);
 
-/* Appends data[0..n), a C string, or printf-formatted text. Return BUF_OK or the failure. */
-int buf_add(struct buf *b, const void *data, size_t n);
+/* Appends data[0..n), a C string, or printf-formatted text. Return BUF_OK or the failure.
+ * buf_add is inline where the bytes fit in the room already allocated (JSON and CSV writers
+ * append a few bytes at a time, millions of times for a large answer). */
+int buf_add_grow(struct buf *b, const void *data, size_t n);
+static inline int buf_add(struct buf *b, const void *data, size_t n)
+{
+    if (b->error || b->len + n >= b->cap) /* cap <= max + 1, so this also keeps len <= max */
+        return buf_add_grow(b, data, n);
+    memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return BUF_OK;
+}
 int buf_adds(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
