@@ -1,5 +1,5 @@
 /* The demo province: a deterministic data set shaped like the seed report's province
- * (../shared/spec/seed-report.md) whose dossiers reproduce the report's figures exactly.
+ * (docs/seed-report.md) whose dossiers reproduce the report's figures exactly.
  * Owns the generator; it stores records through the records layer (records/kinds.h) like any other
  * load.
  */
