@@ -42,6 +42,12 @@ grep -q "units: 2 stored, 0 rejected" out; check "import units reports counts" 0
 grep -q "line 2 B: unit_code" err; check "import names the rejected line and code" 0 $?
 "$tthc" import --db m.db --kind dossiers - <dossiers.ndjson >out 2>&1; check "import from stdin" 3 $?
 "$tthc" import --db m.db --kind bogus units.ndjson >out 2>&1; check "unknown kind exits 2" 2 $?
+# NDJSON is one object a line: an object spread over lines is refused line by line (it could be
+# cut between two batches), and the object on the next line is still stored.
+printf '{"code":"M1","procedure_code":"1","unit_code":"C",\n"channel":"online","status":"new","received_at":"2024-03-01"}\n{"code":"M2","procedure_code":"1","unit_code":"C","channel":"online","status":"new","received_at":"2024-03-01"}\n' >multi.ndjson
+"$tthc" import --db m.db --kind dossiers multi.ndjson >out 2>err; check "multi-line ndjson exits 3" 3 $?
+grep -q "dossiers: 1 stored, 2 rejected" out; check "multi-line object refused by line" 0 $?
+grep -q "rejected line 1: the line is not valid JSON" err; check "multi-line reject names line 1" 0 $?
 
 # CSV with a quoted cell over two lines: the reject names its physical line (5).
 printf 'code,procedure_code,unit_code,channel,status,received_at,fee\nK1,1,C,online,new,2024-03-01,0\nK2,1,C,"in_person",new,2024-03-02,"1000"\nK3,1,"C\nX",online,new,2024-03-03,0\nK4,1,C,fax,new,2024-03-04,0\n' >d.csv
@@ -107,6 +113,8 @@ check "backup holds every dossier" "$(sqlite3 m.db 'select count(*) from dossier
     "$(sqlite3 copy.db 'select count(*) from dossiers')"
 "$tthc" backup --db m.db --out copy.db >out 2>&1; check "backup refuses to overwrite" 1 $?
 "$tthc" backup --db m.db >out 2>&1; check "backup without --out is a usage error" 2 $?
+"$tthc" backup --db m.db --out nowhere/copy.db >out 2>&1; check "backup into a missing folder fails" 1 $?
+grep -q "folder nowhere does not exist" out; check "backup names the missing folder" 0 $?
 kill -TERM "$server"; wait "$server"; check "serve exits 0 on SIGTERM" 0 $?
 grep -q "stopped" serve.log; check "serve says it stopped" 0 $?
 server=""

@@ -5,7 +5,7 @@
 # UndefinedBehaviorSanitizer (build-asan/), and the suites that run the server's threads under
 # ThreadSanitizer (build-tsan/). About 4 minutes on 2 cores.
 # Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips both sanitizer builds)
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=1
@@ -16,6 +16,9 @@ for a in "$@"; do
         *) echo "unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
+
+# Whatever stops this script early says so in one line, never a bare traceback or silence.
+trap 'echo "test suites: stopped: \"$BASH_COMMAND\" failed (exit $?) at scripts/test.sh line $LINENO" >&2' ERR
 
 scripts/deps.sh
 
@@ -31,7 +34,10 @@ run_suites() {
     [ $# -gt 0 ] && shift && names=("$@")
     # A build that fails counts as a failure and shows its errors (ninja prints them on stdout).
     local log
-    if ! log=$( { [ -d "$dir" ] || meson setup "$dir" "${setup[@]}"; } 2>&1 &&
+    # A folder set up by scripts/run.sh (-Dtests=false) gets its tests turned on, so that the
+    # README's two commands work in either order in one checkout.
+    if ! log=$( { if [ -d "$dir" ]; then meson configure "$dir" -Dtests=true
+                  else meson setup "$dir" "${setup[@]}"; fi; } 2>&1 &&
                 meson compile -C "$dir" 2>&1); then
         printf '%s\n' "$log" | tail -n 40 >&2
         echo "build failed in $dir/" >&2
@@ -43,8 +49,12 @@ run_suites() {
     # Count the Check tests (TAP lines), not the binaries; a binary that died counts as failed.
     local counts ok fail
     counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
-import json, re, sys
+import json, os, re, sys
 ok = fail = 0
+if not os.path.exists(sys.argv[1]):
+    print(f"test.sh: no test log in {sys.argv[1]}: the suites did not run", file=sys.stderr)
+    print(0, 1)
+    sys.exit(0)
 for line in open(sys.argv[1]):
     t = json.loads(line)
     out = t.get("stdout") or ""

@@ -159,7 +159,10 @@ int cmd_import(struct config *cfg, struct options *opt)
         return 2;
     }
     struct import im = {.ndjson = fi == 0, .csv = fi == 2};
-    im.format = fi == 2 ? FORMAT_CSV : fi == 3 ? FORMAT_DVCQG : FORMAT_JSON;
+    im.format = fi == 0   ? FORMAT_NDJSON
+                : fi == 2 ? FORMAT_CSV
+                : fi == 3 ? FORMAT_DVCQG
+                          : FORMAT_JSON;
     im.kind = KIND_DOSSIERS;
     if (im.format != FORMAT_DVCQG && (!opt->kind || kind_from_name(opt->kind, &im.kind) != 0)) {
         fprintf(stderr, "tthc import: --kind must be units, procedures, dossiers, feedback, "

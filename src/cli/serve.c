@@ -66,7 +66,10 @@ int cmd_serve(struct config *cfg, const struct options *opt)
         app_free(&app);
         return 1;
     }
-    log_info("serving %s on port %u (database %s)", cfg->listen, port, cfg->db);
+    /* The address as given, with the port bound (a listen of port 0 picks one). */
+    const char *colon = strrchr(cfg->listen, ':');
+    log_info("serving http://%.*s:%u/ (database %s)", colon ? (int)(colon - cfg->listen) : 0,
+             cfg->listen, port, cfg->db);
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("signal %d: finishing requests in flight (up to %u s), then stopping", sig,

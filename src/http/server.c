@@ -214,6 +214,31 @@ static void client_address(struct MHD_Connection *conn, char *buf, size_t len)
               buf, (socklen_t)len);
 }
 
+/* A 404 that helps: a path that only lacks its trailing slash's removal says so. */
+static void not_found(const char *url, struct response *res)
+{
+    char bare[256], detail[400], allow[64];
+    const struct route *route;
+    const char *param;
+    size_t n = strlen(url);
+    bool slash = n > 1 && n < sizeof(bare) && url[n - 1] == '/';
+    if (slash) {
+        memcpy(bare, url, n - 1);
+        bare[n - 1] = '\0';
+    }
+    if (slash && text_valid(bare, sizeof(bare) - 1, true) &&
+        router_match("GET", bare, &route, &param, allow, sizeof(allow)) != ROUTE_NOT_FOUND) {
+        snprintf(detail, sizeof(detail),
+                 "No resource has this path; %s, without the trailing slash, is one.", bare);
+        response_problem(res, 404, "not-found", "Not found", detail, NULL);
+        return;
+    }
+    response_problem(res, 404, "not-found", "Not found",
+                     "No resource has this path; the API lives under /api/v1/ (GET "
+                     "/api/v1/openapi.json lists every path).",
+                     NULL);
+}
+
 /* Routes the request and runs it through the policy and its handler. */
 static void dispatch(struct server *s, struct MHD_Connection *conn, const char *url,
                      const char *method, struct request_ctx *ctx, struct response *res)
@@ -255,8 +280,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
         enum router_result found =
             router_match(method, url, &route, &req.param, res->allow, sizeof(res->allow));
         if (found == ROUTE_NOT_FOUND) {
-            response_problem(res, 404, "not-found", "Not found",
-                             "No resource has this path; the API lives under /api/v1/.", NULL);
+            not_found(url, res);
         } else if (found == ROUTE_BAD_METHOD) {
             char detail[128];
             snprintf(detail, sizeof(detail), "This path accepts only: %s.", res->allow);

@@ -177,14 +177,29 @@ static void read_array(struct batch *b, const char *p, const char *end, size_t l
 }
 
 /* One object, or NDJSON: a value per line. A line that is not JSON rejects that line only;
- * reading resumes on the next line. Positions are 0-based lines plus position_base. */
+ * reading resumes on the next line. Positions are 0-based lines plus position_base. With
+ * by_line (FORMAT_NDJSON), each line must hold exactly one value: each line is parsed on its
+ * own, so an object spanning lines is refused line by line, and a bad line costs its own
+ * length, never a rescan of what follows. */
 static void read_lines(struct batch *b, const char *p, const char *end, size_t line,
-                       size_t position_base)
+                       size_t position_base, bool by_line)
 {
     while (p < end) {
         size_t position = position_base + line;
-        const char *stop = NULL;
-        cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+        const char *stop = NULL, *eol = end;
+        if (by_line && !(eol = memchr(p, '\n', (size_t)(end - p))))
+            eol = end;
+        cJSON *rec = cJSON_ParseWithLengthOpts(p, (size_t)(eol - p), &stop, 0);
+        if (rec && by_line) {
+            /* NDJSON: the line holds that one value and nothing after it. */
+            const char *q = stop;
+            while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+                q++;
+            if (q < eol) {
+                cJSON_Delete(rec);
+                rec = NULL;
+            }
+        }
         int rc;
         if (!rec) {
             rc = batch_take(b, NULL, "the line is not valid JSON", position);
@@ -252,10 +267,10 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
         if (csv_read(body, len, kind_fields(kind), csv_row, &b, err, errlen) != 0 &&
             b.status == INGEST_OK)
             b.status = INGEST_BAD_BODY;
-    } else if (*p == '[') {
+    } else if (*p == '[' && format != FORMAT_NDJSON) {
         read_array(&b, p, end, line, err, errlen);
     } else {
-        read_lines(&b, p, end, line, position_base);
+        read_lines(&b, p, end, line, position_base, format == FORMAT_NDJSON);
     }
     if (b.status == INGEST_TOO_MANY)
         snprintf(err, errlen, "the body holds more than %zu records: split it into batches",

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tthc/base/log.h"
@@ -83,6 +84,18 @@ int db_backup(struct db_conn *c, const char *path, char *err, size_t errlen)
     if (access(path, F_OK) == 0) {
         snprintf(err, errlen, "%s exists: name a new file for the backup", path);
         return -1;
+    }
+    char folder[1024];
+    snprintf(folder, sizeof(folder), "%s", path);
+    char *slash = strrchr(folder, '/');
+    if (slash && slash != folder) {
+        *slash = '\0';
+        struct stat st;
+        if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "the folder %s does not exist: create it first, or name another",
+                     folder);
+            return -1;
+        }
     }
     if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {

@@ -286,6 +286,17 @@ START_TEST(not_found_and_method)
     expect_problem(&r, 405, "method-not-allowed", NULL);
     ck_assert_str_eq(http_header(&r, "allow", allow, sizeof(allow)), "POST");
     http_response_free(&r);
+    /* A known path with a trailing slash: the answer names the path without it. */
+    cJSON *j = http_get_json(srv.port, "/api/v1/summary/", 404);
+    ck_assert_str_eq(json_str(j, "detail", NULL),
+                     "No resource has this path; /api/v1/summary, without the trailing slash, "
+                     "is one.");
+    cJSON_Delete(j);
+    j = http_get_json(srv.port, "/api/v1/nothing", 404);
+    ck_assert_str_eq(json_str(j, "detail", NULL),
+                     "No resource has this path; the API lives under /api/v1/ (GET "
+                     "/api/v1/openapi.json lists every path).");
+    cJSON_Delete(j);
 }
 END_TEST
 

@@ -19,7 +19,12 @@
 
 /* How a body is written: JSON (one object, an array, or NDJSON), CSV with a header row of
  * field names, or the DVCQG portal's dossier objects (JSON; kind is then dossiers). */
-enum format { FORMAT_JSON, FORMAT_CSV, FORMAT_DVCQG };
+enum format {
+    FORMAT_JSON,   /* one object, an array, or values separated by any whitespace */
+    FORMAT_NDJSON, /* strictly one value per line (`tthc import --format ndjson`) */
+    FORMAT_CSV,
+    FORMAT_DVCQG,
+};
 
 struct ingest_report {
     size_t records;  /* values found in the body */
