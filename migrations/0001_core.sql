@@ -1,5 +1,5 @@
 -- Units, procedures and dossiers: every field that a counter reads is a typed column.
--- Days are integers: days since 1970-01-01 in local time (+07:00), see src/ltime.c.
+-- Days are integers: days since 1970-01-01 in local time (+07:00), see src/domain/ltime.c.
 CREATE TABLE units (
     id          INTEGER PRIMARY KEY,
     code        TEXT NOT NULL UNIQUE,
@@ -36,14 +36,14 @@ CREATE TABLE dossiers (
     finished_at     TEXT,
     version         INTEGER NOT NULL       -- meta.generation of the write that stored it
 );
--- Figures are counted in memory (src/facts.c), which reads rows by version; the SQL recount
--- (src/query.c) reads a period through received_day. Every index slows loading, so there are
+-- Figures are counted in memory (src/engine/), which reads rows by version; the SQL recount
+-- (src/recount/) reads a period through received_day. Every index slows loading, so there are
 -- no others.
 CREATE INDEX dossiers_received ON dossiers(received_day);
 CREATE INDEX dossiers_version ON dossiers(version);
 
 -- generation: bumped by every write transaction, so that readers holding figures in memory
--- (src/facts.c) know what changed since they last looked.
+-- (src/engine/) know what changed since they last looked.
 CREATE TABLE meta (
     key     TEXT PRIMARY KEY,
     value   INTEGER NOT NULL

@@ -1,7 +1,7 @@
--- Public holidays for working-day arithmetic (src/workdays.c): deadlines of feedback and
+-- Public holidays for working-day arithmetic (src/domain/workdays.c): deadlines of feedback and
 -- announcements are counted in working days, which skip Saturdays, Sundays and the days in
 -- this table (domain.md, "Feedback", "Announcements"). Days are local day numbers: days since
--- 1970-01-01 in +07:00, as everywhere else (src/ltime.c).
+-- 1970-01-01 in +07:00, as everywhere else (src/domain/ltime.c).
 --
 -- What is shipped: the days off of civil servants (cán bộ, công chức, viên chức) in 2023-2026
 -- under Labour Code 2019, Article 112 (Tết Dương lịch 1 day, Tết Nguyên đán 5 days, Giỗ Tổ

@@ -1,4 +1,4 @@
--- API keys (src/keys.c). A key's token is shown once, at creation, and never stored: only its
+-- API keys (src/http/keys.c). A key's token is shown once, at creation, and never stored: only its
 -- SHA-256. A request's token is looked up by its first 8 characters (prefix, also what
 -- `tthc key list` shows to tell keys apart) and then compared by hash. Times are UTC,
 -- "YYYY-MM-DDTHH:MM:SSZ", so that they compare as text.

@@ -183,9 +183,6 @@ int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t l
     return 0;
 }
 
-/* Most procedures one decision may announce: far above any real list. */
-#define ANNOUNCED_MAX 100000
-
 int announcement_validate(const cJSON *obj, struct announcement *a, char *reason, size_t len)
 {
     memset(a, 0, sizeof(*a));

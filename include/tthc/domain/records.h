@@ -1,6 +1,8 @@
-/* The records as the domain knows them, once validated (api.md's record tables): what the
- * records layer hands to storage. Strings point into the object a record was read from; the
- * structs own nothing.
+/* The records as the domain knows them, once validated (api.md's record tables, and
+ * docs/index766.md for the index's facts): what the records layer hands to storage. Strings
+ * point into the object a record was read from. The structs own nothing but their lists
+ * (supplements, a decision's procedures), which the validator allocates and records_release
+ * (records/kinds.h) frees.
  */
 #ifndef TTHC_DOMAIN_RECORDS_H
 #define TTHC_DOMAIN_RECORDS_H
@@ -10,6 +12,16 @@
 
 #include "tthc/domain/ltime.h"
 
+/* A request for more documents (yêu cầu bổ sung) of a dossier. */
+struct supplement {
+    struct ltime requested, completed;
+    bool has_completed;
+    const char *requested_at, *completed_at; /* as sent; completed_at NULL when not completed */
+};
+
+/* Most supplement requests one dossier may carry: far above any real dossier. */
+#define SUPPLEMENTS_MAX 100
+
 /* A validated dossier. Strings point into the cJSON object it came from. */
 struct dossier {
     const char *code, *procedure_code, *unit_code;
@@ -18,6 +30,10 @@ struct dossier {
     bool has_received, has_due, has_finished;
     struct ltime received, due, finished;
     const char *received_at, *due_at, *finished_at;
+    /* The index's facts (docs/index766.md); false when not sent. */
+    bool synced, digitised, reused_data, from_citizen_store, electronic_result, vneid;
+    struct supplement *supplements; /* nsupplements, in the order sent; owned */
+    size_t nsupplements;
 };
 
 struct unit {
@@ -29,7 +45,8 @@ struct unit {
 
 struct procedure {
     const char *code, *name, *field;
-    int online_service; /* -1: not given */
+    int online_service;                                  /* -1: not given */
+    bool paper_result, parts_complete, e_certified_copy; /* false when not sent */
 };
 
 /* A feedback item (phản ánh, kiến nghị). */
@@ -39,6 +56,7 @@ struct feedback {
     bool published, has_resolved;
     struct ltime received, resolved;
     const char *received_at, *resolved_at;
+    bool disliked, repeated; /* the index's facts; false when not sent */
 };
 
 /* A satisfaction rating of one dossier. */
@@ -58,13 +76,26 @@ struct payment {
     const char *paid_at;
 };
 
+/* One procedure of a decision's list: when its legal basis takes effect, and when it was
+ * published on the national procedure database. */
+struct announced {
+    const char *procedure_code;
+    int effective, published; /* local days; published DAY_NONE while not published */
+    const char *effective_on, *published_on; /* as sent; published_on NULL when not published */
+};
+
+/* Most procedures one decision may announce: far above any real list. */
+#define ANNOUNCED_MAX 100000
+
 /* A decision announcing a list of procedures. */
 struct announcement {
     const char *code, *unit_code;
-    int64_t procedures;
+    int64_t procedures; /* the list's length when the list is sent */
     bool has_effective, has_published;
     struct ltime signed_on, effective, published;
     const char *signed_at, *effective_at, *published_at;
+    struct announced *list; /* nlist, in the order sent (procedure_list); owned */
+    size_t nlist;
 };
 
 /* A public holiday (a day off that working-day deadlines skip). */
