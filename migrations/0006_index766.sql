@@ -37,3 +37,7 @@ CREATE TABLE announcement_procedures (
 
 ALTER TABLE feedback ADD COLUMN disliked INTEGER NOT NULL DEFAULT 0;  -- the citizen disliked the answer
 ALTER TABLE feedback ADD COLUMN repeated INTEGER NOT NULL DEFAULT 0;  -- a repeat of an earlier complaint
+
+-- 5.4 takes out every dossier a feedback item names, whenever either arrived: the engine finds
+-- the items that name a dossier written since it last looked.
+CREATE INDEX feedback_dossier ON feedback(dossier_code);
