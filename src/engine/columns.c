@@ -10,11 +10,11 @@
 
 /* The columns of each kind, each list applied to a macro X(column): the one place that names
  * them, for growing and for freeing. */
-#define DOSSIER_COLUMNS(X)      X(received) X(due) X(finished) X(unit) X(proc) X(state)
-#define FEEDBACK_COLUMNS(X)     X(received) X(resolved) X(unit) X(proc) X(status)
+#define DOSSIER_COLUMNS(X)      X(received) X(due) X(finished) X(unit) X(proc) X(state) X(facts)
+#define FEEDBACK_COLUMNS(X)     X(received) X(resolved) X(unit) X(proc) X(status) X(facts) X(named)
 #define RATING_COLUMNS(X)       X(day) X(dossier) X(rating)
 #define PAYMENT_COLUMNS(X)      X(day) X(amount) X(dossier) X(channel) X(status)
-#define ANNOUNCEMENT_COLUMNS(X) X(signed_on) X(published) X(procedures) X(unit)
+#define ANNOUNCEMENT_COLUMNS(X) X(signed_on) X(published) X(procedures) X(unit) X(list_at) X(list_n)
 
 /* Grows column col of t from t->cap to cap slots, zeroing the new ones; returns -1 from the
  * enclosing function when out of memory. */
@@ -44,6 +44,12 @@ int columns_reserve(struct engine *t, size_t id)
     if (!cap)
         return 0;
     DOSSIER_COLUMNS(GROW)
+    size_t had = (t->cap + 63) / 64, words = (cap + 63) / 64;
+    uint64_t *bits = realloc(t->flag_bits, words * sizeof(uint64_t));
+    if (!bits)
+        return -1;
+    memset(bits + had, 0, (words - had) * sizeof(uint64_t));
+    t->flag_bits = bits;
     if (zones_grow(t, cap) != 0)
         return -1;
     t->cap = cap;
@@ -81,6 +87,11 @@ int announcements_reserve(struct announcement_cols *t, size_t id)
 void columns_free(struct engine *e)
 {
     hmap_free(&e->far);
+    hmap_free(&e->supp);
+    hmap_free(&e->flagged);
+    free(e->flag_bits);
+    free(e->supp_days);
+    free(e->listed);
     {
         struct engine *t = e;
         DOSSIER_COLUMNS(FREE)

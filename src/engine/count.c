@@ -78,14 +78,6 @@ static int by_code(const void *a, const void *b, void *order)
     return strcmp(o->names->code[x], o->names->code[y]);
 }
 
-/* Whether dossier i is in the total of [F, T] (domain.md: received by `to` and not ended
- * before `from`). */
-static inline bool in_total(const struct engine *e, size_t i, int32_t F, int32_t T)
-{
-    uint8_t s = STATUS_OF(e->state[i]);
-    return s && e->received[i] <= T && !(status_is_ended(s) && finished_of(e, i) < F);
-}
-
 /* The counters a pass over the slots adds to, for one group: one cache line where struct
  * counters takes five (a pass by unit adds to thousands of them in no order). A group counts
  * fewer dossiers than there are slots, so 32 bits hold each. */

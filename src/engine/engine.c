@@ -37,6 +37,9 @@ void engine_free(struct engine *e)
     free(e->unit_parent);
     free(e->unit_successor);
     free(e->unit_level);
+    free(e->unit_from);
+    free(e->unit_to);
+    free(e->proc_facts);
     workdays_free(&e->workdays);
     free(e->unit_version);
     pthread_rwlock_destroy(&e->lock);

@@ -53,7 +53,11 @@ struct feedback_cols {
     int32_t *received, *resolved; /* resolved: DAY_NONE while open */
     uint32_t *unit, *proc;        /* proc 0: none */
     uint8_t *status;              /* enum feedback_status; 0: empty slot */
+    uint8_t *facts;               /* FB_DISLIKED, FB_REPEATED */
+    uint32_t *named;              /* the dossier slot its dossier_code names; 0: none */
 };
+#define FB_DISLIKED 0x01
+#define FB_REPEATED 0x02
 struct rating_cols {
     size_t n, cap;
     int32_t *day;
@@ -71,7 +75,14 @@ struct announcement_cols {
     size_t n, cap;
     int32_t *signed_on, *published; /* published: DAY_NONE when not yet */
     int64_t *procedures;
-    uint32_t *unit; /* 0: empty slot */
+    uint32_t *unit;             /* 0: empty slot */
+    uint32_t *list_at, *list_n; /* its procedure list: listed[list_at .. list_at + list_n) */
+};
+
+/* One entry of a decision's procedure list (docs/index766.md, 1.1 and 1.2). */
+struct listed {
+    uint32_t proc;
+    int32_t effective, published; /* published DAY_NONE while not published */
 };
 
 /* Zones: the dossier slots in runs of ZONE_SLOTS, each with the earliest received day and the
@@ -122,6 +133,7 @@ struct engine {
     uint16_t *unit, *proc;   /* ids; ID_FAR */
     struct hmap far;         /* values held apart (DAYS_FAR, ID_FAR) */
     uint8_t *state;          /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
+    uint8_t *facts;          /* the index's facts: FACT_* */
     struct zones zones;
     /* The dossiers by day in tally groups (tally.h; feed.c numbers the groups): unit_tally is
      * each unit's province * TALLY_LEVELS + level (UINT16_MAX: none); by_province: the groups
@@ -143,7 +155,38 @@ struct engine {
     int32_t *unit_parent;    /* 0: root */
     int32_t *unit_successor; /* 0: none */
     uint8_t *unit_level;
+    int32_t *unit_from, *unit_to; /* valid from, to: INT32_MIN, DAY_NONE when open-ended */
+    uint8_t *proc_facts;          /* by procedure id: PROC_* */
+    /* Supplement requests (docs/index766.md, the 766 on-time rule): slot + 1 -> at << 8 | n,
+     * the slot's requests as (requested, completed) day pairs at supp_days[2 * at ...]. A
+     * rewritten slot's old pairs stay behind until the next full load. */
+    struct hmap supp;
+    int32_t *supp_days;
+    size_t supp_len, supp_cap; /* pairs */
+    /* Decisions' procedure lists, an.list_at into these; rewritten lists leave theirs behind. */
+    struct listed *listed;
+    size_t listed_len, listed_cap;
+    /* Dossiers 5.4 takes out whatever the period: slot + 1 -> dissatisfied ratings << 32 |
+     * feedback items naming it. */
+    struct hmap flagged;
+    uint64_t *flag_bits; /* bit per slot: in flagged (a lookup only for those) */
 };
+
+/* The index's facts of a dossier slot (engine->facts). */
+#define FACT_SYNCED     0x01
+#define FACT_DIGITISED  0x02
+#define FACT_REUSED     0x04
+#define FACT_CITIZEN    0x08
+#define FACT_ERESULT    0x10
+#define FACT_VNEID      0x20
+#define FACT_PAID_DVCQG 0x40
+#define FACT_SUPP       0x80 /* has supplement requests (engine->supp) */
+
+/* A procedure's facts (engine->proc_facts). */
+#define PROC_ONLINE 0x01 /* online_service partial or full */
+#define PROC_PAPER  0x02
+#define PROC_PARTS  0x04
+#define PROC_ECC    0x08
 
 /* ---- columns.c ------------------------------------------------------------------------- */
 
@@ -298,6 +341,14 @@ static inline size_t group_of(const struct summary_params *p, const struct unit_
     if (p->group_by != GROUP_NONE && p->group_by != GROUP_UNIT && g == 0)
         return SIZE_MAX;
     return g < ngroups ? g : SIZE_MAX;
+}
+
+/* Whether dossier i is in the total of [F, T] (domain.md: received by `to` and not ended
+ * before `from`). */
+static inline bool in_total(const struct engine *e, size_t i, int32_t F, int32_t T)
+{
+    uint8_t s = STATUS_OF(e->state[i]);
+    return s && e->received[i] <= T && !(status_is_ended(s) && finished_of(e, i) < F);
 }
 
 /* The group dossier slot i counts in (group_of for its unit, procedure and channel). */

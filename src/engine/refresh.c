@@ -21,8 +21,8 @@
  * level. */
 struct names_load {
     struct names nn;
-    int32_t *parent, *successor;
-    uint8_t *level;
+    int32_t *parent, *successor, *from, *to;
+    uint8_t *level; /* units' levels, or procedures' PROC_* facts */
     bool units;
 };
 
@@ -41,24 +41,27 @@ static int names_grow(struct names_load *l, size_t id)
         nn->name = names;
     if (!codes || !names)
         return -1;
+    uint8_t *v = realloc(l->level, cap);
+    if (v)
+        l->level = v;
+    if (!v)
+        return -1;
     if (l->units) {
-        int32_t *p = realloc(l->parent, cap * sizeof(int32_t));
-        if (p)
-            l->parent = p;
-        int32_t *q = realloc(l->successor, cap * sizeof(int32_t));
-        if (q)
-            l->successor = q;
-        uint8_t *v = realloc(l->level, cap);
-        if (v)
-            l->level = v;
-        if (!p || !q || !v)
-            return -1;
+        int32_t **cols[] = {&l->parent, &l->successor, &l->from, &l->to};
+        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+            int32_t *q = realloc(*cols[k], cap * sizeof(int32_t));
+            if (!q)
+                return -1;
+            *cols[k] = q;
+        }
     }
     for (size_t i = nn->n; i < cap; i++) {
         nn->code[i] = nn->name[i] = NULL;
+        l->level[i] = 0;
         if (l->units) {
             l->parent[i] = l->successor[i] = 0;
-            l->level[i] = 0;
+            l->from[i] = INT32_MIN;
+            l->to[i] = DAY_NONE;
         }
     }
     nn->n = cap;
@@ -85,12 +88,23 @@ static int take_unit(void *ctx, const struct unit_row *r)
     l->parent[r->id] = (int32_t)r->parent;
     l->level[r->id] = (uint8_t)r->level;
     l->successor[r->id] = (int32_t)r->successor;
+    l->from[r->id] = r->valid_from;
+    l->to[r->id] = r->valid_to;
     return 0;
 }
 
 static int take_procedure(void *ctx, const struct procedure_row *r)
 {
-    return name_take(ctx, r->id, r->code, r->name);
+    struct names_load *l = ctx;
+    if (name_take(l, r->id, r->code, r->name) != 0)
+        return -1;
+    l->level[r->id] =
+        (uint8_t)((r->online_service == SERVICE_PARTIAL || r->online_service == SERVICE_FULL
+                       ? PROC_ONLINE
+                       : 0) |
+                  (r->paper_result ? PROC_PAPER : 0) | (r->parts_complete ? PROC_PARTS : 0) |
+                  (r->e_certified_copy ? PROC_ECC : 0));
+    return 0;
 }
 
 static void names_load_free(struct names_load *l)
@@ -98,6 +112,8 @@ static void names_load_free(struct names_load *l)
     names_free(&l->nn);
     free(l->parent);
     free(l->successor);
+    free(l->from);
+    free(l->to);
     free(l->level);
 }
 
@@ -130,10 +146,14 @@ static int load_units(struct engine *e, struct db_conn *c)
     free(e->unit_parent);
     free(e->unit_successor);
     free(e->unit_level);
+    free(e->unit_from);
+    free(e->unit_to);
     e->units = l.nn;
     e->unit_parent = l.parent;
     e->unit_successor = l.successor;
     e->unit_level = l.level;
+    e->unit_from = l.from;
+    e->unit_to = l.to;
     return 0;
 }
 
@@ -145,7 +165,9 @@ static int load_procedures(struct engine *e, struct db_conn *c)
         return -1;
     }
     names_free(&e->procs);
+    free(e->proc_facts);
     e->procs = l.nn;
+    e->proc_facts = l.level;
     return 0;
 }
 
@@ -186,12 +208,55 @@ static int take_dossier(void *ctx, const struct dossier_row *r)
     e->state[id] = (uint8_t)((status_is_excluded(r->status) ? 0 : r->status & 0x0f) |
                              (r->channel & 0x03) << 4 | (r->fee ? FLAG_FEE : 0) |
                              (r->paid_online ? FLAG_PAID : 0));
+    e->facts[id] =
+        (uint8_t)((r->synced ? FACT_SYNCED : 0) | (r->digitised ? FACT_DIGITISED : 0) |
+                  (r->reused_data ? FACT_REUSED : 0) | (r->from_citizen_store ? FACT_CITIZEN : 0) |
+                  (r->electronic_result ? FACT_ERESULT : 0) | (r->vneid ? FACT_VNEID : 0) |
+                  (r->paid_dvcqg ? FACT_PAID_DVCQG : 0));
+    hmap_del(&e->supp, (uint64_t)id + 1); /* its supplements follow (take_supplement) */
     if (note_version(e, r->unit, r->version) != 0 || zone_note(e, id) != 0)
         return -1;
     if (id >= e->n)
         e->n = id + 1;
     if (update && feed_row(e, id, &now))
         tally_add(e->tally, &now, 1);
+    return 0;
+}
+
+/* The supplements being read: the dossier whose requests come now. */
+struct supp_load {
+    struct engine *e;
+    uint64_t dossier; /* 0: none yet */
+};
+
+static int take_supplement(void *ctx, const struct supplement_row *r)
+{
+    struct supp_load *l = ctx;
+    struct engine *e = l->e;
+    if (r->dossier >= e->n)
+        return 0;
+    if (e->supp_len == e->supp_cap) {
+        size_t cap = e->supp_cap ? e->supp_cap * 2 : 1024;
+        int32_t *d = realloc(e->supp_days, cap * 2 * sizeof(int32_t));
+        if (!d)
+            return -1;
+        e->supp_days = d;
+        e->supp_cap = cap;
+    }
+    uint64_t *v = hmap_put(&e->supp, r->dossier + 1, NULL);
+    if (!v)
+        return -1;
+    if (l->dossier != r->dossier) { /* its first request: a new run */
+        l->dossier = r->dossier;
+        *v = (uint64_t)e->supp_len << 8;
+    }
+    if ((*v & 0xff) == 0xff)
+        return 0; /* more than 255: past SUPPLEMENTS_MAX, which loads refuse */
+    e->facts[r->dossier] |= FACT_SUPP;
+    e->supp_days[2 * e->supp_len] = r->requested;
+    e->supp_days[2 * e->supp_len + 1] = r->completed;
+    e->supp_len++;
+    (*v)++;
     return 0;
 }
 
@@ -203,8 +268,34 @@ static int load_dossiers(struct engine *e, struct db_conn *c)
         if (rows_dossier_max_id(c, &max) != 0 || columns_reserve(e, (size_t)max) != 0)
             return -1;
         zones_clear(e);
+        hmap_clear(&e->supp);
+        e->supp_len = 0;
     }
-    return rows_dossiers(c, e->generation, take_dossier, e);
+    struct supp_load sl = {e, 0};
+    return rows_dossiers(c, e->generation, take_dossier, e) != 0 ||
+                   rows_supplements(c, e->generation, take_supplement, &sl) != 0
+               ? -1
+               : 0;
+}
+
+/* Adds delta to the count of dossier slot d that shift selects (32: dissatisfied ratings, 0:
+ * feedback naming it). Returns 0 or -1 (memory). */
+static int flag(struct engine *e, uint32_t d, int shift, int delta)
+{
+    if (!d)
+        return 0;
+    uint64_t *v = delta > 0 ? hmap_put(&e->flagged, (uint64_t)d + 1, NULL)
+                            : hmap_get(&e->flagged, (uint64_t)d + 1);
+    if (!v)
+        return delta > 0 ? -1 : 0;
+    *v += delta > 0 ? (uint64_t)1 << shift : (uint64_t)0 - ((uint64_t)1 << shift);
+    bool any = *v != 0;
+    if (!any)
+        hmap_del(&e->flagged, (uint64_t)d + 1);
+    uint64_t bit = (uint64_t)1 << (d % 64);
+    if (d < e->cap) /* a rating or item names a dossier slot the columns hold */
+        e->flag_bits[d / 64] = any ? e->flag_bits[d / 64] | bit : e->flag_bits[d / 64] & ~bit;
+    return 0;
 }
 
 static int take_feedback(void *ctx, const struct feedback_row *r)
@@ -218,16 +309,40 @@ static int take_feedback(void *ctx, const struct feedback_row *r)
     t->status[id] = (uint8_t)r->status;
     t->received[id] = r->received;
     t->resolved[id] = r->resolved;
+    t->facts[id] = (uint8_t)((r->disliked ? FB_DISLIKED : 0) | (r->repeated ? FB_REPEATED : 0));
+    /* The dossier it names comes again from rows_named, if it still names one. */
+    struct engine *e = ctx;
+    if (flag(e, t->named[id], 0, -1) != 0)
+        return -1;
+    t->named[id] = 0;
     if (id >= t->n)
         t->n = id + 1;
     return 0;
 }
 
+static int take_named(void *ctx, const struct named_row *r)
+{
+    struct engine *e = ctx;
+    struct feedback_cols *t = &e->fb;
+    uint32_t d = (uint32_t)r->dossier;
+    if (r->feedback >= t->n || t->named[r->feedback] == d)
+        return 0;
+    if (flag(e, t->named[r->feedback], 0, -1) != 0 || flag(e, d, 0, 1) != 0)
+        return -1;
+    t->named[r->feedback] = d;
+    return 0;
+}
+
 static int take_rating(void *ctx, const struct rating_row *r)
 {
-    struct rating_cols *t = &((struct engine *)ctx)->rt;
+    struct engine *e = ctx;
+    struct rating_cols *t = &e->rt;
     size_t id = (size_t)r->id;
     if (ratings_reserve(t, id) != 0)
+        return -1;
+    /* 5.4 counts a dossier's dissatisfied ratings: the old rating out, the new one in. */
+    if ((t->rating[id] == RATING_DISSATISFIED && flag(e, t->dossier[id], 32, -1) != 0) ||
+        (r->rating == RATING_DISSATISFIED && flag(e, (uint32_t)r->dossier, 32, 1) != 0))
         return -1;
     t->dossier[id] = (uint32_t)r->dossier;
     t->rating[id] = (uint8_t)r->rating;
@@ -263,8 +378,31 @@ static int take_announcement(void *ctx, const struct announcement_row *r)
     t->procedures[id] = r->procedures;
     t->signed_on[id] = r->signed_on;
     t->published[id] = r->published;
+    t->list_n[id] = 0; /* its list follows (take_listed) */
     if (id >= t->n)
         t->n = id + 1;
+    return 0;
+}
+
+static int take_listed(void *ctx, const struct listed_row *r)
+{
+    struct engine *e = ctx;
+    struct announcement_cols *t = &e->an;
+    if (r->announcement >= t->n)
+        return 0;
+    if (e->listed_len == e->listed_cap) {
+        size_t cap = e->listed_cap ? e->listed_cap * 2 : 256;
+        struct listed *l = realloc(e->listed, cap * sizeof(*l));
+        if (!l)
+            return -1;
+        e->listed = l;
+        e->listed_cap = cap;
+    }
+    size_t a = (size_t)r->announcement;
+    if (!t->list_n[a])
+        t->list_at[a] = (uint32_t)e->listed_len;
+    e->listed[e->listed_len++] = (struct listed){r->procedure, r->effective, r->published};
+    t->list_n[a]++;
     return 0;
 }
 
@@ -272,11 +410,23 @@ static int take_announcement(void *ctx, const struct announcement_row *r)
 static int load_others(struct engine *e, struct db_conn *c)
 {
     struct workdays w;
+    if (e->generation < 0) {
+        /* Everything again: counts and lists from scratch. */
+        hmap_clear(&e->flagged);
+        if (e->flag_bits)
+            memset(e->flag_bits, 0, (e->cap + 63) / 64 * sizeof(uint64_t));
+        e->listed_len = 0;
+        if (e->fb.named)
+            memset(e->fb.named, 0, e->fb.cap * sizeof(uint32_t));
+        if (e->rt.rating)
+            memset(e->rt.rating, 0, e->rt.cap);
+    }
     if (rows_feedback(c, e->generation, take_feedback, e) != 0 ||
         rows_ratings(c, e->generation, take_rating, e) != 0 ||
         rows_payments(c, e->generation, take_payment, e) != 0 ||
         rows_announcements(c, e->generation, take_announcement, e) != 0 ||
-        db_holidays_load(c, &w) != 0)
+        rows_listed(c, e->generation, take_listed, e) != 0 ||
+        rows_named(c, e->generation, take_named, e) != 0 || db_holidays_load(c, &w) != 0)
         return -1;
     workdays_free(&e->workdays);
     e->workdays = w;

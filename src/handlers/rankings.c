@@ -1,10 +1,11 @@
-/* GET /api/v1/rankings: the units of a level ranked by a metric (api.md, "Series and
- * rankings"); GET /api/v1/metrics: the catalogue of the metrics every endpoint accepts. */
+/* GET /api/v1/rankings: the units of a level ranked by a metric of the catalogue, or by the
+ * national index (qd766) or one of its groups (api.md, "Series and rankings"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tthc/base/text.h"
+#include "tthc/domain/index766.h"
 #include "tthc/domain/metrics.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/engine/engine.h"
@@ -14,15 +15,21 @@
 
 struct rank {
     const struct unit_state *unit;
-    const struct counters *counters; /* NULL: no data at all */
-    int defined;                     /* the denominator is above 0 */
+    int defined; /* the denominator is above 0 */
     double value;
+    double numerator, denominator; /* a rate's counts; an index's points and maximum */
     long rank;
 };
 
 static int by_key(const void *key, const void *elem)
 {
     return strcmp(key, ((const struct summary_group *)elem)->key);
+}
+
+static int by_unit(const void *key, const void *elem)
+{
+    uint32_t id = *(const uint32_t *)key, other = ((const struct unit_state *)elem)->id;
+    return (id > other) - (id < other);
 }
 
 /* Defined values first, best first (direction in ctx), ties by unit code; then the rest by
@@ -38,41 +45,36 @@ static int by_value(const void *a, const void *b, void *ctx)
     return strcmp(x->unit->code, y->unit->code);
 }
 
-/* Rankings as CSV rows, streamed; the ranks point into units and groups, which it owns. */
+/* Rankings as CSV rows, streamed; the ranks point into units, which it owns. */
 struct ranks_csv {
     struct rank *ranks;
     size_t n;
     struct unit_state *units;
-    struct summary_group *groups;
-    const struct rate_def *metric;
 };
 
 static void ranks_row(void *ctx, size_t row, struct csv_writer *w)
 {
-    static const struct counters zero;
     const struct ranks_csv *c = ctx;
     if (row == 0) {
         static const char *const head[] = {"rank",  "unit_code", "unit_name",
                                            "value", "numerator", "denominator"};
         for (int h = 0; h < 6; h++)
             csv_text(w, head[h]);
-    } else {
-        const struct rank *r = &c->ranks[row - 1];
-        int64_t num, den;
-        rate_parts(r->counters ? r->counters : &zero, c->metric, &num, &den);
-        if (r->defined)
-            csv_int(w, r->rank);
-        else
-            csv_text(w, NULL);
-        csv_text(w, r->unit->code);
-        csv_text(w, r->unit->name);
-        if (r->defined)
-            csv_real(w, r->value);
-        else
-            csv_text(w, NULL);
-        csv_int(w, num);
-        csv_int(w, den);
+        return;
     }
+    const struct rank *r = &c->ranks[row - 1];
+    if (r->defined)
+        csv_int(w, r->rank);
+    else
+        csv_text(w, NULL);
+    csv_text(w, r->unit->code);
+    csv_text(w, r->unit->name);
+    if (r->defined)
+        csv_real(w, r->value);
+    else
+        csv_text(w, NULL);
+    csv_real(w, r->numerator);
+    csv_real(w, r->denominator);
 }
 
 static void ranks_free(void *ctx)
@@ -80,7 +82,6 @@ static void ranks_free(void *ctx)
     struct ranks_csv *c = ctx;
     free(c->ranks);
     free(c->units);
-    free(c->groups);
     free(c);
 }
 
@@ -92,6 +93,92 @@ static void add_number_or_null(cJSON *o, const char *name, int defined, double v
         cJSON_AddNullToObject(o, name);
 }
 
+/* The units of p's level within its filters ranked by the rate metric: *ranks (caller frees)
+ * point into *units. Returns as engine_summary. */
+static enum query_status rank_rate(struct request *req, struct summary_params *p,
+                                   const struct rate_def *metric, struct rank **ranks, size_t *n,
+                                   struct unit_state **units, size_t *nunits, const char **param,
+                                   char *reason, size_t len)
+{
+    struct engine *e = req->app->engine;
+    struct db_conn *c = request_conn(req);
+    struct summary_group *groups = NULL;
+    struct unit_map map = {0};
+    size_t ngroups = 0;
+    p->group_by = GROUP_UNIT;
+    /* A unit with decisions or feedback but no dossier still has a value for those metrics. */
+    p->every_group = true;
+    enum query_status st;
+    if ((st = engine_summary(e, c, p, &groups, &ngroups, param, reason, len)) != QUERY_OK ||
+        (st = engine_unit_map(e, c, p, &map, param, reason, len)) != QUERY_OK ||
+        engine_units(e, c, units, nunits) != 0 ||
+        !(*ranks = calloc(*nunits ? *nunits : 1, sizeof(**ranks)))) {
+        st = st == QUERY_OK ? QUERY_FAILED : st;
+        goto out;
+    }
+    /* Every unit of the level within the filters ranks, with data or not (a unit counted
+     * under a successor is not ranked itself). */
+    for (size_t i = 0; i < *nunits; i++) {
+        uint32_t u = (*units)[i].id;
+        if (u >= map.n || !map.in[u] || map.as[u] != u)
+            continue;
+        struct rank *r = &(*ranks)[(*n)++];
+        r->unit = &(*units)[i];
+        const struct summary_group *g =
+            bsearch((*units)[i].code, groups, ngroups, sizeof(*groups), by_key);
+        static const struct counters zero;
+        int64_t num, den;
+        rate_parts(g ? &g->counters : &zero, metric, &num, &den);
+        r->numerator = (double)num;
+        r->denominator = (double)den;
+        r->defined = g && rate_value(&g->counters, metric, &r->value) == 0;
+    }
+out:
+    p->group_by = GROUP_NONE; /* the echo shows the request's own parameters */
+    free(groups);
+    unit_map_free(&map);
+    return st;
+}
+
+/* The same for the national index: metric "qd766" (the total) or "qd766.GROUP" (one group's
+ * points); every unit of the level in the scope valid on a day of the period, scored on its
+ * subtree (docs/index766.md). *group is set to -1 for the total, else the group. */
+static enum query_status rank_index(struct request *req, struct summary_params *p, int group,
+                                    struct rank **ranks, size_t *n, struct unit_state **units,
+                                    size_t *nunits, const char **param, char *reason, size_t len)
+{
+    struct engine *e = req->app->engine;
+    struct db_conn *c = request_conn(req);
+    const struct index766_table *t = index766_table(INDEX766_VERSION);
+    struct index766_entry *entries = NULL;
+    size_t count = 0;
+    enum query_status st;
+    if ((st = engine_index766_groups(e, c, p, INDEX766_BY_RANK, p->level, &entries, &count, param,
+                                     reason, len)) != QUERY_OK ||
+        engine_units(e, c, units, nunits) != 0 ||
+        !(*ranks = calloc(count ? count : 1, sizeof(**ranks)))) {
+        st = st == QUERY_OK ? QUERY_FAILED : st;
+        goto out;
+    }
+    for (size_t k = 0; k < count; k++) {
+        const struct unit_state *u =
+            bsearch(&entries[k].unit, *units, *nunits, sizeof(**units), by_unit);
+        if (!u)
+            continue;
+        struct index766_result r;
+        index766_score(t, &entries[k].counts, &r);
+        struct rank *rk = &(*ranks)[(*n)++];
+        rk->unit = u;
+        rk->defined = 1;
+        rk->value = group < 0 ? r.total : r.group_points[group];
+        rk->numerator = rk->value;
+        rk->denominator = group < 0 ? 100 : t->groups[group].max;
+    }
+out:
+    free(entries);
+    return st;
+}
+
 void rankings_get(struct request *req, struct response *res)
 {
     static const char *const extra[] = {"metric", "format", NULL};
@@ -100,9 +187,18 @@ void rankings_get(struct request *req, struct response *res)
     if (!read_summary_params(req, res, &p, extra, values))
         return;
     const struct rate_def *metric = values[0] ? rate_find(values[0]) : NULL;
-    if (!metric) {
+    /* The index: qd766, or qd766.GROUP for one of its groups. */
+    int group = -2; /* -2: not the index; -1: its total; else a group */
+    const struct index766_table *t = index766_table(INDEX766_VERSION);
+    if (!metric && values[0] && strcmp(values[0], "qd766") == 0)
+        group = -1;
+    for (int g = 0; !metric && values[0] && g < INDEX766_GROUPS; g++)
+        if (strncmp(values[0], "qd766.", 6) == 0 && strcmp(values[0] + 6, t->groups[g].id) == 0)
+            group = g;
+    if (!metric && group == -2) {
         response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
-                         values[0] ? "metric must be one of the ids of GET /api/v1/metrics"
+                         values[0] ? "metric must be one of the ids of GET /api/v1/metrics, "
+                                     "qd766 or qd766.GROUP (CKMB, TDGQ, DVCTT, TTTT, MDSH, MDHL)"
                                    : "metric is required: an id of GET /api/v1/metrics",
                          "metric");
         return;
@@ -114,158 +210,66 @@ void rankings_get(struct request *req, struct response *res)
                          p.level ? "group_by" : "level");
         return;
     }
+    if (group != -2 && (p.procedure[0] || p.channel || p.rebase)) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                         "The index ranks units by their whole subtree: it takes no procedure, "
+                         "channel or rebase.",
+                         p.procedure[0] ? "procedure"
+                         : p.channel    ? "channel"
+                                        : "rebase");
+        return;
+    }
     int csv = wants_csv(req, res, values[1]);
     if (csv < 0)
         return;
-    p.group_by = GROUP_UNIT;
-    /* A unit with decisions or feedback but no dossier still has a value for those metrics. */
-    p.every_group = true;
-    struct engine *e = req->app->engine;
-    struct db_conn *c = request_conn(req);
-    struct summary_group *groups = NULL;
     struct unit_state *units = NULL;
-    struct unit_map map = {0};
     struct rank *ranks = NULL;
-    size_t ngroups = 0, nunits = 0, n = 0;
+    size_t nunits = 0, n = 0;
     const char *param = NULL;
     char reason[256];
-    enum query_status st;
-    if ((st = engine_summary(e, c, &p, &groups, &ngroups, &param, reason, sizeof(reason))) ==
-            QUERY_OK &&
-        (st = engine_unit_map(e, c, &p, &map, &param, reason, sizeof(reason))) == QUERY_OK &&
-        engine_units(e, c, &units, &nunits) != 0)
-        st = QUERY_FAILED;
+    enum query_status st = metric ? rank_rate(req, &p, metric, &ranks, &n, &units, &nunits, &param,
+                                              reason, sizeof(reason))
+                                  : rank_index(req, &p, group, &ranks, &n, &units, &nunits, &param,
+                                               reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         goto out;
-    /* Every unit of the level within the filters ranks, with data or not (a unit counted
-     * under a successor is not ranked itself). */
-    if (!(ranks = calloc(nunits ? nunits : 1, sizeof(*ranks)))) {
-        answer_short_of_memory(res);
-        goto out;
-    }
-    for (size_t i = 0; i < nunits; i++) {
-        uint32_t u = units[i].id;
-        if (u >= map.n || !map.in[u] || map.as[u] != u)
-            continue;
-        struct rank *r = &ranks[n++];
-        r->unit = &units[i];
-        const struct summary_group *g =
-            bsearch(units[i].code, groups, ngroups, sizeof(*groups), by_key);
-        r->counters = g ? &g->counters : NULL;
-        r->defined = g && rate_value(&g->counters, metric, &r->value) == 0;
-    }
-    bool lower_first = metric->lower_is_better;
+    bool lower_first = metric && metric->lower_is_better;
     qsort_r(ranks, n, sizeof(*ranks), by_value, &lower_first);
     /* Equal values share a rank: 1, 2, 2, 4. */
     long ranked = 0;
     for (size_t i = 0; i < n && ranks[i].defined; i++, ranked++)
         ranks[i].rank =
             i > 0 && ranks[i].value == ranks[i - 1].value ? ranks[i - 1].rank : (long)i + 1;
-    static const struct counters zero;
     if (csv) {
         struct ranks_csv *c = malloc(sizeof(*c));
         if (!c) {
             answer_short_of_memory(res);
             goto out;
         }
-        *c = (struct ranks_csv){ranks, n, units, groups, metric};
+        *c = (struct ranks_csv){ranks, n, units};
         ranks = NULL; /* the stream owns them now */
         units = NULL;
-        groups = NULL;
         response_stream(res, n, ranks_row, ranks_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "metric", metric->name);
+    cJSON_AddStringToObject(o, "metric", values[0]);
     cJSON_AddStringToObject(o, "level", level_name(p.level));
-    p.group_by = GROUP_NONE; /* the echo shows the request's own parameters */
     summary_params_add_json(o, &p);
     cJSON_AddNumberToObject(o, "total", (double)ranked);
     cJSON *list = cJSON_AddArrayToObject(o, "ranks");
     for (size_t i = 0; i < n && list; i++) {
-        const struct counters *k = ranks[i].counters ? ranks[i].counters : &zero;
-        int64_t num, den;
-        rate_parts(k, metric, &num, &den);
         cJSON *r = cJSON_CreateObject();
         cJSON_AddItemToArray(list, r);
         add_number_or_null(r, "rank", ranks[i].defined, (double)ranks[i].rank);
         cJSON_AddStringToObject(r, "unit_code", ranks[i].unit->code);
         cJSON_AddStringToObject(r, "unit_name", ranks[i].unit->name);
         add_number_or_null(r, "value", ranks[i].defined, ranks[i].value);
-        cJSON_AddNumberToObject(r, "numerator", (double)num);
-        cJSON_AddNumberToObject(r, "denominator", (double)den);
+        cJSON_AddNumberToObject(r, "numerator", ranks[i].numerator);
+        cJSON_AddNumberToObject(r, "denominator", ranks[i].denominator);
     }
     response_json(res, 200, o);
 out:
-    free(groups);
     free(units);
     free(ranks);
-    unit_map_free(&map);
-}
-
-#define UNIT_TEXT "fraction from 0 to 1; null when the denominator is 0"
-
-void metrics_catalog_get(struct request *req, struct response *res)
-{
-    static const char *const extra[] = {"format", NULL};
-    const char *format = NULL;
-    for (size_t i = 0; i < req->nargs; i++) {
-        const char *key = req->args[i].key;
-        if (strcmp(key, extra[0]) != 0 || format) {
-            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
-                             strcmp(key, extra[0]) == 0 ? "format is given more than once"
-                                                        : "This path takes only format.",
-                             text_valid(key, 64, true) ? key : NULL);
-            return;
-        }
-        format = req->args[i].value ? req->args[i].value : "";
-    }
-    int csv = wants_csv(req, res, format);
-    if (csv < 0)
-        return;
-    static const char *const cols[] = {"id",          "name_vi", "name_en", "formula", "numerator",
-                                       "denominator", "unit",    "better",  "block",   "source"};
-    if (csv) {
-        struct csv_writer w;
-        csv_writer_init(&w);
-        for (int c = 0; c < 10; c++)
-            csv_text(&w, cols[c]);
-        csv_end_row(&w);
-        for (size_t i = 0; i < rate_defs_count; i++) {
-            const struct rate_def *m = &rate_defs[i];
-            const char *row[] = {m->name,
-                                 m->name_vi,
-                                 m->name_en,
-                                 m->formula,
-                                 m->numerator_text,
-                                 m->denominator_text,
-                                 UNIT_TEXT,
-                                 m->lower_is_better ? "lower" : "higher",
-                                 block_names[m->block],
-                                 m->source};
-            for (int c = 0; c < 10; c++)
-                csv_text(&w, row[c]);
-            csv_end_row(&w);
-        }
-        respond_csv(res, &w);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(o, "metrics");
-    for (size_t i = 0; i < rate_defs_count && list; i++) {
-        const struct rate_def *m = &rate_defs[i];
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToArray(list, e);
-        cJSON_AddStringToObject(e, "id", m->name);
-        cJSON_AddStringToObject(e, "name_vi", m->name_vi);
-        cJSON_AddStringToObject(e, "name_en", m->name_en);
-        cJSON_AddStringToObject(e, "formula", m->formula);
-        cJSON_AddStringToObject(e, "numerator", m->numerator_text);
-        cJSON_AddStringToObject(e, "denominator", m->denominator_text);
-        cJSON_AddStringToObject(e, "unit", UNIT_TEXT);
-        cJSON_AddStringToObject(e, "better", m->lower_is_better ? "lower" : "higher");
-        cJSON_AddStringToObject(e, "block", block_names[m->block]);
-        cJSON_AddStringToObject(e, "source", m->source);
-    }
-    response_json(res, 200, o);
 }

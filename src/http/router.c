@@ -31,6 +31,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/rankings", rankings_get, 0},
     {"GET", "/api/v1/metrics", metrics_catalog_get, 0},
     {"GET", "/api/v1/reports/form06", form06_get, 0},
+    {"GET", "/api/v1/index766", index766_get, 0},
     {"GET", "/api/v1/freshness", freshness_get, 0},
     {"GET", "/api/v1/openapi.json", openapi_get, 0},
     {"GET", "/metrics", observe_get, 0},

@@ -1,9 +1,11 @@
 /* The engine's reads; see include/tthc/storage/rows.h. */
 #include "tthc/storage/rows.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tthc/domain/ltime.h"
+#include "tthc/domain/vocab.h"
 
 int rows_begin(struct db_conn *c)
 {
@@ -63,14 +65,18 @@ static int unit_row(sqlite3_stmt *st, void *ctx)
                          .name = text_of(st, 2),
                          .parent = (uint32_t)sqlite3_column_int64(st, 3),
                          .level = sqlite3_column_int(st, 4),
-                         .successor = (uint32_t)sqlite3_column_int64(st, 5)};
+                         .successor = (uint32_t)sqlite3_column_int64(st, 5),
+                         .valid_from = sqlite3_column_type(st, 6) == SQLITE_NULL
+                                           ? INT32_MIN
+                                           : sqlite3_column_int(st, 6),
+                         .valid_to = day_or_none(st, 7)};
     return ((int (*)(void *, const struct unit_row *))t->take)(t->ctx, &r);
 }
 
 int rows_units(struct db_conn *c, int (*take)(void *ctx, const struct unit_row *r), void *ctx)
 {
     sqlite3_stmt *st = db_stmt(c, "SELECT id, code, name, coalesce(parent_id, 0), level, "
-                                  "coalesce(successor_id, 0) FROM units");
+                                  "coalesce(successor_id, 0), valid_from, valid_to FROM units");
     struct take t = {(void (*)(void))take, ctx};
     return st ? each_row(st, unit_row, &t) : -1;
 }
@@ -80,14 +86,20 @@ static int procedure_row(sqlite3_stmt *st, void *ctx)
     const struct take *t = ctx;
     struct procedure_row r = {.id = (uint32_t)sqlite3_column_int64(st, 0),
                               .code = text_of(st, 1),
-                              .name = text_of(st, 2)};
+                              .name = text_of(st, 2),
+                              .online_service = sqlite3_column_int(st, 3),
+                              .paper_result = sqlite3_column_int(st, 4) != 0,
+                              .parts_complete = sqlite3_column_int(st, 5) != 0,
+                              .e_certified_copy = sqlite3_column_int(st, 6) != 0};
     return ((int (*)(void *, const struct procedure_row *))t->take)(t->ctx, &r);
 }
 
 int rows_procedures(struct db_conn *c, int (*take)(void *ctx, const struct procedure_row *r),
                     void *ctx)
 {
-    sqlite3_stmt *st = db_stmt(c, "SELECT id, code, coalesce(name, '') FROM procedures");
+    sqlite3_stmt *st =
+        db_stmt(c, "SELECT id, code, coalesce(name, ''), coalesce(online_service, 0), "
+                   "paper_result, parts_complete, e_certified_copy FROM procedures");
     struct take t = {(void (*)(void))take, ctx};
     return st ? each_row(st, procedure_row, &t) : -1;
 }
@@ -116,7 +128,14 @@ static int dossier_row(sqlite3_stmt *st, void *ctx)
                             .finished = day_or_none(st, 7),
                             .fee = sqlite3_column_int(st, 8) != 0,
                             .paid_online = sqlite3_column_int(st, 9) != 0,
-                            .version = sqlite3_column_int64(st, 10)};
+                            .version = sqlite3_column_int64(st, 10),
+                            .paid_dvcqg = sqlite3_column_int(st, 11) != 0,
+                            .synced = sqlite3_column_int(st, 12) != 0,
+                            .digitised = sqlite3_column_int(st, 13) != 0,
+                            .reused_data = sqlite3_column_int(st, 14) != 0,
+                            .from_citizen_store = sqlite3_column_int(st, 15) != 0,
+                            .electronic_result = sqlite3_column_int(st, 16) != 0,
+                            .vneid = sqlite3_column_int(st, 17) != 0};
     return ((int (*)(void *, const struct dossier_row *))t->take)(t->ctx, &r);
 }
 
@@ -124,12 +143,15 @@ int rows_dossiers(struct db_conn *c, int64_t since,
                   int (*take)(void *ctx, const struct dossier_row *r), void *ctx)
 {
     bool every = since < 0;
-    sqlite3_stmt *st = db_stmt(
-        c, every ? "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
-                   "finished_day, fee > 0, online_payment IS NOT NULL, version FROM dossiers"
-                 : "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
-                   "finished_day, fee > 0, online_payment IS NOT NULL, version FROM dossiers "
-                   "WHERE version > ?1");
+    char paid_dvcqg[64];
+    snprintf(paid_dvcqg, sizeof(paid_dvcqg), "coalesce(online_payment = %d, 0)", PAYMENT_DVCQG);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT id, unit_id, procedure_id, status, channel, received_day, due_day, "
+             "finished_day, fee > 0, online_payment IS NOT NULL, version, %s, synced, digitised, "
+             "reused_data, from_citizen_store, electronic_result, vneid FROM dossiers%s",
+             paid_dvcqg, every ? "" : " WHERE version > ?1");
+    sqlite3_stmt *st = db_stmt(c, sql);
     if (!st)
         return -1;
     int64_t cache = 0;
@@ -164,7 +186,9 @@ static int feedback_row(sqlite3_stmt *st, void *ctx)
                              .procedure = (uint32_t)sqlite3_column_int64(st, 2),
                              .status = sqlite3_column_int(st, 3),
                              .received = sqlite3_column_int(st, 4),
-                             .resolved = day_or_none(st, 5)};
+                             .resolved = day_or_none(st, 5),
+                             .disliked = sqlite3_column_int(st, 6) != 0,
+                             .repeated = sqlite3_column_int(st, 7) != 0};
     return ((int (*)(void *, const struct feedback_row *))t->take)(t->ctx, &r);
 }
 
@@ -172,7 +196,8 @@ int rows_feedback(struct db_conn *c, int64_t since,
                   int (*take)(void *ctx, const struct feedback_row *r), void *ctx)
 {
     sqlite3_stmt *st = db_stmt(c, "SELECT id, unit_id, coalesce(procedure_id, 0), status, "
-                                  "received_day, resolved_day FROM feedback WHERE version > ?1");
+                                  "received_day, resolved_day, disliked, repeated FROM feedback "
+                                  "WHERE version > ?1");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, since);
@@ -247,6 +272,80 @@ int rows_announcements(struct db_conn *c, int64_t since,
     sqlite3_bind_int64(st, 1, since);
     struct take t = {(void (*)(void))take, ctx};
     return each_row(st, announcement_row, &t);
+}
+
+static int supplement_row(sqlite3_stmt *st, void *ctx)
+{
+    const struct take *t = ctx;
+    struct supplement_row r = {.dossier = (uint64_t)sqlite3_column_int64(st, 0),
+                               .requested = sqlite3_column_int(st, 1),
+                               .completed = day_or_none(st, 2)};
+    return ((int (*)(void *, const struct supplement_row *))t->take)(t->ctx, &r);
+}
+
+int rows_supplements(struct db_conn *c, int64_t since,
+                     int (*take)(void *ctx, const struct supplement_row *r), void *ctx)
+{
+    sqlite3_stmt *st =
+        db_stmt(c, since < 0 ? "SELECT dossier_id, requested_day, completed_day FROM supplements "
+                               "ORDER BY dossier_id, seq"
+                             : "SELECT s.dossier_id, s.requested_day, s.completed_day "
+                               "FROM dossiers d JOIN supplements s ON s.dossier_id = d.id "
+                               "WHERE d.version > ?1 ORDER BY s.dossier_id, s.seq");
+    if (!st)
+        return -1;
+    if (since >= 0)
+        sqlite3_bind_int64(st, 1, since);
+    struct take t = {(void (*)(void))take, ctx};
+    return each_row(st, supplement_row, &t);
+}
+
+static int listed_row(sqlite3_stmt *st, void *ctx)
+{
+    const struct take *t = ctx;
+    struct listed_row r = {.announcement = (uint64_t)sqlite3_column_int64(st, 0),
+                           .procedure = (uint32_t)sqlite3_column_int64(st, 1),
+                           .effective = sqlite3_column_int(st, 2),
+                           .published = day_or_none(st, 3)};
+    return ((int (*)(void *, const struct listed_row *))t->take)(t->ctx, &r);
+}
+
+int rows_listed(struct db_conn *c, int64_t since,
+                int (*take)(void *ctx, const struct listed_row *r), void *ctx)
+{
+    sqlite3_stmt *st = db_stmt(c, "SELECT l.announcement_id, l.procedure_id, l.effective_day, "
+                                  "l.published_day FROM announcements a "
+                                  "JOIN announcement_procedures l ON l.announcement_id = a.id "
+                                  "WHERE a.version > ?1 ORDER BY l.announcement_id, l.seq");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since);
+    struct take t = {(void (*)(void))take, ctx};
+    return each_row(st, listed_row, &t);
+}
+
+static int named_row(sqlite3_stmt *st, void *ctx)
+{
+    const struct take *t = ctx;
+    struct named_row r = {.feedback = (uint64_t)sqlite3_column_int64(st, 0),
+                          .dossier = (uint64_t)sqlite3_column_int64(st, 1)};
+    return ((int (*)(void *, const struct named_row *))t->take)(t->ctx, &r);
+}
+
+int rows_named(struct db_conn *c, int64_t since, int (*take)(void *ctx, const struct named_row *r),
+               void *ctx)
+{
+    /* Both ways: items written since, and items naming a dossier written since. */
+    sqlite3_stmt *st =
+        db_stmt(c, "SELECT f.id, d.id FROM feedback f JOIN dossiers d ON d.code = f.dossier_code "
+                   "WHERE f.version > ?1 UNION "
+                   "SELECT f.id, d.id FROM dossiers d JOIN feedback f ON f.dossier_code = d.code "
+                   "WHERE d.version > ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since);
+    struct take t = {(void (*)(void))take, ctx};
+    return each_row(st, named_row, &t);
 }
 
 int rows_generation_time(struct db_conn *c, int64_t generation, char *at, size_t len)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/domain/index766.h"
 #include "tthc/domain/query.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
@@ -75,6 +76,32 @@ enum query_status engine_summary(struct engine *e, struct db_conn *c,
 enum query_status engine_series(struct engine *e, struct db_conn *c, const struct summary_params *p,
                                 const int32_t *starts, size_t n, struct counters *out,
                                 const char **param, char *reason, size_t len);
+
+/* How an index answer is grouped (api.md, "The national index"): not at all; by level (each
+ * level's units in the scope); by unit (each unit directly below the scope's unit, or each unit
+ * without a parent, scored on its subtree); by rank (each unit of one level in the scope valid
+ * on a day of the period, scored on its subtree: the rankings by qd766). */
+enum index766_by { INDEX766_BY_NONE, INDEX766_BY_LEVEL, INDEX766_BY_UNIT, INDEX766_BY_RANK };
+
+/* One group of an index answer: its unit (by unit and rank; 0 else) and level. */
+struct index766_entry {
+    uint32_t unit;
+    int level;
+    struct index766_counts counts;
+};
+
+/* Counts the national index (docs/index766.md) for p's period and scope (p->unit and below, or
+ * every unit; other filters are not the index's), every group at once. On QUERY_OK the caller
+ * frees *out ((*n groups, in unit id or level order). QUERY_BAD_FILTER: p->unit names no
+ * unit. level: the level of INDEX766_BY_RANK's units. */
+enum query_status engine_index766_groups(struct engine *e, struct db_conn *c,
+                                         const struct summary_params *p, enum index766_by by,
+                                         int level, struct index766_entry **out, size_t *n,
+                                         const char **param, char *reason, size_t len);
+/* The same ungrouped, into *out. */
+enum query_status engine_index766(struct engine *e, struct db_conn *c,
+                                  const struct summary_params *p, struct index766_counts *out,
+                                  const char **param, char *reason, size_t len);
 
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {

@@ -20,7 +20,8 @@ void openapi_get(struct request *req, struct response *res);   /* handlers/ops.c
 
 void series_get(struct request *req, struct response *res);          /* handlers/series.c */
 void rankings_get(struct request *req, struct response *res);        /* handlers/rankings.c */
-void metrics_catalog_get(struct request *req, struct response *res); /* handlers/rankings.c */
+void metrics_catalog_get(struct request *req, struct response *res); /* handlers/catalog.c */
+void index766_get(struct request *req, struct response *res);        /* handlers/index766.c */
 void form06_get(struct request *req, struct response *res);          /* handlers/form06.c */
 
 #endif

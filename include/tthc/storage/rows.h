@@ -25,11 +25,14 @@ int rows_generation(struct db_conn *c, int64_t *generation);
 struct unit_row {
     uint32_t id, parent, successor;
     int level;
-    const char *code, *name; /* valid during the callback */
+    int32_t valid_from, valid_to; /* INT32_MIN / DAY_NONE when open-ended */
+    const char *code, *name;      /* valid during the callback */
 };
 struct procedure_row {
     uint32_t id;
     const char *code, *name; /* name "" when unknown; valid during the callback */
+    int online_service;      /* enum online_service; SERVICE_NONE when unknown */
+    bool paper_result, parts_complete, e_certified_copy;
 };
 struct dossier_row {
     uint64_t id;
@@ -38,13 +41,30 @@ struct dossier_row {
     int32_t received, due, finished;
     bool fee;         /* a fee above 0 */
     bool paid_online; /* online_payment is set */
-    int64_t version;  /* the generation that wrote it */
+    bool paid_dvcqg;  /* paid on the national portal */
+    /* The index's facts (docs/index766.md). */
+    bool synced, digitised, reused_data, from_citizen_store, electronic_result, vneid;
+    int64_t version; /* the generation that wrote it */
+};
+struct supplement_row {
+    uint64_t dossier;
+    int32_t requested, completed; /* completed DAY_NONE when not completed */
 };
 struct feedback_row {
     uint64_t id;
     uint32_t unit, procedure;
     int status;
     int32_t received, resolved;
+    bool disliked, repeated;
+};
+/* A feedback item that names a dossier (by code) that is stored. */
+struct named_row {
+    uint64_t feedback, dossier;
+};
+struct listed_row {
+    uint64_t announcement;
+    uint32_t procedure;
+    int32_t effective, published; /* published DAY_NONE when not yet */
 };
 struct rating_row {
     uint64_t id, dossier;
@@ -86,6 +106,17 @@ int rows_payments(struct db_conn *c, int64_t since,
                   int (*take)(void *ctx, const struct payment_row *r), void *ctx);
 int rows_announcements(struct db_conn *c, int64_t since,
                        int (*take)(void *ctx, const struct announcement_row *r), void *ctx);
+/* The supplements of the dossiers stamped after since (every dossier's when since < 0), each
+ * dossier's in the order sent, dossier by dossier. */
+int rows_supplements(struct db_conn *c, int64_t since,
+                     int (*take)(void *ctx, const struct supplement_row *r), void *ctx);
+/* The procedure lists of the decisions stamped after since, each in the order sent. */
+int rows_listed(struct db_conn *c, int64_t since,
+                int (*take)(void *ctx, const struct listed_row *r), void *ctx);
+/* The (feedback, dossier) pairs where the item names the dossier by code, for the items or the
+ * dossiers stamped after since (every pair when since < 0). */
+int rows_named(struct db_conn *c, int64_t since, int (*take)(void *ctx, const struct named_row *r),
+               void *ctx);
 
 /* When generation was written ("YYYY-MM-DDTHH:MM:SSZ") into at[0..len): returns 1, 0 when it
  * is not recorded, -1 on a database error. */
