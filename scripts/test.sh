@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs, builds, and runs every test: the Check suites in a normal
-# build (build/), the command-line checks of scripts/cli_test.sh and the short crash test of
-# scripts/crash_test.sh on build/tthc, then the suites again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (build-asan/), and the suites that run the server's threads under
-# ThreadSanitizer (build-tsan/). About 4 minutes on 2 cores.
+# build (build/), the command-line checks of scripts/cli_test.sh, the examples of README.md and
+# docs/api.md (scripts/examples_test.sh) and the short crash test of scripts/crash_test.sh on
+# build/tthc, then the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (build-asan/), and the suites that run the server's threads under ThreadSanitizer
+# (build-tsan/). About 5 minutes on 2 cores.
 # Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips both sanitizer builds)
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ sanitize=1
 for a in "$@"; do
     case "$a" in
         --no-sanitize) sanitize=0 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
         *) echo "unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -89,6 +90,8 @@ echo "== build and test (build/)"
 run_suites build
 echo "== command line (scripts/cli_test.sh)"
 if scripts/cli_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== examples of README.md and docs/api.md (scripts/examples_test.sh)"
+if scripts/examples_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "== crash test, short run (scripts/crash_test.sh; --kills 500 for the long one)"
 if scripts/crash_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
