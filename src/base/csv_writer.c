@@ -1,6 +1,7 @@
 /* The CSV writer; see include/tthc/base/csv_writer.h. */
 #include "tthc/base/csv_writer.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,11 +28,18 @@ void csv_text(struct csv_writer *w, const char *text)
     separate(w);
     if (!text)
         return;
-    if (!strpbrk(text, ",\"\r\n")) {
+    /* A text that starts like a formula (=, +, -, @, a tab or a carriage return) would be run
+     * by a spreadsheet that opens the file: it is written after a single quote, which the
+     * spreadsheet shows as text (OWASP, "CSV Injection"). Numbers go through csv_int and
+     * csv_real, never here. */
+    bool formula = strchr("=+-@\t\r", text[0]) && text[0];
+    if (!formula && !strpbrk(text, ",\"\r\n")) {
         put(w, text, strlen(text));
         return;
     }
     put(w, "\"", 1);
+    if (formula)
+        put(w, "'", 1);
     for (const char *p = text; *p; p++) {
         if (*p == '"')
             put(w, "\"", 1);

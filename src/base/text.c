@@ -66,11 +66,24 @@ bool text_valid(const char *s, size_t max_chars, bool is_code)
     return chars > 0;
 }
 
+size_t text_cut_valid(char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t at = 0;
+    unsigned cp;
+    for (size_t n; p[at] && (n = text_decode(p + at, 4, &cp)) > 0;)
+        at += n;
+    s[at] = '\0';
+    return at;
+}
+
 int text_fail(char *reason, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, len, fmt, ap);
     va_end(ap);
+    if (len)
+        text_cut_valid(reason); /* a reason cut short by len ends on a whole character */
     return -1;
 }

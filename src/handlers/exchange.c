@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "tthc/base/log.h"
+#include "tthc/base/text.h"
 
 /* A body that needs no allocation, for when memory has run out. */
 static const char OOM_BODY[] = "{\"type\":\"urn:tthc:problem:internal\",\"title\":\"Internal "
@@ -45,14 +46,18 @@ void response_json_text(struct response *res, unsigned status, char *text)
 void response_problem(struct response *res, unsigned status, const char *slug, const char *title,
                       const char *detail, const char *param)
 {
-    char type[96];
+    char type[96], text[1024];
     snprintf(type, sizeof(type), "urn:tthc:problem:%s", slug);
+    /* Every answer is valid UTF-8: a detail cut short, or echoing bytes from outside, ends on
+     * the last whole character. */
+    snprintf(text, sizeof(text), "%s", detail);
+    text_cut_valid(text);
     cJSON *p = cJSON_CreateObject();
     if (p) {
         cJSON_AddStringToObject(p, "type", type);
         cJSON_AddStringToObject(p, "title", title);
         cJSON_AddNumberToObject(p, "status", status);
-        cJSON_AddStringToObject(p, "detail", detail);
+        cJSON_AddStringToObject(p, "detail", text);
         if (param)
             cJSON_AddStringToObject(p, "parameter", param);
     }

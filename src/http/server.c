@@ -325,9 +325,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &ctx->start);
         router_routes(&ctx->route); /* "no route" until one matches */
         snprintf(ctx->method, sizeof(ctx->method), "%s", method);
-        /* The access log shows text only: a path that is not clean UTF-8 is not echoed. */
+        /* The access log shows text only: a path that is not clean UTF-8 is not echoed, and a
+         * long one is cut on a character boundary. */
         snprintf(ctx->path, sizeof(ctx->path), "%s",
-                 text_valid(url, sizeof(ctx->path) - 1, false) ? url : "(not shown)");
+                 text_valid(url, strlen(url), false) ? url : "(not shown)");
+        text_cut_valid(ctx->path);
         const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body_bytes) {
             /* Refuse before reading: libmicrohttpd closes the connection after this. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../helpers.h"
+#include "tthc/base/text.h"
 
 static struct test_server srv;
 
@@ -291,6 +292,15 @@ START_TEST(not_found_and_method)
     ck_assert_str_eq(json_str(j, "detail", NULL),
                      "No resource has this path; /api/v1/summary, without the trailing slash, "
                      "is one.");
+    cJSON_Delete(j);
+    /* A 400 that echoes a long code of four-byte characters is cut on a character boundary:
+     * the body is valid UTF-8 (cJSON and text_valid read it whole). */
+    char path[600] = "/api/v1/summary?from=2024-01-01&to=2024-01-31&unit=";
+    for (int k = 0; k < 64; k++)
+        strcat(path, "%F0%9F%98%80"); /* U+1F600, 4 bytes */
+    j = http_get_json(srv.port, path, 400);
+    ck_assert(text_valid(json_str(j, "detail", NULL), 2000, false));
+    ck_assert_ptr_nonnull(strstr(json_str(j, "detail", NULL), "unit: no unit has the code '"));
     cJSON_Delete(j);
     j = http_get_json(srv.port, "/api/v1/nothing", 404);
     ck_assert_str_eq(json_str(j, "detail", NULL),

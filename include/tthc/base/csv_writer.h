@@ -22,7 +22,9 @@ struct csv_writer {
 
 /* Starts w with the byte order mark. */
 void csv_writer_init(struct csv_writer *w);
-void csv_text(struct csv_writer *w, const char *text); /* NULL: an empty field */
+/* A text field (NULL: an empty field). One that starts like a formula (=, +, -, @, a tab or a
+ * carriage return) is quoted and written after a single quote, so that no spreadsheet runs it. */
+void csv_text(struct csv_writer *w, const char *text);
 void csv_int(struct csv_writer *w, long long v);
 void csv_real(struct csv_writer *w, double v);
 void csv_end_row(struct csv_writer *w);

@@ -15,8 +15,12 @@ size_t text_decode(const unsigned char *p, size_t avail, unsigned *cp);
  * (is_code) may also hold no whitespace or invisible separator. */
 bool text_valid(const char *s, size_t max_chars, bool is_code);
 
-/* Writes a reason into reason[0..len) and returns -1, so that a check can `return
- * text_fail(...)`. */
+/* Ends s before its first byte that does not start a whole UTF-8 character (text cut short
+ * by a buffer, or bytes from outside), so that it is valid UTF-8. Returns its new length. */
+size_t text_cut_valid(char *s);
+
+/* Writes a reason into reason[0..len), cut on a character boundary, and returns -1, so that
+ * a check can `return text_fail(...)`. */
 int text_fail(char *reason, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
