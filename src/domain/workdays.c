@@ -78,6 +78,16 @@ int workdays_add(const struct workdays *w, int day, int n)
     return day;
 }
 
+int workdays_sub(const struct workdays *w, int day, int n)
+{
+    while (n > 0) {
+        day--;
+        if (workdays_is_working(w, day))
+            n--;
+    }
+    return day;
+}
+
 int workdays_between(const struct workdays *w, int from, int to)
 {
     if (to <= from)
