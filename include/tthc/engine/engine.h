@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/domain/index766.h"
 #include "tthc/domain/query.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
@@ -75,6 +76,14 @@ enum query_status engine_summary(struct engine *e, struct db_conn *c,
 enum query_status engine_series(struct engine *e, struct db_conn *c, const struct summary_params *p,
                                 const int32_t *starts, size_t n, struct counters *out,
                                 const char **param, char *reason, size_t len);
+
+/* Every indicator's numerator and denominator of the national index (docs/index766.md) for p's
+ * period and scope (p->unit and everything below it, every unit when it is ""; no group_by),
+ * into *out: the same figures as index766_recount (recount/index766.h). Returns as
+ * engine_summary. */
+enum query_status engine_index766(struct engine *e, struct db_conn *c,
+                                  const struct summary_params *p, struct index766_counts *out,
+                                  const char **param, char *reason, size_t len);
 
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
