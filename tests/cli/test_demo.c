@@ -452,8 +452,9 @@ END_TEST
 START_TEST(verify_finds_no_difference)
 {
     /* The data spans 2023-10-01..2024-09-30: the whole span, 12 months and 4 quarters, each
-     * without grouping and by level, unit and channel: 17 x 4 = 68 requests, and at least the
-     * 34 figures of one group in each. */
+     * without grouping and by level, unit and channel (17 x 4 = 68 requests, at least the
+     * figures of one group in each), and each period's national index for all units and for the
+     * province (17 x 2 = 34): 102 requests. */
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
@@ -467,7 +468,7 @@ START_TEST(verify_finds_no_difference)
                          &figures, &requests, &differ, &end) == 4,
                   "verify printed %s", text);
     ck_assert_uint_eq(differ, 0);
-    ck_assert_uint_eq(requests, 68);
+    ck_assert_uint_eq(requests, 102);
     ck_assert_uint_ge(figures, 68 * counter_defs_count);
     ck_assert_int_eq(end, '\n');
     ck_assert_ptr_eq(strchr(text, '\n'), text + len - 1); /* that line alone: no "differs:" */

@@ -267,6 +267,65 @@ START_TEST(add_across_compensatory_days_2023)
 }
 END_TEST
 
+/* ---- workdays_sub ----------------------------------------------------------------------- */
+
+static void subs_to(const struct workdays *w, const char *from, int n, const char *expected)
+{
+    char got[11];
+    ltime_format_day(workdays_sub(w, day_of(from), n), got);
+    ck_assert_msg(strcmp(got, expected) == 0, "%s - %d working days: got %s, expected %s", from, n,
+                  got, expected);
+}
+
+START_TEST(sub_hand_worked)
+{
+    struct workdays w = official();
+    /* The mirror of add_plain_weeks: 15 working days before Monday 24 June 2024 is Monday 3
+     * June (three plain weeks). */
+    subs_to(&w, "2024-06-24", 15, "2024-06-03");
+    subs_to(&w, "2024-06-10", 1, "2024-06-07"); /* Monday - 1 = Friday */
+    subs_to(&w, "2024-06-08", 1, "2024-06-07"); /* Saturday - 1 = Friday */
+    subs_to(&w, "2024-06-09", 1, "2024-06-07"); /* Sunday - 1 = Friday */
+    /* n = 0 is the day itself, even a Saturday; a negative n too. */
+    subs_to(&w, "2024-06-08", 0, "2024-06-08");
+    subs_to(&w, "2024-06-08", -2, "2024-06-08");
+    /* Tết 2024 off Thu 8/2 .. Wed 14/2. Before Monday 19/2: Fri 16 (1), Thu 15 (2), then the
+     * break and its weekend, Wed 7 (3), Tue 6 (4), Mon 5 (5). */
+    subs_to(&w, "2024-02-19", 5, "2024-02-05");
+    subs_to(&w, "2024-02-15", 1, "2024-02-07");
+    /* 30/4-1/5 2024: off Mon 29/4 .. Wed 1/5. Thursday 2/5 - 1 = Friday 26/4. */
+    subs_to(&w, "2024-05-02", 1, "2024-04-26");
+    /* Index 766, 1.1: a procedure effective Monday 2024-09-09 needs its decision signed on or
+     * before the 5th working day before it: Fri 6 (1), Thu 5 (2), Wed 4 (3), then Quốc khánh
+     * Mon 2 and Tue 3 off, Fri 30/8 (4), Thu 29/8 (5). */
+    subs_to(&w, "2024-09-09", 5, "2024-08-29");
+    workdays_free(&w);
+}
+END_TEST
+
+START_TEST(sub_mirrors_add)
+{
+    /* For every day d from 2022-12-20 to 2027-01-10 and n in 1..20, with s = workdays_sub(d, n):
+     *   s is a working day before d and [s, d) holds exactly n working days;
+     *   workdays_add(s, n) is the first working day on or after d. */
+    struct workdays w = official();
+    int first = day_of("2022-12-20"), last = day_of("2027-01-10");
+    for (int d = first; d <= last; d++) {
+        int next = d;
+        while (!workdays_is_working(&w, next))
+            next++;
+        for (int n = 1; n <= 20; n++) {
+            int s = workdays_sub(&w, d, n);
+            ck_assert_int_lt(s, d);
+            ck_assert(workdays_is_working(&w, s));
+            ck_assert_int_eq(workdays_between(&w, s, d - 1), n - 1);
+            ck_assert_int_eq(workdays_add(&w, s, n), next);
+        }
+    }
+    workdays_free(&w);
+}
+END_TEST
+
 /* ---- workdays_between ------------------------------------------------------------------- */
 
 START_TEST(between_hand_worked)
@@ -421,6 +480,12 @@ static Suite *workdays_suite(void)
     tcase_add_test(tc, add_across_tet_2025_and_2026);
     tcase_add_test(tc, add_across_april_may_2024);
     tcase_add_test(tc, add_across_compensatory_days_2023);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sub");
+    tcase_add_test(tc, sub_hand_worked);
+    tcase_add_test(tc, sub_mirrors_add);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("between");

@@ -17,6 +17,11 @@
 /* The version the service answers by default. */
 #define INDEX766_VERSION "qd766.2026"
 
+/* 1.1: a decision counts as announced in time for a procedure when it was signed at least this
+ * many working days before the procedure's effective_on. (1.2's deadline, publication within
+ * 5 working days of signing, is the domain's ANNOUNCEMENT_PUBLISH_WORKDAYS, vocab.h.) */
+#define INDEX766_SIGNED_BEFORE_EFFECT_WORKDAYS 5
+
 /* The groups, in the order answers list them. */
 enum index766_group { IG_CKMB, IG_TDGQ, IG_DVCTT, IG_TTTT, IG_MDSH, IG_MDHL, INDEX766_GROUPS };
 

@@ -33,8 +33,9 @@ bool workdays_is_working(const struct workdays *w, int day);
  * Takes time in proportion to the days stepped over. */
 int workdays_add(const struct workdays *w, int day, int n);
 
-/* The day that is n working days before day (n >= 0): the n-th working day strictly before it;
- * n = 0 gives day itself. */
+/* The day that is n working days before day (n >= 0): the n-th working day strictly before
+ * `day` (`d − n WD`, docs/definitions.md); n = 0 (or a negative n) gives day itself. The mirror
+ * of workdays_add, in time proportional to the days stepped over. */
 int workdays_sub(const struct workdays *w, int day, int n);
 
 /* Working days in (from, to]: how many working days pass after `from` up to and including
