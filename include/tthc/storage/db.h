@@ -36,6 +36,10 @@ struct db_conn {
     /* ingest.c's unit and procedure ids by code, kept for one write transaction; one block,
      * freed with the connection. */
     struct code_ids *ids;
+    /* write.c: the highest dossier id with supplement rows, when supplements_known (learned once
+     * a write transaction, raised by its own inserts): a dossier above it has none to delete. */
+    sqlite3_int64 supplements_top;
+    int supplements_known;
 };
 
 /* Opens (creating if needed) the database at path with the project's pragmas: WAL,
