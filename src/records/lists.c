@@ -18,7 +18,7 @@
 struct list_rule {
     const char *name;                /* the record's field */
     const struct csv_field *members; /* an entry's members, ended by a NULL name */
-    const char *shape;               /* an entry, for reasons */
+    const char *shape;               /* what an entry is, for reasons: "an object with ..." */
     size_t max, size;                /* most entries; bytes of one read entry */
     int (*entry)(const cJSON *e, void *out, char *reason, size_t len);
 };
@@ -45,7 +45,7 @@ static int list_read(const cJSON *obj, const struct list_rule *r, void **items, 
     if (!list || cJSON_IsNull(list))
         return 0;
     if (!cJSON_IsArray(list))
-        return text_fail(reason, len, "%s must be a list of %s", r->name, r->shape);
+        return text_fail(reason, len, "%s must be a list, each entry %s", r->name, r->shape);
     size_t count = 0;
     for (const cJSON *e = list->child; e; e = e->next)
         if (++count > r->max)
@@ -92,7 +92,7 @@ static const struct csv_field supplement_members[] = {
 static const struct list_rule supplements = {
     "supplements",
     supplement_members,
-    "objects with requested_at (a time) and completed_at (a time or null)",
+    "an object with requested_at (a time) and completed_at (a time or null)",
     SUPPLEMENTS_MAX,
     sizeof(struct supplement),
     supplement_entry,
@@ -132,7 +132,7 @@ static const struct csv_field announced_members[] = {{"procedure_code", CSV_TEXT
 static const struct list_rule procedure_list = {
     "procedure_list",
     announced_members,
-    "objects with procedure_code, effective_on (a day) and published_on (a day or null)",
+    "an object with procedure_code, effective_on (a day) and published_on (a day or null)",
     ANNOUNCED_MAX,
     sizeof(struct announced),
     announced_entry,
