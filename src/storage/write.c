@@ -152,7 +152,7 @@ enum store_result procedure_store(struct db_conn *c, const struct procedure *p, 
 int db_write_begin(struct db_conn *c, int64_t *generation)
 {
     ids_clear(c);
-    c->supplements_known = 0;
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     if (db_exec(c, "BEGIN IMMEDIATE") != 0)
         return -1;
     sqlite3_stmt *st =
@@ -201,34 +201,43 @@ static int step_upsert(struct db_conn *c, sqlite3_stmt *st, sqlite3_int64 *inser
 
 /* index766.md: a dossier sent again replaces its supplement requests whole. inserted is the
  * dossier's id when the store inserted it (a new dossier has no requests to delete), 0 when it
- * replaced one. The requests of a replaced dossier are deleted unless it can have none: the
- * connection learns, once a transaction, the highest dossier id with requests, so that a load
- * into a table that holds none (every load before the portal's lists arrive) does no more
- * work than before. Returns 0 or -1. */
+ * replaced one. A replaced dossier's requests are looked for only when the table holds any,
+ * which the connection learns once a transaction, so that a load into a table without requests
+ * (every load before the portal's lists arrive) does no more work than before; and deleted only
+ * when there are some, since a DELETE from a table with a foreign key costs SQLite a temporary
+ * table each time. Returns 0 or -1. */
 static int supplements_replace(struct db_conn *c, sqlite3_int64 inserted, const struct dossier *d)
 {
     sqlite3_int64 id = inserted;
     sqlite3_stmt *st;
-    if (!c->supplements_known) {
-        st = db_stmt(c, "SELECT coalesce(max(dossier_id), 0) FROM supplements");
-        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    int rc;
+    if (c->supplements == SUPPLEMENTS_UNKNOWN) {
+        st = db_stmt(c, "SELECT EXISTS (SELECT 1 FROM supplements)");
+        rc = st ? sqlite3_step(st) : SQLITE_ERROR;
         if (rc == SQLITE_ROW)
-            c->supplements_top = sqlite3_column_int64(st, 0);
+            c->supplements = sqlite3_column_int(st, 0) ? SUPPLEMENTS_SOME : SUPPLEMENTS_NONE;
         if (st)
             sqlite3_reset(st);
         if (rc != SQLITE_ROW)
             return -1;
-        c->supplements_known = 1;
     }
-    if (!inserted) {
-        if (c->supplements_top == 0 && d->nsupplements == 0)
-            return 0;
-        if (lookup_id(c, DOSSIER_BY_CODE, d->code, &id, NULL) != 1)
+    if (!inserted && (c->supplements == SUPPLEMENTS_SOME || d->nsupplements > 0)) {
+        st = db_stmt(c, "SELECT d.id, EXISTS (SELECT 1 FROM supplements s WHERE s.dossier_id = "
+                        "d.id) FROM dossiers d WHERE d.code = ?");
+        if (!st)
             return -1;
-        if (id <= c->supplements_top) {
-            st = db_stmt(c, "DELETE FROM supplements WHERE dossier_id = ?");
-            if (!st)
-                return -1;
+        sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        bool old = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+        if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return -1;
+        st = old ? db_stmt(c, "DELETE FROM supplements WHERE dossier_id = ?") : NULL;
+        if (old && !st)
+            return -1;
+        if (st) {
             sqlite3_bind_int64(st, 1, id);
             if (step_done(c, st) != 0)
                 return -1;
@@ -249,9 +258,8 @@ static int supplements_replace(struct db_conn *c, sqlite3_int64 inserted, const 
         bind_opt_text(st, 6, x->completed_at);
         if (step_done(c, st) != 0)
             return -1;
+        c->supplements = SUPPLEMENTS_SOME;
     }
-    if (d->nsupplements > 0 && id > c->supplements_top)
-        c->supplements_top = id;
     return 0;
 }
 
@@ -507,12 +515,12 @@ int procedure_describe(struct db_conn *c, const char *code, const char *name, co
 
 int db_write_commit(struct db_conn *c)
 {
-    c->supplements_known = 0;
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     return db_exec(c, "COMMIT");
 }
 
 void db_write_rollback(struct db_conn *c)
 {
-    c->supplements_known = 0;
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     db_exec(c, "ROLLBACK");
 }
