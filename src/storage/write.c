@@ -405,17 +405,21 @@ enum store_result payment_store(struct db_conn *c, const struct payment *p, int6
     return step_done(c, st);
 }
 
-/* index766.md: a decision sent again replaces its list of procedures whole; each entry's
- * procedure is found by code as a dossier's is. Returns 0 or -1. */
-static int announced_replace(struct db_conn *c, sqlite3_int64 announcement,
+/* index766.md: a decision sent again replaces its list of procedures whole (replaced: it was
+ * there before, so it may have one); each entry's procedure is found by code as a dossier's is.
+ * Returns 0 or -1. */
+static int announced_replace(struct db_conn *c, sqlite3_int64 announcement, bool replaced,
                              const struct announcement *a)
 {
-    sqlite3_stmt *st = db_stmt(c, "DELETE FROM announcement_procedures WHERE announcement_id = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, announcement);
-    if (step_done(c, st) != 0)
-        return -1;
+    sqlite3_stmt *st;
+    if (replaced) {
+        st = db_stmt(c, "DELETE FROM announcement_procedures WHERE announcement_id = ?");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, announcement);
+        if (step_done(c, st) != 0)
+            return -1;
+    }
     for (size_t i = 0; i < a->nlist; i++) {
         const struct announced *x = &a->list[i];
         sqlite3_int64 procedure;
@@ -443,7 +447,7 @@ static int announced_replace(struct db_conn *c, sqlite3_int64 announcement,
 enum store_result announcement_store(struct db_conn *c, const struct announcement *a,
                                      int64_t generation, char *reason, size_t len)
 {
-    sqlite3_int64 unit, id;
+    sqlite3_int64 unit, inserted, id;
     int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
     if (rc != 0)
         return rc;
@@ -468,10 +472,12 @@ enum store_result announcement_store(struct db_conn *c, const struct announcemen
     bind_opt_text(st, 8, a->effective_at);
     bind_opt_text(st, 9, a->published_at);
     sqlite3_bind_int64(st, 10, generation);
-    if (step_upsert(c, st, &id) != 0 ||
-        (!id &&
+    if (step_upsert(c, st, &inserted) != 0)
+        return -1;
+    id = inserted;
+    if ((!id &&
          lookup_id(c, "SELECT id FROM announcements WHERE code = ?", a->code, &id, NULL) != 1) ||
-        announced_replace(c, id, a) != 0)
+        announced_replace(c, id, !inserted, a) != 0)
         return -1;
     return STORE_OK;
 }
