@@ -37,6 +37,9 @@ struct kind_def {
     enum store_result (*take)(struct db_conn *c, const cJSON *rec, int64_t generation, char *reason,
                               size_t len);
 };
+/* field_check keeps the fields it has seen in the bits of an unsigned. */
+_Static_assert(sizeof(((struct kind_def *)0)->fields) / sizeof(struct csv_field) <= 32,
+               "field_check can tell every field of a kind apart");
 
 /* ---- validators: one a kind ----------------------------------------------------------- */
 
