@@ -54,6 +54,31 @@ printf 'code,procedure_code,unit_code,channel,status,received_at,fee\nK1,1,C,onl
 "$tthc" import --db m.db --kind dossiers --format csv d.csv >out 2>err; check "csv import with rejects exits 3" 3 $?
 grep -q "dossiers: 2 stored, 2 rejected" out; check "csv import counts" 0 $?
 grep -q "rejected line 6 K4: channel" err; check "csv reject names the file line" 0 $?
+# The national index's facts from a file: flags and supplements in NDJSON (a bad entry rejects
+# its record, naming the entry), flags in CSV, a decision's procedure_list in JSON.
+cat >facts.ndjson <<'J'
+{"code":"F1","procedure_code":"1","unit_code":"C","channel":"online","status":"waiting","received_at":"2024-03-01","synced":true,"vneid":true,"supplements":[{"requested_at":"2024-03-04","completed_at":"2024-03-06"},{"requested_at":"2024-03-08T10:00:00+07:00"}]}
+{"code":"F2","procedure_code":"1","unit_code":"C","channel":"online","status":"waiting","received_at":"2024-03-01","supplements":[{"completed_at":"2024-03-06"}]}
+J
+"$tthc" import --db m.db --kind dossiers facts.ndjson >out 2>err; check "import of the index's facts exits 3" 3 $?
+grep -q "dossiers: 1 stored, 1 rejected" out; check "import of the index's facts counts" 0 $?
+grep -q "rejected line 2 F2: supplements\[0\].requested_at is required" err; check "import names the bad supplement" 0 $?
+check "import stores the flags" "1|0|1" "$(sqlite3 m.db "select synced || '|' || digitised || '|' || vneid from dossiers where code = 'F1'")"
+check "import stores the supplements in order" "0|2024-03-04|2024-03-06;1|2024-03-08T10:00:00+07:00|;" \
+    "$(sqlite3 m.db "select group_concat(seq || '|' || requested_at || '|' || coalesce(completed_at, '') || ';', '') from (select s.* from supplements s join dossiers d on d.id = s.dossier_id where d.code = 'F1' order by s.seq)")"
+printf 'code,procedure_code,unit_code,channel,status,received_at,digitised,electronic_result\nF3,1,C,online,new,2024-03-02,1,true\n' >facts.csv
+"$tthc" import --db m.db --kind dossiers --format csv facts.csv >out 2>&1; check "csv import of the flags exits 0" 0 $?
+check "csv import stores the flags" "1|1|0" "$(sqlite3 m.db "select digitised || '|' || electronic_result || '|' || synced from dossiers where code = 'F3'")"
+printf 'code,procedure_code,unit_code,channel,status,received_at,supplements\nF4,1,C,online,new,2024-03-02,2024-03-03\n' >lists.csv
+"$tthc" import --db m.db --kind dossiers --format csv lists.csv >out 2>&1; check "csv import refuses a list column" 1 $?
+grep -q "column supplements, a list that a CSV cell cannot hold" out; check "csv import says why" 0 $?
+cat >decisions.json <<'J'
+[{"code":"1/QĐ","unit_code":"P","signed_at":"2024-03-01","procedure_list":[{"procedure_code":"1","effective_on":"2024-03-15","published_on":"2024-03-05"},{"procedure_code":"9.9","effective_on":"2024-04-01"}]}]
+J
+"$tthc" import --db m.db --kind announcements --format json decisions.json >out 2>&1; check "import of a decision's list exits 0" 0 $?
+check "import stores the decision's list" "2|1:2024-03-15:2024-03-05;9.9:2024-04-01:;" \
+    "$(sqlite3 m.db "select (select procedures from announcements where code = '1/QĐ') || '|' || group_concat(e, '') from (select p.code || ':' || x.effective_on || ':' || coalesce(x.published_on, '') || ';' as e from announcements a join announcement_procedures x on x.announcement_id = a.id join procedures p on p.id = x.procedure_id where a.code = '1/QĐ' order by x.seq)")"
+
 # The portal's format from a file; personal fields are not stored.
 cat >p.json <<'J'
 [{"MaHoSo":"C-240305-0001","MaTTHC":"1.001612","TenTTHC":"Cấp phép","KenhThucHien":"2","TrangThaiHoSo":"4","NgayTiepNhan":"20240305091000","ChuHoSo":"Trần Thị Bình","SoDienThoai":"0987654321"}]
@@ -61,6 +86,7 @@ J
 "$tthc" import --db m.db --format dvcqg p.json >out 2>&1; check "dvcqg import exits 0" 0 $?
 grep -q "dossiers: 1 stored, 0 rejected" out; check "dvcqg import counts" 0 $?
 check "dvcqg personal data not stored" 0 "$(cat m.db m.db-wal 2>/dev/null | grep -c -a -e 0987654321 -e 'Trần Thị Bình')"
+check "a dvcqg dossier is synced" 1 "$(sqlite3 m.db "select synced from dossiers where code = 'C-240305-0001'")"
 
 # verify: the fast path agrees with a recount on what was loaded above.
 "$tthc" verify --db m.db >out 2>&1; check "verify exits 0" 0 $?

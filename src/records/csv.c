@@ -285,6 +285,8 @@ static int cell_value(const struct csv_row *row, size_t i, const struct csv_fiel
             return text_fail(why, whylen, "column %s is not true, false, 1 or 0", f->name);
         }
         break;
+    case CSV_LIST: /* never a column: header_columns refuses it */
+        return 0;
     }
     return *v ? 0 : -2;
 }
@@ -356,6 +358,11 @@ static int header_columns(const struct csv_row *row, const struct csv_field *fie
             return text_fail(err, errlen, "CSV header column %zu is empty; name every column",
                              i + 1);
         const struct csv_field *f = field_find(fields, cell_text(row, i), row->cells[i].len);
+        if (f && f->type == CSV_LIST)
+            return text_fail(err, errlen,
+                             "the CSV header names column %s, a list that a CSV cell cannot "
+                             "hold: send records with %s as JSON or NDJSON",
+                             f->name, f->name);
         if (!f && cell_echoable(row, i))
             return text_fail(err, errlen, "the CSV header names an unknown column '%s'",
                              cell_text(row, i));

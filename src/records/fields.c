@@ -107,7 +107,8 @@ int field_opt_time(const cJSON *obj, const char *name, const char **text, bool *
     return 0;
 }
 
-int field_opt_day(const cJSON *obj, const char *name, bool *has, int *day, char *reason, size_t len)
+int field_opt_day(const cJSON *obj, const char *name, const char **text, bool *has, int *day,
+                  char *reason, size_t len)
 {
     const char *s;
     *has = false;
@@ -115,6 +116,19 @@ int field_opt_day(const cJSON *obj, const char *name, bool *has, int *day, char 
         (s && ltime_parse_day(s, day) != 0))
         return text_fail(reason, len, "%s must be a real day like 2025-07-01", name);
     *has = s != NULL;
+    if (text)
+        *text = s;
+    return 0;
+}
+
+int field_req_day(const cJSON *obj, const char *name, const char **text, int *day, char *reason,
+                  size_t len)
+{
+    bool has;
+    if (field_opt_day(obj, name, text, &has, day, reason, len) != 0)
+        return -1;
+    if (!has)
+        return text_fail(reason, len, "%s is required: a day like 2025-07-01", name);
     return 0;
 }
 

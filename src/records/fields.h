@@ -1,7 +1,8 @@
 /* The records layer's field readers: each reads one field of a JSON record by a rule (a
  * string of up to n characters, a code, one of a list of names, a time, a day, a whole number,
- * a flag), returns 0 and fills its output, or returns -1 with a one-sentence reason that names
- * the field. Absent and null read alike. Private to src/records/.
+ * a flag, a list of flat objects), returns 0 and fills its output, or returns -1 with a
+ * one-sentence reason that names the field. Absent and null read alike. Private to
+ * src/records/ (fields.c; lists.c for the lists).
  */
 #ifndef TTHC_RECORDS_FIELDS_H
 #define TTHC_RECORDS_FIELDS_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "tthc/domain/ltime.h"
+#include "tthc/domain/records.h"
 #include "tthc/records/csv.h"
 
 /* Every field of obj must be one of fields (ended by a NULL name), at most once. */
@@ -39,7 +41,12 @@ int field_req_enum(const cJSON *obj, const char *name, int (*from_name)(const ch
 int field_opt_time(const cJSON *obj, const char *name, const char **text, bool *has,
                    struct ltime *t, char *reason, size_t len);
 
-int field_opt_day(const cJSON *obj, const char *name, bool *has, int *day, char *reason,
+/* An optional plain day `YYYY-MM-DD`: *has false when absent or null. text (may be NULL)
+ * receives the day as sent, pointing into obj. */
+int field_opt_day(const cJSON *obj, const char *name, const char **text, bool *has, int *day,
+                  char *reason, size_t len);
+
+int field_req_day(const cJSON *obj, const char *name, const char **text, int *day, char *reason,
                   size_t len);
 
 /* An optional whole number in [0, max]; *out is 0 when absent or null. */
@@ -53,5 +60,13 @@ int field_opt_bool(const cJSON *obj, const char *name, bool *out, char *reason, 
 
 int field_req_time(const cJSON *obj, const char *name, const char **text, struct ltime *t,
                    char *reason, size_t len);
+
+/* The lists of docs/index766.md, each an optional array of flat objects read with the rules
+ * above: a dossier's `supplements` and a decision's `procedure_list`. Absent, null or [] leave
+ * the list empty (NULL, 0); otherwise the entries are read in order into a new array the record
+ * owns, which dossier_release and announcement_release (kinds.h) free. On -1 nothing is left
+ * allocated, and the reason names the entry ("supplements[2].requested_at must be ..."). */
+int field_supplements(const cJSON *obj, struct dossier *d, char *reason, size_t len);
+int field_procedure_list(const cJSON *obj, struct announcement *a, char *reason, size_t len);
 
 #endif

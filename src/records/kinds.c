@@ -4,6 +4,7 @@
 #include "tthc/records/kinds.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
@@ -19,14 +20,26 @@
     {                                                                                              \
         name, CSV_NUMBER                                                                           \
     }
+#define B(name)                                                                                    \
+    {                                                                                              \
+        name, CSV_BOOL                                                                             \
+    }
+/* A list of objects: JSON only, refused in a CSV header (csv.h). */
+#define L(name)                                                                                    \
+    {                                                                                              \
+        name, CSV_LIST                                                                             \
+    }
 /* The one table of record kinds. Each kind: its fields (api.md and docs/api.md) with how a CSV
  * cell of each reads, and how a record of it is taken (validated, then stored). Its name and
  * key are the domain's (vocab.h), its SQL is storage's (write.c, read.c). */
 struct kind_def {
-    struct csv_field fields[12]; /* ended by a NULL name */
+    struct csv_field fields[20]; /* ended by a NULL name */
     enum store_result (*take)(struct db_conn *c, const cJSON *rec, int64_t generation, char *reason,
                               size_t len);
 };
+/* field_check keeps the fields it has seen in the bits of an unsigned. */
+_Static_assert(sizeof(((struct kind_def *)0)->fields) / sizeof(struct csv_field) <= 32,
+               "field_check can tell every field of a kind apart");
 
 /* ---- validators: one a kind ----------------------------------------------------------- */
 
@@ -48,7 +61,13 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
         field_opt_time(obj, "finished_at", &d->finished_at, &d->has_finished, &d->finished, reason,
                        len) != 0 ||
         field_opt_enum(obj, "online_payment", payment_from_name, PAYMENT_NAMES, &d->online_payment,
-                       reason, len) != 0)
+                       reason, len) != 0 ||
+        field_opt_bool(obj, "synced", &d->synced, reason, len) != 0 ||
+        field_opt_bool(obj, "digitised", &d->digitised, reason, len) != 0 ||
+        field_opt_bool(obj, "reused_data", &d->reused_data, reason, len) != 0 ||
+        field_opt_bool(obj, "from_citizen_store", &d->from_citizen_store, reason, len) != 0 ||
+        field_opt_bool(obj, "electronic_result", &d->electronic_result, reason, len) != 0 ||
+        field_opt_bool(obj, "vneid", &d->vneid, reason, len) != 0)
         return -1;
 
     const cJSON *fee = cJSON_GetObjectItemCaseSensitive(obj, "fee");
@@ -74,7 +93,8 @@ int dossier_validate(const cJSON *obj, struct dossier *d, char *reason, size_t l
         return text_fail(reason, len, "finished_at is on a day before received_at");
     if (d->has_due && d->has_received && d->due.day < d->received.day)
         return text_fail(reason, len, "due_at is on a day before received_at");
-    return 0;
+    /* Last, so that no rule after it has to free the list. */
+    return field_supplements(obj, d, reason, len);
 }
 
 int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
@@ -86,8 +106,9 @@ int unit_validate(const cJSON *obj, struct unit *u, char *reason, size_t len)
         field_req_enum(obj, "level", level_from_name, LEVEL_NAMES, &u->level, reason, len) != 0 ||
         field_opt_string(obj, "parent_code", CODE_MAX_CHARS, true, &u->parent_code, reason, len) !=
             0 ||
-        field_opt_day(obj, "valid_from", &u->has_valid_from, &u->valid_from, reason, len) != 0 ||
-        field_opt_day(obj, "valid_to", &u->has_valid_to, &u->valid_to, reason, len) != 0 ||
+        field_opt_day(obj, "valid_from", NULL, &u->has_valid_from, &u->valid_from, reason, len) !=
+            0 ||
+        field_opt_day(obj, "valid_to", NULL, &u->has_valid_to, &u->valid_to, reason, len) != 0 ||
         field_opt_string(obj, "successor_code", CODE_MAX_CHARS, true, &u->successor_code, reason,
                          len) != 0)
         return -1;
@@ -108,7 +129,10 @@ int procedure_validate(const cJSON *obj, struct procedure *p, char *reason, size
         field_req_string(obj, "code", CODE_MAX_CHARS, true, &p->code, reason, len) != 0 ||
         field_req_string(obj, "name", NAME_MAX_CHARS, false, &p->name, reason, len) != 0 ||
         field_opt_string(obj, "field", NAME_MAX_CHARS, false, &p->field, reason, len) != 0 ||
-        field_opt_string(obj, "online_service", 16, true, &service, reason, len) != 0)
+        field_opt_string(obj, "online_service", 16, true, &service, reason, len) != 0 ||
+        field_opt_bool(obj, "paper_result", &p->paper_result, reason, len) != 0 ||
+        field_opt_bool(obj, "parts_complete", &p->parts_complete, reason, len) != 0 ||
+        field_opt_bool(obj, "e_certified_copy", &p->e_certified_copy, reason, len) != 0)
         return -1;
     p->online_service = service ? online_service_from_name(service) : -1;
     if (service && p->online_service < 0)
@@ -132,7 +156,9 @@ int feedback_validate(const cJSON *obj, struct feedback *f, char *reason, size_t
         field_req_time(obj, "received_at", &f->received_at, &f->received, reason, len) != 0 ||
         field_opt_time(obj, "resolved_at", &f->resolved_at, &f->has_resolved, &f->resolved, reason,
                        len) != 0 ||
-        field_opt_bool(obj, "published", &f->published, reason, len) != 0)
+        field_opt_bool(obj, "published", &f->published, reason, len) != 0 ||
+        field_opt_bool(obj, "disliked", &f->disliked, reason, len) != 0 ||
+        field_opt_bool(obj, "repeated", &f->repeated, reason, len) != 0)
         return -1;
     bool settled = f->status == FEEDBACK_RESOLVED || f->status == FEEDBACK_REJECTED;
     if (settled && !f->has_resolved)
@@ -185,11 +211,13 @@ int payment_validate(const cJSON *obj, struct payment *p, char *reason, size_t l
 
 int announcement_validate(const cJSON *obj, struct announcement *a, char *reason, size_t len)
 {
+    bool counted;
     memset(a, 0, sizeof(*a));
     if (field_check(obj, kind_fields(KIND_ANNOUNCEMENTS), reason, len) != 0 ||
         field_req_string(obj, "code", CODE_MAX_CHARS, true, &a->code, reason, len) != 0 ||
         field_req_string(obj, "unit_code", CODE_MAX_CHARS, true, &a->unit_code, reason, len) != 0 ||
-        field_req_count(obj, "procedures", ANNOUNCED_MAX, &a->procedures, reason, len) != 0 ||
+        field_opt_count(obj, "procedures", ANNOUNCED_MAX, &counted, &a->procedures, reason, len) !=
+            0 ||
         field_req_time(obj, "signed_at", &a->signed_at, &a->signed_on, reason, len) != 0 ||
         field_opt_time(obj, "effective_at", &a->effective_at, &a->has_effective, &a->effective,
                        reason, len) != 0 ||
@@ -198,6 +226,24 @@ int announcement_validate(const cJSON *obj, struct announcement *a, char *reason
         return -1;
     if (a->has_published && a->published.day < a->signed_on.day)
         return text_fail(reason, len, "published_at is on a day before signed_at");
+    if (field_procedure_list(obj, a, reason, len) != 0)
+        return -1;
+    /* index766.md: with a list, procedures may be left out and is then the list's length. */
+    if (a->nlist == 0 && !counted)
+        return text_fail(reason, len,
+                         "procedures is required: a whole number from 0 to %d, unless "
+                         "procedure_list lists the procedures",
+                         ANNOUNCED_MAX);
+    if (a->nlist > 0 && counted && (size_t)a->procedures != a->nlist) {
+        text_fail(reason, len,
+                  "procedures is %lld but procedure_list lists %zu procedures: leave procedures "
+                  "out, or make the two agree",
+                  (long long)a->procedures, a->nlist);
+        announcement_release(a);
+        return -1;
+    }
+    if (a->nlist > 0)
+        a->procedures = (int64_t)a->nlist;
     return 0;
 }
 
@@ -206,7 +252,7 @@ int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t l
     bool has;
     memset(h, 0, sizeof(*h));
     if (field_check(obj, kind_fields(KIND_HOLIDAYS), reason, len) != 0 ||
-        field_opt_day(obj, "day", &has, &h->day, reason, len) != 0 ||
+        field_opt_day(obj, "day", NULL, &has, &h->day, reason, len) != 0 ||
         field_req_string(obj, "name", NAME_MAX_CHARS, false, &h->name, reason, len) != 0)
         return -1;
     if (!has)
@@ -214,11 +260,26 @@ int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t l
     return 0;
 }
 
+void dossier_release(struct dossier *d)
+{
+    free(d->supplements);
+    d->supplements = NULL;
+    d->nsupplements = 0;
+}
+
+void announcement_release(struct announcement *a)
+{
+    free(a->list);
+    a->list = NULL;
+    a->nlist = 0;
+}
+
 /* ---- taking a record -------------------------------------------------------------------- */
 
 /* A kind's take: its validator, then its store (generation unused by the kinds not counted by
- * version). */
-#define TAKE(kind, type, validate, store)                                                          \
+ * version), then release, which frees what the validator allocated (a refused record holds
+ * nothing: its validator has freed it). */
+#define TAKE(kind, type, validate, store, release)                                                 \
     static enum store_result take_##kind(struct db_conn *c, const cJSON *rec, int64_t generation,  \
                                          char *reason, size_t len)                                 \
     {                                                                                              \
@@ -226,37 +287,40 @@ int holiday_validate(const cJSON *obj, struct holiday *h, char *reason, size_t l
         (void)generation;                                                                          \
         if (validate(rec, &r, reason, len) != 0)                                                   \
             return STORE_REFUSED;                                                                  \
-        return store;                                                                              \
+        enum store_result rc = store;                                                              \
+        release;                                                                                   \
+        return rc;                                                                                 \
     }
-TAKE(units, unit, unit_validate, unit_store(c, &r, reason, len))
-TAKE(procedures, procedure, procedure_validate, procedure_store(c, &r, reason, len))
-TAKE(dossiers, dossier, dossier_validate, dossier_store(c, &r, generation, reason, len))
-TAKE(feedback, feedback, feedback_validate, feedback_store(c, &r, generation, reason, len))
-TAKE(ratings, rating, rating_validate, rating_store(c, &r, generation, reason, len))
-TAKE(payments, payment, payment_validate, payment_store(c, &r, generation, reason, len))
+#define NOTHING ((void)r)
+TAKE(units, unit, unit_validate, unit_store(c, &r, reason, len), NOTHING)
+TAKE(procedures, procedure, procedure_validate, procedure_store(c, &r, reason, len), NOTHING)
+TAKE(dossiers, dossier, dossier_validate, dossier_store(c, &r, generation, reason, len),
+     dossier_release(&r))
+TAKE(feedback, feedback, feedback_validate, feedback_store(c, &r, generation, reason, len), NOTHING)
+TAKE(ratings, rating, rating_validate, rating_store(c, &r, generation, reason, len), NOTHING)
+TAKE(payments, payment, payment_validate, payment_store(c, &r, generation, reason, len), NOTHING)
 TAKE(announcements, announcement, announcement_validate,
-     announcement_store(c, &r, generation, reason, len))
-TAKE(holidays, holiday, holiday_validate, holiday_store(c, &r, reason, len))
+     announcement_store(c, &r, generation, reason, len), announcement_release(&r))
+TAKE(holidays, holiday, holiday_validate, holiday_store(c, &r, reason, len), NOTHING)
+#undef NOTHING
 #undef TAKE
 
 static const struct kind_def kinds[KIND_COUNT] = {
     [KIND_UNITS] = {{T("code"), T("name"), T("level"), T("parent_code"), T("valid_from"),
                      T("valid_to"), T("successor_code")},
                     take_units},
-    [KIND_PROCEDURES] = {{T("code"), T("name"), T("field"), T("online_service")}, take_procedures},
+    [KIND_PROCEDURES] = {{T("code"), T("name"), T("field"), T("online_service"), B("paper_result"),
+                          B("parts_complete"), B("e_certified_copy")},
+                         take_procedures},
     [KIND_DOSSIERS] = {{T("code"), T("procedure_code"), T("unit_code"), T("channel"), T("status"),
                         T("received_at"), T("due_at"), T("finished_at"), N("fee"),
-                        T("online_payment")},
+                        T("online_payment"), B("synced"), B("digitised"), B("reused_data"),
+                        B("from_citizen_store"), B("electronic_result"), B("vneid"),
+                        L("supplements")},
                        take_dossiers},
-    [KIND_FEEDBACK] = {{T("code"),
-                        T("unit_code"),
-                        T("procedure_code"),
-                        T("dossier_code"),
-                        T("subject"),
-                        T("status"),
-                        T("received_at"),
-                        T("resolved_at"),
-                        {"published", CSV_BOOL}},
+    [KIND_FEEDBACK] = {{T("code"), T("unit_code"), T("procedure_code"), T("dossier_code"),
+                        T("subject"), T("status"), T("received_at"), T("resolved_at"),
+                        B("published"), B("disliked"), B("repeated")},
                        take_feedback},
     [KIND_RATINGS] = {{T("code"), T("dossier_code"), T("rating"), T("rated_at"), T("reason"),
                        T("comment")},
@@ -265,12 +329,14 @@ static const struct kind_def kinds[KIND_COUNT] = {
                         T("status")},
                        take_payments},
     [KIND_ANNOUNCEMENTS] = {{T("code"), T("unit_code"), N("procedures"), T("signed_at"),
-                             T("effective_at"), T("published_at")},
+                             T("effective_at"), T("published_at"), L("procedure_list")},
                             take_announcements},
     [KIND_HOLIDAYS] = {{T("day"), T("name")}, take_holidays},
 };
 #undef T
 #undef N
+#undef B
+#undef L
 
 const struct csv_field *kind_fields(enum kind kind)
 {

@@ -74,13 +74,20 @@ enum column_as {
     AS_PAYMENT_STATUS
 };
 
-/* Each kind's read-back: SQL selecting the record by its key (?1), and its columns in order. */
+/* Each kind's read-back: SQL selecting the record by its key (?1), and its columns in order;
+ * and the list it carries, if any (index766.md): SQL selecting its entries by the record's key
+ * (?1) in the order sent, and their members, each text as sent or null. */
+#define READ_COLUMNS 20
 static const struct reader {
     const char *sql;
     struct {
         const char *name;
         enum column_as as;
-    } cols[12];
+    } cols[READ_COLUMNS];
+    struct {
+        const char *name, *sql;
+        const char *members[3];
+    } list;
 } readers[KIND_COUNT] = {
     [KIND_UNITS] = {"SELECT u.code, u.name, u.level, p.code, u.valid_from, u.valid_to, s.code "
                     "FROM units u LEFT JOIN units p ON p.id = u.parent_id "
@@ -92,14 +99,19 @@ static const struct reader {
                      {"valid_from", AS_DAY},
                      {"valid_to", AS_DAY},
                      {"successor_code", AS_TEXT}}},
-    [KIND_PROCEDURES] = {"SELECT code, name, field, online_service FROM procedures WHERE code = ?1",
+    [KIND_PROCEDURES] = {"SELECT code, name, field, online_service, paper_result, parts_complete, "
+                         "e_certified_copy FROM procedures WHERE code = ?1",
                          {{"code", AS_TEXT},
                           {"name", AS_TEXT},
                           {"field", AS_TEXT},
-                          {"online_service", AS_SERVICE}}},
+                          {"online_service", AS_SERVICE},
+                          {"paper_result", AS_BOOL},
+                          {"parts_complete", AS_BOOL},
+                          {"e_certified_copy", AS_BOOL}}},
     [KIND_DOSSIERS] = {"SELECT d.code, p.code, u.code, d.channel, d.status, d.received_at, "
-                       "d.due_at, d.finished_at, d.fee, d.online_payment FROM dossiers d "
-                       "JOIN procedures p ON p.id = d.procedure_id "
+                       "d.due_at, d.finished_at, d.fee, d.online_payment, d.synced, d.digitised, "
+                       "d.reused_data, d.from_citizen_store, d.electronic_result, d.vneid "
+                       "FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
                        "JOIN units u ON u.id = d.unit_id WHERE d.code = ?1",
                        {{"code", AS_TEXT},
                         {"procedure_code", AS_TEXT},
@@ -110,10 +122,20 @@ static const struct reader {
                         {"due_at", AS_TEXT},
                         {"finished_at", AS_TEXT},
                         {"fee", AS_NUMBER},
-                        {"online_payment", AS_PAYMENT}}},
+                        {"online_payment", AS_PAYMENT},
+                        {"synced", AS_BOOL},
+                        {"digitised", AS_BOOL},
+                        {"reused_data", AS_BOOL},
+                        {"from_citizen_store", AS_BOOL},
+                        {"electronic_result", AS_BOOL},
+                        {"vneid", AS_BOOL}},
+                       {"supplements",
+                        "SELECT s.requested_at, s.completed_at FROM supplements s "
+                        "JOIN dossiers d ON d.id = s.dossier_id WHERE d.code = ?1 ORDER BY s.seq",
+                        {"requested_at", "completed_at"}}},
     [KIND_FEEDBACK] = {"SELECT f.code, u.code, p.code, f.dossier_code, f.subject, f.status, "
-                       "f.received_at, f.resolved_at, f.published FROM feedback f "
-                       "JOIN units u ON u.id = f.unit_id "
+                       "f.received_at, f.resolved_at, f.published, f.disliked, f.repeated "
+                       "FROM feedback f JOIN units u ON u.id = f.unit_id "
                        "LEFT JOIN procedures p ON p.id = f.procedure_id WHERE f.code = ?1",
                        {{"code", AS_TEXT},
                         {"unit_code", AS_TEXT},
@@ -123,7 +145,9 @@ static const struct reader {
                         {"status", AS_FEEDBACK},
                         {"received_at", AS_TEXT},
                         {"resolved_at", AS_TEXT},
-                        {"published", AS_BOOL}}},
+                        {"published", AS_BOOL},
+                        {"disliked", AS_BOOL},
+                        {"repeated", AS_BOOL}}},
     [KIND_RATINGS] = {"SELECT r.code, d.code, r.rating, r.rated_at, r.reason, r.comment "
                       "FROM ratings r JOIN dossiers d ON d.id = r.dossier_id WHERE r.code = ?1",
                       {{"code", AS_TEXT},
@@ -148,7 +172,14 @@ static const struct reader {
                              {"procedures", AS_NUMBER},
                              {"signed_at", AS_TEXT},
                              {"effective_at", AS_TEXT},
-                             {"published_at", AS_TEXT}}},
+                             {"published_at", AS_TEXT}},
+                            {"procedure_list",
+                             "SELECT p.code, x.effective_on, x.published_on "
+                             "FROM announcement_procedures x "
+                             "JOIN announcements a ON a.id = x.announcement_id "
+                             "JOIN procedures p ON p.id = x.procedure_id "
+                             "WHERE a.code = ?1 ORDER BY x.seq",
+                             {"procedure_code", "effective_on", "published_on"}}},
     [KIND_HOLIDAYS] = {"SELECT day, name, source FROM holidays WHERE day = ?1",
                        {{"day", AS_DAY}, {"name", AS_TEXT}, {"source", AS_TEXT}}},
 };
@@ -201,9 +232,35 @@ static cJSON *add_column(cJSON *o, sqlite3_stmt *st, int i, const char *name, en
     return text ? cJSON_AddStringToObject(o, name, text) : cJSON_AddNullToObject(o, name);
 }
 
-int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out)
+/* Adds the list of reader r for the record with key to o, as an array of objects (empty when
+ * the record has none). Returns 0, or -1 (a database error, logged, or out of memory). */
+static int add_list(struct db_conn *c, const struct reader *r, const char *key, cJSON *o)
 {
-    const struct reader *r = &readers[kind];
+    sqlite3_stmt *st = db_stmt(c, r->list.sql);
+    cJSON *list = cJSON_AddArrayToObject(o, r->list.name);
+    if (!st || !list)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = SQLITE_ERROR;
+    bool ok = true;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *entry = cJSON_CreateObject();
+        ok = entry && cJSON_AddItemToArray(list, entry);
+        if (!ok)
+            cJSON_Delete(entry);
+        for (int i = 0; ok && i < 3 && r->list.members[i]; i++)
+            ok = add_column(entry, st, i, r->list.members[i], AS_TEXT) != NULL;
+    }
+    sqlite3_reset(st);
+    if (ok && rc != SQLITE_DONE)
+        log_error("cannot read the %s of %s: %s", r->list.name, key, sqlite3_errmsg(c->db));
+    return ok && rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The record of reader r with key into *o; see db_record_read. */
+static int record_read(struct db_conn *c, const struct reader *r, enum kind kind, const char *key,
+                       cJSON **out)
+{
     sqlite3_stmt *st = db_stmt(c, r->sql);
     if (!st)
         return -1;
@@ -222,15 +279,31 @@ int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **o
     }
     cJSON *o = cJSON_CreateObject();
     bool ok = o != NULL;
-    for (int i = 0; ok && i < 12 && r->cols[i].name; i++)
+    for (int i = 0; ok && i < READ_COLUMNS && r->cols[i].name; i++)
         ok = add_column(o, st, i, r->cols[i].name, r->cols[i].as) != NULL;
     sqlite3_reset(st);
+    if (ok && r->list.name)
+        ok = add_list(c, r, key, o) == 0;
     if (!ok) {
         cJSON_Delete(o);
         return -1;
     }
     *out = o;
     return 1;
+}
+
+int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out)
+{
+    const struct reader *r = &readers[kind];
+    /* A record and its list are read in one transaction, so that a load committed in between
+     * cannot pair the record with another version's list. */
+    bool own = r->list.name && sqlite3_get_autocommit(c->db);
+    if (own && db_exec(c, "BEGIN") != 0)
+        return -1;
+    int found = record_read(c, r, kind, key, out);
+    if (own)
+        db_exec(c, "COMMIT");
+    return found;
 }
 
 int db_holidays_list(struct db_conn *c, int from, int to,

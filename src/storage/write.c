@@ -9,165 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "tthc/base/buf.h"
-#include "tthc/base/hmap.h"
+#include "ids.h"
 #include "tthc/base/log.h"
 #include "tthc/base/text.h"
 #include "tthc/domain/vocab.h"
-
-/* Unit and procedure ids by code, so that a load of a million dossiers does not look the same
- * few thousand codes up a million times. Valid for one write transaction: db_write_begin empties
- * it, so a rolled-back procedure, or a unit another writer changed meanwhile, is never
- * remembered. A map from a hash of the kind and code to where the code's text is and its id;
- * the text is compared, so two codes with one hash never share an id (the second is just not
- * remembered). When the text fills up it starts over. */
-#define IDS_TEXT (1u << 19)
-
-static void ids_clear(struct db_conn *c)
-{
-    if (!c->ids)
-        return;
-    hmap_clear(&c->ids->map);
-    buf_reset(&c->ids->text);
-}
-
-static uint64_t ids_hash(char kind, const char *code)
-{
-    uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind; /* FNV-1a */
-    for (; *code; code++)
-        h = (h ^ (unsigned char)*code) * 1099511628211ULL;
-    return h | 1;
-}
-
-/* Whether the entry v holds kind and code. */
-static bool ids_same(const struct code_ids *t, uint64_t v, char kind, const char *code)
-{
-    const char *at = t->text.s + (v >> 32);
-    return at[0] == kind && strcmp(at + 1, code) == 0;
-}
-
-/* Looks code up; returns 1 and sets *id, or 0. */
-static int ids_get(struct db_conn *c, char kind, const char *code, sqlite3_int64 *id)
-{
-    const uint64_t *v = c->ids ? hmap_get(&c->ids->map, ids_hash(kind, code)) : NULL;
-    if (!v || !ids_same(c->ids, *v, kind, code))
-        return 0;
-    *id = (sqlite3_int64)(*v & 0xffffffffu);
-    return 1;
-}
-
-/* Remembers code's id (nothing when out of memory, when the id does not fit in 32 bits, or
- * when another code has its hash: the next lookup asks SQLite again). */
-static void ids_put(struct db_conn *c, char kind, const char *code, sqlite3_int64 id)
-{
-    if (!c->ids) {
-        if (!(c->ids = malloc(sizeof(struct code_ids))))
-            return;
-        hmap_init(&c->ids->map);
-        buf_init(&c->ids->text, IDS_TEXT);
-    }
-    struct code_ids *t = c->ids;
-    size_t len = strlen(code) + 2;
-    if (id < 0 || id > UINT32_MAX)
-        return;
-    if (len > IDS_TEXT - t->text.len)
-        ids_clear(c);
-    bool added;
-    uint64_t at = t->text.len, *v = hmap_put(&t->map, ids_hash(kind, code), &added);
-    if (!v || !added)
-        return;
-    if (buf_add(&t->text, &kind, 1) != BUF_OK || buf_add(&t->text, code, len - 1) != BUF_OK) {
-        ids_clear(c); /* out of memory: forget everything, the map included */
-        buf_reset(&t->text);
-        return;
-    }
-    *v = at << 32 | (uint64_t)id;
-}
-
-static int lookup_id(struct db_conn *c, const char *sql, const char *code, sqlite3_int64 *id,
-                     int *level)
-{
-    sqlite3_stmt *st = db_stmt(c, sql);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        if (level)
-            *level = sqlite3_column_int(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-static const char UNIT_BY_CODE[] = "SELECT id, level FROM units WHERE code = ?";
-static const char PROCEDURE_BY_CODE[] = "SELECT id FROM procedures WHERE code = ?";
-
-static int step_done(struct db_conn *c, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        log_error("write failed: %s", sqlite3_errmsg(c->db));
-        return -1;
-    }
-    return 0;
-}
-
-/* The id of the unit with code, for the record's field. Returns 0, 1 (unknown: refused, with
- * a reason), or -1. */
-static int unit_id_for(struct db_conn *c, const char *field, const char *code, sqlite3_int64 *id,
-                       char *reason, size_t len)
-{
-    if (ids_get(c, 'u', code, id))
-        return 0;
-    int found = lookup_id(c, UNIT_BY_CODE, code, id, NULL);
-    if (found == 1)
-        ids_put(c, 'u', code, *id);
-    if (found == 0)
-        text_fail(reason, len, "%s '%s' is not a known unit: load it with POST /api/v1/units",
-                  field, code);
-    return found < 0 ? -1 : !found;
-}
-
-/* The id of the dossier with code. Returns 0, 1 (unknown: refused), or -1. */
-static int dossier_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id, char *reason,
-                          size_t len)
-{
-    int found = lookup_id(c, "SELECT id FROM dossiers WHERE code = ?", code, id, NULL);
-    if (found == 0)
-        text_fail(reason, len,
-                  "dossier_code '%s' is not a known dossier: load it with POST /api/v1/dossiers "
-                  "first",
-                  code);
-    return found < 0 ? -1 : !found;
-}
-
-/* The id of the procedure with code; api.md: an unknown code registers the procedure with no
- * name. Returns 0 or -1. */
-static int procedure_id_for(struct db_conn *c, const char *code, sqlite3_int64 *id)
-{
-    if (ids_get(c, 'p', code, id))
-        return 0;
-    int found = lookup_id(c, PROCEDURE_BY_CODE, code, id, NULL);
-    if (found == 1)
-        ids_put(c, 'p', code, *id);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    sqlite3_stmt *st = db_stmt(c, "INSERT INTO procedures(code) VALUES(?)");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (step_done(c, st) != 0)
-        return -1;
-    *id = sqlite3_last_insert_rowid(c->db);
-    ids_put(c, 'p', code, *id);
-    return 0;
-}
 
 enum store_result unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len)
 {
@@ -281,9 +128,13 @@ enum store_result procedure_store(struct db_conn *c, const struct procedure *p, 
     (void)reason;
     (void)len;
     sqlite3_stmt *st =
-        db_stmt(c, "INSERT INTO procedures(code, name, field, online_service) VALUES(?, ?, ?, ?) "
+        db_stmt(c, "INSERT INTO procedures(code, name, field, online_service, paper_result, "
+                   "parts_complete, e_certified_copy) VALUES(?, ?, ?, ?, ?, ?, ?) "
                    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field, "
-                   "online_service = excluded.online_service");
+                   "online_service = excluded.online_service, "
+                   "paper_result = excluded.paper_result, "
+                   "parts_complete = excluded.parts_complete, "
+                   "e_certified_copy = excluded.e_certified_copy");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
@@ -292,12 +143,16 @@ enum store_result procedure_store(struct db_conn *c, const struct procedure *p, 
         sqlite3_bind_text(st, 3, p->field, -1, SQLITE_STATIC);
     if (p->online_service >= 0)
         sqlite3_bind_int(st, 4, p->online_service);
+    sqlite3_bind_int(st, 5, p->paper_result);
+    sqlite3_bind_int(st, 6, p->parts_complete);
+    sqlite3_bind_int(st, 7, p->e_certified_copy);
     return step_done(c, st);
 }
 
 int db_write_begin(struct db_conn *c, int64_t *generation)
 {
     ids_clear(c);
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     if (db_exec(c, "BEGIN IMMEDIATE") != 0)
         return -1;
     sqlite3_stmt *st =
@@ -324,10 +179,94 @@ int db_write_begin(struct db_conn *c, int64_t *generation)
     return 0;
 }
 
+/* Binds text or NULL. */
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Steps an upsert (INSERT .. ON CONFLICT DO UPDATE) and sets *inserted to the id of the row it
+ * inserted, or 0 when it updated a row that was there: SQLite sets the last insert rowid only
+ * when a row is inserted. (RETURNING id would say it too, but costs more than the rest of a
+ * dossier's store when the statement is reset.) Returns 0, or -1 (logged). */
+static int step_upsert(struct db_conn *c, sqlite3_stmt *st, sqlite3_int64 *inserted)
+{
+    sqlite3_set_last_insert_rowid(c->db, 0);
+    if (step_done(c, st) != 0)
+        return -1;
+    *inserted = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+/* index766.md: a dossier sent again replaces its supplement requests whole. inserted is the
+ * dossier's id when the store inserted it (a new dossier has no requests to delete), 0 when it
+ * replaced one. A replaced dossier's requests are looked for only when the table holds any,
+ * which the connection learns once a transaction, so that a load into a table without requests
+ * (every load before the portal's lists arrive) does no more work than before; and deleted only
+ * when there are some, since a DELETE from a table with a foreign key costs SQLite a temporary
+ * table each time. Returns 0 or -1. */
+static int supplements_replace(struct db_conn *c, sqlite3_int64 inserted, const struct dossier *d)
+{
+    sqlite3_int64 id = inserted;
+    sqlite3_stmt *st;
+    int rc;
+    if (c->supplements == SUPPLEMENTS_UNKNOWN) {
+        st = db_stmt(c, "SELECT EXISTS (SELECT 1 FROM supplements)");
+        rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+        if (rc == SQLITE_ROW)
+            c->supplements = sqlite3_column_int(st, 0) ? SUPPLEMENTS_SOME : SUPPLEMENTS_NONE;
+        if (st)
+            sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return -1;
+    }
+    if (!inserted && (c->supplements == SUPPLEMENTS_SOME || d->nsupplements > 0)) {
+        st = db_stmt(c, "SELECT d.id, EXISTS (SELECT 1 FROM supplements s WHERE s.dossier_id = "
+                        "d.id) FROM dossiers d WHERE d.code = ?");
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        bool old = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+        if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return -1;
+        st = old ? db_stmt(c, "DELETE FROM supplements WHERE dossier_id = ?") : NULL;
+        if (old && !st)
+            return -1;
+        if (st) {
+            sqlite3_bind_int64(st, 1, id);
+            if (step_done(c, st) != 0)
+                return -1;
+        }
+    }
+    for (size_t i = 0; i < d->nsupplements; i++) {
+        const struct supplement *x = &d->supplements[i];
+        st = db_stmt(c, "INSERT INTO supplements(dossier_id, seq, requested_day, completed_day, "
+                        "requested_at, completed_at) VALUES(?, ?, ?, ?, ?, ?)");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_int(st, 3, x->requested.day);
+        if (x->has_completed)
+            sqlite3_bind_int(st, 4, x->completed.day);
+        sqlite3_bind_text(st, 5, x->requested_at, -1, SQLITE_STATIC);
+        bind_opt_text(st, 6, x->completed_at);
+        if (step_done(c, st) != 0)
+            return -1;
+        c->supplements = SUPPLEMENTS_SOME;
+    }
+    return 0;
+}
+
 enum store_result dossier_store(struct db_conn *c, const struct dossier *d, int64_t generation,
                                 char *reason, size_t len)
 {
-    sqlite3_int64 unit, procedure;
+    sqlite3_int64 unit, procedure, inserted;
     int rc = unit_id_for(c, "unit_code", d->unit_code, &unit, reason, len);
     if (rc != 0)
         return rc;
@@ -335,12 +274,15 @@ enum store_result dossier_store(struct db_conn *c, const struct dossier *d, int6
         return -1;
     sqlite3_stmt *st = db_stmt(
         c, "INSERT INTO dossiers(code, procedure_id, unit_id, channel, status, received_day, "
-           "due_day, finished_day, fee, online_payment, received_at, due_at, finished_at, version) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+           "due_day, finished_day, fee, online_payment, received_at, due_at, finished_at, version, "
+           "synced, digitised, reused_data, from_citizen_store, electronic_result, vneid) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+           "?18, ?19, ?20) "
            "ON CONFLICT(code) DO UPDATE SET procedure_id = ?2, unit_id = ?3, channel = ?4, "
            "status = ?5, received_day = ?6, due_day = ?7, finished_day = ?8, fee = ?9, "
            "online_payment = ?10, received_at = ?11, due_at = ?12, finished_at = ?13, "
-           "version = ?14");
+           "version = ?14, synced = ?15, digitised = ?16, reused_data = ?17, "
+           "from_citizen_store = ?18, electronic_result = ?19, vneid = ?20");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
@@ -364,14 +306,15 @@ enum store_result dossier_store(struct db_conn *c, const struct dossier *d, int6
     sqlite3_bind_int64(st, 14, generation);
     if (d->online_payment)
         sqlite3_bind_int(st, 10, d->online_payment);
-    return step_done(c, st);
-}
-
-/* Binds text or NULL. */
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 15, d->synced);
+    sqlite3_bind_int(st, 16, d->digitised);
+    sqlite3_bind_int(st, 17, d->reused_data);
+    sqlite3_bind_int(st, 18, d->from_citizen_store);
+    sqlite3_bind_int(st, 19, d->electronic_result);
+    sqlite3_bind_int(st, 20, d->vneid);
+    if (step_upsert(c, st, &inserted) != 0 || supplements_replace(c, inserted, d) != 0)
+        return -1;
+    return STORE_OK;
 }
 
 enum store_result feedback_store(struct db_conn *c, const struct feedback *f, int64_t generation,
@@ -385,11 +328,12 @@ enum store_result feedback_store(struct db_conn *c, const struct feedback *f, in
         return -1;
     sqlite3_stmt *st = db_stmt(
         c, "INSERT INTO feedback(code, unit_id, procedure_id, dossier_code, subject, status, "
-           "received_day, resolved_day, published, received_at, resolved_at, version) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(code) DO UPDATE "
+           "received_day, resolved_day, published, received_at, resolved_at, version, disliked, "
+           "repeated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+           "ON CONFLICT(code) DO UPDATE "
            "SET unit_id = ?2, procedure_id = ?3, dossier_code = ?4, subject = ?5, status = ?6, "
            "received_day = ?7, resolved_day = ?8, published = ?9, received_at = ?10, "
-           "resolved_at = ?11, version = ?12");
+           "resolved_at = ?11, version = ?12, disliked = ?13, repeated = ?14");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, f->code, -1, SQLITE_STATIC);
@@ -406,6 +350,8 @@ enum store_result feedback_store(struct db_conn *c, const struct feedback *f, in
     sqlite3_bind_text(st, 10, f->received_at, -1, SQLITE_STATIC);
     bind_opt_text(st, 11, f->resolved_at);
     sqlite3_bind_int64(st, 12, generation);
+    sqlite3_bind_int(st, 13, f->disliked);
+    sqlite3_bind_int(st, 14, f->repeated);
     return step_done(c, st);
 }
 
@@ -459,10 +405,49 @@ enum store_result payment_store(struct db_conn *c, const struct payment *p, int6
     return step_done(c, st);
 }
 
+/* index766.md: a decision sent again replaces its list of procedures whole (replaced: it was
+ * there before, so it may have one); each entry's procedure is found by code as a dossier's is.
+ * Returns 0 or -1. */
+static int announced_replace(struct db_conn *c, sqlite3_int64 announcement, bool replaced,
+                             const struct announcement *a)
+{
+    sqlite3_stmt *st;
+    if (replaced) {
+        st = db_stmt(c, "DELETE FROM announcement_procedures WHERE announcement_id = ?");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, announcement);
+        if (step_done(c, st) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < a->nlist; i++) {
+        const struct announced *x = &a->list[i];
+        sqlite3_int64 procedure;
+        if (procedure_id_for(c, x->procedure_code, &procedure) != 0)
+            return -1;
+        st = db_stmt(c, "INSERT INTO announcement_procedures(announcement_id, seq, procedure_id, "
+                        "effective_day, published_day, effective_on, published_on) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?)");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, announcement);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(st, 3, procedure);
+        sqlite3_bind_int(st, 4, x->effective);
+        if (x->published_on)
+            sqlite3_bind_int(st, 5, x->published);
+        sqlite3_bind_text(st, 6, x->effective_on, -1, SQLITE_STATIC);
+        bind_opt_text(st, 7, x->published_on);
+        if (step_done(c, st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 enum store_result announcement_store(struct db_conn *c, const struct announcement *a,
                                      int64_t generation, char *reason, size_t len)
 {
-    sqlite3_int64 unit;
+    sqlite3_int64 unit, inserted, id;
     int rc = unit_id_for(c, "unit_code", a->unit_code, &unit, reason, len);
     if (rc != 0)
         return rc;
@@ -487,7 +472,14 @@ enum store_result announcement_store(struct db_conn *c, const struct announcemen
     bind_opt_text(st, 8, a->effective_at);
     bind_opt_text(st, 9, a->published_at);
     sqlite3_bind_int64(st, 10, generation);
-    return step_done(c, st);
+    if (step_upsert(c, st, &inserted) != 0)
+        return -1;
+    id = inserted;
+    if ((!id &&
+         lookup_id(c, "SELECT id FROM announcements WHERE code = ?", a->code, &id, NULL) != 1) ||
+        announced_replace(c, id, !inserted, a) != 0)
+        return -1;
+    return STORE_OK;
 }
 
 enum store_result holiday_store(struct db_conn *c, const struct holiday *h, char *reason,
@@ -511,7 +503,7 @@ enum store_result holiday_store(struct db_conn *c, const struct holiday *h, char
 int dossier_exists(struct db_conn *c, const char *code)
 {
     sqlite3_int64 id;
-    return lookup_id(c, "SELECT id FROM dossiers WHERE code = ?", code, &id, NULL);
+    return lookup_id(c, DOSSIER_BY_CODE, code, &id, NULL);
 }
 
 int procedure_describe(struct db_conn *c, const char *code, const char *name, const char *field)
@@ -529,10 +521,12 @@ int procedure_describe(struct db_conn *c, const char *code, const char *name, co
 
 int db_write_commit(struct db_conn *c)
 {
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     return db_exec(c, "COMMIT");
 }
 
 void db_write_rollback(struct db_conn *c)
 {
+    c->supplements = SUPPLEMENTS_UNKNOWN;
     db_exec(c, "ROLLBACK");
 }

@@ -1,8 +1,9 @@
 /* The kinds beyond units, procedures and dossiers (feedback, ratings, payments, announcements,
  * holidays) and unit successors, loaded over HTTP against the real server: every format
  * (JSON object, JSON array, NDJSON, CSV), read-back by key, the rejects with their positions,
- * create-or-replace, and the DVCQG portal endpoint with its mapping and its promise not to
- * store personal data. */
+ * create-or-replace, the DVCQG portal endpoint with its mapping and its promise not to store
+ * personal data; and the national index's facts (index766.md) in every format, replaced with
+ * their records, and in a database migrated from the previous version. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "../helpers.h"
+#include "tthc/http/keys.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -81,8 +83,8 @@ static void record_path(char *out, size_t len, const char *kind, const char *key
 }
 
 /* GETs /api/v1/{kind}/{key} and checks it is exactly `expected` (JSON text): every member of
- * expected has the same value in the answer, and every other member of the answer is null
- * (an optional field that was not sent). */
+ * expected has the same value in the answer, and every other member of the answer is null, false
+ * or [] (an optional field, flag or list that was not sent). */
 static void expect_record(const struct test_server *s, const char *kind, const char *key,
                           const char *expected)
 {
@@ -99,9 +101,10 @@ static void expect_record(const struct test_server *s, const char *kind, const c
                       path, w->string, text);
     }
     for (const cJSON *g = got->child; g; g = g->next)
-        ck_assert_msg(cJSON_GetObjectItemCaseSensitive(want, g->string) || cJSON_IsNull(g),
-                      "GET %s: member '%s' was not sent but is not null: %s", path, g->string,
-                      text);
+        ck_assert_msg(cJSON_GetObjectItemCaseSensitive(want, g->string) || cJSON_IsNull(g) ||
+                          cJSON_IsFalse(g) || (cJSON_IsArray(g) && !g->child),
+                      "GET %s: member '%s' was not sent but is not null, false or []: %s", path,
+                      g->string, text);
     free(text);
     cJSON_Delete(got);
     cJSON_Delete(want);
@@ -789,7 +792,8 @@ END_TEST
 
 /* A dossier as a provincial one-stop system pushes it to the portal: codes as strings of
  * digits, times as yyyyMMddHHmmss local, two fees, paid on DVCQG, with the applicant's personal
- * data and the document lists metrics do not use. The unit is the prefix of MaHoSo. */
+ * data and the document lists (read only for the national index's flags: its one document has a
+ * path, so it is digitised). The unit is the prefix of MaHoSo. */
 static const char DVCQG_UNIT[] =
     "[{\"code\":\"T01\",\"name\":\"Tỉnh Mẫu\",\"level\":\"province\",\"parent_code\":null},"
     "{\"code\":\"000.00.12.H56\",\"name\":\"UBND phường Bến Nghé\",\"level\":\"commune\","
@@ -847,7 +851,12 @@ START_TEST(dvcqg_maps_and_stores)
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "existing")), 0);
     cJSON_Delete(j);
 
-    expect_record(&s, "dossiers", DVCQG_CODE, "{\"code\":\"" DVCQG_CODE "\"," NATIVE_FIELDS "}");
+    /* And the index's facts: every portal dossier is synced; TaiLieuNop's one document has a
+     * path (digitised); HoSoCoThanhPhanSoHoa 1 (reused_data); TaiKhoanDuocXacThucVoiVNeID 1. */
+    expect_record(&s, "dossiers", DVCQG_CODE,
+                  "{\"code\":\"" DVCQG_CODE "\"," NATIVE_FIELDS
+                  ",\"synced\":true,\"digitised\":true,"
+                  "\"reused_data\":true,\"vneid\":true}");
     /* TenTTHC and TenLinhVuc renamed the procedure; what else was known stays. */
     expect_record(&s, "procedures", "1.001193",
                   "{\"code\":\"1.001193\",\"name\":\"Đăng ký khai sinh\",\"field\":\"Hộ tịch\","
@@ -1018,8 +1027,9 @@ START_TEST(dvcqg_keeps_no_personal_data)
     size_t wal_open_len;
     char *wal_open = slurp(wal, &wal_open_len);
     test_server_stop(&s);
+    /* And the path of the submitted document, read only to decide `digitised`. */
     static const char *const personal[] = {"Nguyễn Văn An", "0912345678", "an.nguyen@example.vn",
-                                           "079123456789"};
+                                           "079123456789", "example.vn/f1"};
     size_t len[3];
     char *bytes[3];
     bytes[0] = slurp(path, &len[0]);
@@ -1033,12 +1043,392 @@ START_TEST(dvcqg_keeps_no_personal_data)
                       (bytes[1] && memmem(bytes[1], len[1], DVCQG_CODE, strlen(DVCQG_CODE))),
                   "the stored dossier code is not found in the files");
     for (size_t f = 0; f < 3; f++)
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++)
             ck_assert_msg(!bytes[f] || !memmem(bytes[f], len[f], personal[i], strlen(personal[i])),
                           "'%s' is stored in %s", personal[i],
                           f == 0 ? "the database" : "the write-ahead log");
     for (size_t f = 0; f < 3; f++)
         free(bytes[f]);
+}
+END_TEST
+
+/* ---- the national index's facts ---------------------------------------------------------- */
+
+/* GETs /api/v1/{kind}/{key} and checks that its body is exactly want, byte for byte. */
+static void expect_body(const struct test_server *s, const char *kind, const char *key,
+                        const char *want)
+{
+    char path[512];
+    record_path(path, sizeof(path), kind, key);
+    struct http_response r;
+    ck_assert_int_eq(http_request(s->port, "GET", path, NULL, NULL, &r), 0);
+    ck_assert_msg(r.status == 200, "GET %s: %d %s", path, r.status, r.body);
+    ck_assert_msg(strcmp(r.body, want) == 0, "GET %s:\n got  %s\n want %s", path, r.body, want);
+    http_response_free(&r);
+}
+
+/* A dossier's members up to the index's facts, with its code: waiting since 2024-03-01. */
+#define FACTS_DOSSIER(code)                                                                        \
+    "\"code\":\"" code "\",\"procedure_code\":\"1.000894\",\"unit_code\":\"T01.H1\","              \
+    "\"channel\":\"online\",\"status\":\"waiting\",\"received_at\":\"2024-03-01T08:00:00+07:00\""
+/* The same as read back: the optional members not sent are null. */
+#define FACTS_DOSSIER_READ(code)                                                                   \
+    "{" FACTS_DOSSIER(code) ",\"due_at\":null,\"finished_at\":null,\"fee\":0,"                     \
+                            "\"online_payment\":null,"
+
+/* Every new field in every format it can come in, read back as sent: the dossier's flags and
+ * supplements in a JSON object, a JSON array, NDJSON and CSV (flags only: the lists are no CSV
+ * column); the procedure's and the feedback's flags; a decision's procedure_list. */
+START_TEST(index_facts_every_format)
+{
+    struct test_server s;
+    test_server_start(&s, 0);
+    load_base(&s);
+    load_ok(
+        &s, "dossiers", "application/json",
+        "{" FACTS_DOSSIER(
+            "HS-10") ",\"synced\":true,\"digitised\":true,\"reused_data\":false,"
+                     "\"from_citizen_store\":true,\"electronic_result\":false,\"vneid\":true,"
+                     "\"supplements\":[{\"requested_at\":\"2024-03-04T10:00:00+07:00\",\"completed_"
+                     "at\":"
+                     "\"2024-03-08\"},{\"requested_at\":\"2024-03-11\",\"completed_at\":null}]}",
+        1);
+    load_ok(&s, "dossiers", "application/json",
+            "[{" FACTS_DOSSIER("HS-11") ",\"electronic_result\":true,\"supplements\":[]},"
+                                        "{" FACTS_DOSSIER(
+                                            "HS-12") ",\"supplements\":null,\"synced\":null}]",
+            2);
+    load_ok(&s, "dossiers", "application/x-ndjson",
+            "{" FACTS_DOSSIER("HS-13") ",\"reused_data\":true,\"supplements\":[{\"requested_at\":"
+                                       "\"2024-03-02T01:00:00Z\"}]}\n",
+            1);
+    load_ok(&s, "dossiers", "text/csv",
+            "code,procedure_code,unit_code,channel,status,received_at,synced,digitised,"
+            "reused_data,from_citizen_store,electronic_result,vneid\n"
+            "HS-14,1.000894,T01.H1,online,waiting,2024-03-01T08:00:00+07:00,1,true,0,false,,1\n",
+            1);
+    expect_body(&s, "dossiers", "HS-10",
+                FACTS_DOSSIER_READ("HS-10") "\"synced\":true,\"digitised\":true,\"reused_data\":"
+                                            "false,\"from_citizen_store\":true,"
+                                            "\"electronic_result\":false,\"vneid\":true,"
+                                            "\"supplements\":[{\"requested_at\":\"2024-03-04T10:"
+                                            "00:00+07:00\",\"completed_at\":\"2024-03-08\"},"
+                                            "{\"requested_at\":\"2024-03-11\",\"completed_at\":"
+                                            "null}]}");
+    expect_body(&s, "dossiers", "HS-11",
+                FACTS_DOSSIER_READ("HS-11") "\"synced\":false,\"digitised\":false,\"reused_data\":"
+                                            "false,\"from_citizen_store\":false,"
+                                            "\"electronic_result\":true,\"vneid\":false,"
+                                            "\"supplements\":[]}");
+    expect_body(&s, "dossiers", "HS-12",
+                FACTS_DOSSIER_READ("HS-12") "\"synced\":false,\"digitised\":false,\"reused_data\":"
+                                            "false,\"from_citizen_store\":false,"
+                                            "\"electronic_result\":false,\"vneid\":false,"
+                                            "\"supplements\":[]}");
+    /* completed_at left out is read back as null. */
+    expect_body(&s, "dossiers", "HS-13",
+                FACTS_DOSSIER_READ("HS-13") "\"synced\":false,\"digitised\":false,\"reused_data\":"
+                                            "true,\"from_citizen_store\":false,"
+                                            "\"electronic_result\":false,\"vneid\":false,"
+                                            "\"supplements\":[{\"requested_at\":\"2024-03-02T01:"
+                                            "00:00Z\",\"completed_at\":null}]}");
+    expect_body(&s, "dossiers", "HS-14",
+                FACTS_DOSSIER_READ("HS-14") "\"synced\":true,\"digitised\":true,\"reused_data\":"
+                                            "false,\"from_citizen_store\":false,"
+                                            "\"electronic_result\":false,\"vneid\":true,"
+                                            "\"supplements\":[]}");
+
+    load_ok(&s, "procedures", "application/json",
+            "{\"code\":\"2.000001\",\"name\":\"Chứng thực bản sao điện tử\",\"paper_result\":false,"
+            "\"parts_complete\":true,\"e_certified_copy\":true}",
+            1);
+    load_ok(&s, "procedures", "application/x-ndjson",
+            "{\"code\":\"2.000002\",\"name\":\"Cấp phép\",\"paper_result\":true}\n", 1);
+    load_ok(&s, "procedures", "text/csv",
+            "code,name,online_service,paper_result,parts_complete,e_certified_copy\n"
+            "2.000003,Thủ tục ba,full,1,1,0\n",
+            1);
+    expect_body(&s, "procedures", "2.000001",
+                "{\"code\":\"2.000001\",\"name\":\"Chứng thực bản sao điện tử\",\"field\":null,"
+                "\"online_service\":null,\"paper_result\":false,\"parts_complete\":true,"
+                "\"e_certified_copy\":true}");
+    expect_body(
+        &s, "procedures", "2.000002",
+        "{\"code\":\"2.000002\",\"name\":\"Cấp phép\",\"field\":null,\"online_service\":null,"
+        "\"paper_result\":true,\"parts_complete\":false,\"e_certified_copy\":false}");
+    expect_body(&s, "procedures", "2.000003",
+                "{\"code\":\"2.000003\",\"name\":\"Thủ tục ba\",\"field\":null,\"online_service\":"
+                "\"full\",\"paper_result\":true,\"parts_complete\":true,\"e_certified_copy\":"
+                "false}");
+
+    load_ok(&s, "feedback", "application/json",
+            "{\"code\":\"PA-10\",\"unit_code\":\"T01\",\"dossier_code\":\"HS-10\",\"status\":"
+            "\"pending\",\"received_at\":\"2024-03-05\",\"disliked\":true,\"repeated\":false}",
+            1);
+    load_ok(
+        &s, "feedback", "text/csv",
+        "code,unit_code,status,received_at,disliked,repeated\nPA-11,T01,pending,2024-03-06,,1\n",
+        1);
+    expect_body(&s, "feedback", "PA-10",
+                "{\"code\":\"PA-10\",\"unit_code\":\"T01\",\"procedure_code\":null,"
+                "\"dossier_code\":\"HS-10\",\"subject\":null,\"status\":\"pending\","
+                "\"received_at\":\"2024-03-05\",\"resolved_at\":null,\"published\":false,"
+                "\"disliked\":true,\"repeated\":false}");
+    expect_body(&s, "feedback", "PA-11",
+                "{\"code\":\"PA-11\",\"unit_code\":\"T01\",\"procedure_code\":null,"
+                "\"dossier_code\":null,\"subject\":null,\"status\":\"pending\","
+                "\"received_at\":\"2024-03-06\",\"resolved_at\":null,\"published\":false,"
+                "\"disliked\":false,\"repeated\":true}");
+
+    /* A decision with its list and no count (procedures is then the list's length), one with
+     * both, one in CSV (no list). */
+    load_ok(&s, "announcements", "application/json",
+            "{\"code\":\"20/QĐ-UBND\",\"unit_code\":\"T01\",\"signed_at\":\"2024-03-01\","
+            "\"procedure_list\":[{\"procedure_code\":\"1.000894\",\"effective_on\":\"2024-03-15\","
+            "\"published_on\":\"2024-03-06\"},{\"procedure_code\":\"2.000009\",\"effective_on\":"
+            "\"2024-04-01\",\"published_on\":null}]}",
+            1);
+    load_ok(&s, "announcements", "application/x-ndjson",
+            "{\"code\":\"21/QĐ-UBND\",\"unit_code\":\"T01.H1\",\"procedures\":1,\"signed_at\":"
+            "\"2024-03-02\",\"procedure_list\":[{\"procedure_code\":\"2.000001\","
+            "\"effective_on\":\"2024-03-20\"}]}\n",
+            1);
+    load_ok(&s, "announcements", "text/csv",
+            "code,unit_code,procedures,signed_at\n22/QĐ-UBND,T01,4,2024-03-03\n", 1);
+    expect_body(&s, "announcements", "20/QĐ-UBND",
+                "{\"code\":\"20/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":2,\"signed_at\":"
+                "\"2024-03-01\",\"effective_at\":null,\"published_at\":null,\"procedure_list\":"
+                "[{\"procedure_code\":\"1.000894\",\"effective_on\":\"2024-03-15\","
+                "\"published_on\":\"2024-03-06\"},{\"procedure_code\":\"2.000009\","
+                "\"effective_on\":\"2024-04-01\",\"published_on\":null}]}");
+    expect_body(&s, "announcements", "21/QĐ-UBND",
+                "{\"code\":\"21/QĐ-UBND\",\"unit_code\":\"T01.H1\",\"procedures\":1,\"signed_at\":"
+                "\"2024-03-02\",\"effective_at\":null,\"published_at\":null,\"procedure_list\":"
+                "[{\"procedure_code\":\"2.000001\",\"effective_on\":\"2024-03-20\","
+                "\"published_on\":null}]}");
+    expect_body(&s, "announcements", "22/QĐ-UBND",
+                "{\"code\":\"22/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":4,\"signed_at\":"
+                "\"2024-03-03\",\"effective_at\":null,\"published_at\":null,\"procedure_list\":"
+                "[]}");
+    /* The list's unknown procedure was registered with no name, as a dossier's is. */
+    expect_record(&s, "procedures", "2.000009", "{\"code\":\"2.000009\",\"name\":null}");
+    test_server_stop(&s);
+}
+END_TEST
+
+/* Rows of the supplements or announcement_procedures table, in the server's database file. */
+static int rows_of(const struct test_server *s, const char *table)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(s->app.cfg.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Sending a dossier or a decision again replaces its list whole (index766.md: a list left out
+ * becomes empty). */
+START_TEST(replacing_replaces_the_lists)
+{
+    struct test_server s;
+    test_server_start(&s, 0);
+    load_base(&s);
+    load_ok(&s, "dossiers", "application/json",
+            "{" FACTS_DOSSIER(
+                "HS-20") ",\"supplements\":[{\"requested_at\":\"2024-03-04\"},"
+                         "{\"requested_at\":\"2024-03-06\",\"completed_at\":\"2024-03-07\"}]}",
+            1);
+    ck_assert_int_eq(rows_of(&s, "supplements"), 2);
+    load_ok(&s, "dossiers", "application/x-ndjson",
+            "{" FACTS_DOSSIER("HS-20") ",\"supplements\":[{\"requested_at\":\"2024-03-09\","
+                                       "\"completed_at\":\"2024-03-12\"}]}\n",
+            1);
+    expect_body(&s, "dossiers", "HS-20",
+                FACTS_DOSSIER_READ("HS-20") "\"synced\":false,\"digitised\":false,\"reused_data\":"
+                                            "false,\"from_citizen_store\":false,"
+                                            "\"electronic_result\":false,\"vneid\":false,"
+                                            "\"supplements\":[{\"requested_at\":\"2024-03-09\","
+                                            "\"completed_at\":\"2024-03-12\"}]}");
+    ck_assert_int_eq(rows_of(&s, "supplements"), 1);
+    load_ok(&s, "dossiers", "text/csv",
+            "code,procedure_code,unit_code,channel,status,received_at\n"
+            "HS-20,1.000894,T01.H1,online,waiting,2024-03-01T08:00:00+07:00\n",
+            1);
+    expect_record(&s, "dossiers", "HS-20", "{" FACTS_DOSSIER("HS-20") ",\"fee\":0}");
+    ck_assert_int_eq(rows_of(&s, "supplements"), 0);
+
+    load_ok(&s, "announcements", "application/json",
+            "{\"code\":\"30/QĐ-UBND\",\"unit_code\":\"T01\",\"signed_at\":\"2024-03-01\","
+            "\"procedure_list\":[{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15\"},"
+            "{\"procedure_code\":\"1.2\",\"effective_on\":\"2024-03-15\"},"
+            "{\"procedure_code\":\"1.3\",\"effective_on\":\"2024-03-15\"}]}",
+            1);
+    ck_assert_int_eq(rows_of(&s, "announcement_procedures"), 3);
+    load_ok(&s, "announcements", "application/json",
+            "{\"code\":\"30/QĐ-UBND\",\"unit_code\":\"T01\",\"signed_at\":\"2024-03-01\","
+            "\"procedure_list\":[{\"procedure_code\":\"1.3\",\"effective_on\":\"2024-03-20\","
+            "\"published_on\":\"2024-03-05\"}]}",
+            1);
+    expect_body(&s, "announcements", "30/QĐ-UBND",
+                "{\"code\":\"30/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":1,\"signed_at\":"
+                "\"2024-03-01\",\"effective_at\":null,\"published_at\":null,\"procedure_list\":"
+                "[{\"procedure_code\":\"1.3\",\"effective_on\":\"2024-03-20\",\"published_on\":"
+                "\"2024-03-05\"}]}");
+    ck_assert_int_eq(rows_of(&s, "announcement_procedures"), 1);
+    load_ok(&s, "announcements", "application/json",
+            "{\"code\":\"30/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":9,\"signed_at\":"
+            "\"2024-03-01\"}",
+            1);
+    expect_record(&s, "announcements", "30/QĐ-UBND",
+                  "{\"code\":\"30/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":9,\"signed_at\":"
+                  "\"2024-03-01\"}");
+    ck_assert_int_eq(rows_of(&s, "announcement_procedures"), 0);
+    test_server_stop(&s);
+}
+END_TEST
+
+/* A database of the previous version: migrations 0001 to 0005 applied and recorded as
+ * db_migrate would have, and rows written by that version's SQL. */
+static void previous_version_db(const char *path)
+{
+    struct db_conn *c;
+    char err[256], sql[256];
+    ck_assert_msg(db_conn_open(path, &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(db_exec(c, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                                "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
+                                "(strftime('%Y-%m-%dT%H:%M:%SZ','now')))"),
+                     0);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(migrations[i].version, i + 1);
+        ck_assert_int_eq(db_exec(c, migrations[i].sql), 0);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations(version, name) VALUES(%d, '%s')",
+                 migrations[i].version, migrations[i].name);
+        ck_assert_int_eq(db_exec(c, sql), 0);
+    }
+    /* A dossier done on 2024-03-05 (day 19787), received 03-01 (19783), due 03-08 (19790). */
+    ck_assert_int_eq(
+        db_exec(c, "INSERT INTO units(code, name, level) VALUES('T01', 'Tỉnh Mẫu', 1);"
+                   "INSERT INTO procedures(code, name, field, online_service) "
+                   "VALUES('1.000894', 'Đăng ký khai sinh', 'Hộ tịch', 2);"
+                   "INSERT INTO dossiers(code, procedure_id, unit_id, channel, status, "
+                   "received_day, due_day, finished_day, fee, online_payment, received_at, due_at, "
+                   "finished_at, version) VALUES('HS-OLD', 1, 1, 2, 10, 19783, 19790, 19787, 8000, "
+                   "1, '2024-03-01T08:00:00+07:00', '2024-03-08', '2024-03-05T15:00:00+07:00', 1);"
+                   "INSERT INTO feedback(code, unit_id, procedure_id, dossier_code, subject, "
+                   "status, received_day, resolved_day, published, received_at, resolved_at, "
+                   "version) VALUES('PA-OLD', 1, 1, 'HS-OLD', 'Trả chậm', 3, 19784, 19792, 1, "
+                   "'2024-03-02', '2024-03-10', 1);"
+                   "INSERT INTO announcements(code, unit_id, procedures, signed_day, signed_at, "
+                   "version) VALUES('15/QĐ-UBND', 1, 12, 19783, '2024-03-01', 1);"
+                   "UPDATE meta SET value = 1 WHERE key = 'generation'"),
+        0);
+    db_conn_close(c);
+}
+
+START_TEST(previous_version_migrates_in_place)
+{
+    struct test_server s;
+    test_server_prepare(&s, 0);
+    /* The server's database is replaced by one of the previous version, migrated in place as
+     * `tthc migrate` (and `tthc serve`) do. */
+    snprintf(s.app.cfg.db, sizeof(s.app.cfg.db), "%s/previous.db", tmp_dir());
+    previous_version_db(s.app.cfg.db);
+    struct db_conn *c;
+    char err[256];
+    int applied = -1;
+    ck_assert_int_eq(db_conn_open(s.app.cfg.db, &c, err, sizeof(err)), 0);
+    ck_assert_msg(db_migrate(c, &applied, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(applied, migrations_count - 5);
+    db_conn_close(c);
+    test_key_create(&s, "tests", SCOPE_ADMIN, test_token, sizeof(test_token));
+    test_server_run(&s);
+
+    /* Every row is there, its old fields as they were and the new ones false or empty. */
+    expect_body(&s, "dossiers", "HS-OLD",
+                "{\"code\":\"HS-OLD\",\"procedure_code\":\"1.000894\",\"unit_code\":\"T01\","
+                "\"channel\":\"online\",\"status\":\"done\",\"received_at\":"
+                "\"2024-03-01T08:00:00+07:00\",\"due_at\":\"2024-03-08\",\"finished_at\":"
+                "\"2024-03-05T15:00:00+07:00\",\"fee\":8000,\"online_payment\":\"dvcqg\","
+                "\"synced\":false,\"digitised\":false,\"reused_data\":false,"
+                "\"from_citizen_store\":false,\"electronic_result\":false,\"vneid\":false,"
+                "\"supplements\":[]}");
+    expect_body(&s, "procedures", "1.000894",
+                "{\"code\":\"1.000894\",\"name\":\"Đăng ký khai sinh\",\"field\":\"Hộ tịch\","
+                "\"online_service\":\"full\",\"paper_result\":false,\"parts_complete\":false,"
+                "\"e_certified_copy\":false}");
+    expect_body(&s, "feedback", "PA-OLD",
+                "{\"code\":\"PA-OLD\",\"unit_code\":\"T01\",\"procedure_code\":\"1.000894\","
+                "\"dossier_code\":\"HS-OLD\",\"subject\":\"Trả chậm\",\"status\":\"resolved\","
+                "\"received_at\":\"2024-03-02\",\"resolved_at\":\"2024-03-10\",\"published\":true,"
+                "\"disliked\":false,\"repeated\":false}");
+    expect_body(&s, "announcements", "15/QĐ-UBND",
+                "{\"code\":\"15/QĐ-UBND\",\"unit_code\":\"T01\",\"procedures\":12,\"signed_at\":"
+                "\"2024-03-01\",\"effective_at\":null,\"published_at\":null,\"procedure_list\":"
+                "[]}");
+    /* The engine counts the old dossier: received 03-01, done 03-05 before its due day. */
+    cJSON *j = get(&s, "/api/v1/summary?from=2024-03-01&to=2024-03-31", 200);
+    ck_assert_int_eq(int_of(cJSON_GetObjectItem(j, "dossiers"), "total"), 1);
+    ck_assert_int_eq(int_of(cJSON_GetObjectItem(j, "dossiers"), "resolved_early"), 1);
+    cJSON_Delete(j);
+    /* And the migrated database takes the new facts. */
+    load_ok(&s, "dossiers", "application/json",
+            "{\"code\":\"HS-OLD\",\"procedure_code\":\"1.000894\",\"unit_code\":\"T01\","
+            "\"channel\":\"online\",\"status\":\"done\",\"received_at\":"
+            "\"2024-03-01T08:00:00+07:00\",\"due_at\":\"2024-03-08\",\"finished_at\":"
+            "\"2024-03-05T15:00:00+07:00\",\"fee\":8000,\"online_payment\":\"dvcqg\","
+            "\"vneid\":true,\"supplements\":[{\"requested_at\":\"2024-03-02\",\"completed_at\":"
+            "\"2024-03-04\"}]}",
+            1);
+    expect_record(&s, "dossiers", "HS-OLD",
+                  "{\"code\":\"HS-OLD\",\"procedure_code\":\"1.000894\",\"unit_code\":\"T01\","
+                  "\"channel\":\"online\",\"status\":\"done\",\"received_at\":"
+                  "\"2024-03-01T08:00:00+07:00\",\"due_at\":\"2024-03-08\",\"finished_at\":"
+                  "\"2024-03-05T15:00:00+07:00\",\"fee\":8000,\"online_payment\":\"dvcqg\","
+                  "\"vneid\":true,\"supplements\":[{\"requested_at\":\"2024-03-02\","
+                  "\"completed_at\":\"2024-03-04\"}]}");
+    test_server_stop(&s);
+}
+END_TEST
+
+/* A portal dossier with the index's lists: its facts are read back in the native shape. */
+START_TEST(dvcqg_facts_read_back)
+{
+    struct test_server s;
+    test_server_start(&s, 0);
+    load_ok(&s, "units", "application/json", DVCQG_UNIT, 2);
+    cJSON *j = post(
+        &s, "/api/v1/dvcqg/dossiers", "application/json",
+        "{\"MaHoSo\":\"000.00.12.H56-240305-0009\",\"MaTTHC\":\"1.001193\",\"KenhThucHien\":2,"
+        "\"TrangThaiHoSo\":5,\"NgayTiepNhan\":\"20240305091000\",\"NgayHenTra\":\"20240312170000\","
+        "\"TaiLieuNop\":[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":1,\"DuocTaiSuDung\":2},"
+        "{\"DuocLayTuKhoDMQG\":\"1\"}],"
+        "\"DanhSachGiayToKetQua\":[{\"MaGiayToKetQua\":\"KQ01\",\"DuongDanTepTinKetQua\":"
+        "\"/kq/1\"}],"
+        "\"DanhSachHoSoBoSung\":[{\"NgayBoSung\":\"20240306100000\",\"NgayTiepNhanBoSung\":"
+        "\"20240308\"},{\"NgayBoSung\":\"20240311153000\",\"NgayTiepNhanBoSung\":\"\"}],"
+        "\"TaiKhoanDuocXacThucVoiVNeID\":\"0\"}",
+        200);
+    ck_assert_int_eq(int_of(j, "stored"), 1);
+    cJSON_Delete(j);
+    /* Its one document with a path is deleted (not digitised) but reused (DuocTaiSuDung 2); the
+     * other comes from the citizen's store; the result has a code and a path; two requests, the
+     * second not completed. */
+    expect_body(&s, "dossiers", "000.00.12.H56-240305-0009",
+                "{\"code\":\"000.00.12.H56-240305-0009\",\"procedure_code\":\"1.001193\","
+                "\"unit_code\":\"000.00.12.H56\",\"channel\":\"online\",\"status\":\"waiting\","
+                "\"received_at\":\"2024-03-05T09:10:00\",\"due_at\":\"2024-03-12T17:00:00\","
+                "\"finished_at\":null,\"fee\":0,\"online_payment\":null,\"synced\":true,"
+                "\"digitised\":false,\"reused_data\":true,\"from_citizen_store\":true,"
+                "\"electronic_result\":true,\"vneid\":false,\"supplements\":[{\"requested_at\":"
+                "\"2024-03-06T10:00:00\",\"completed_at\":\"2024-03-08\"},{\"requested_at\":"
+                "\"2024-03-11T15:30:00\",\"completed_at\":null}]}");
+    test_server_stop(&s);
 }
 END_TEST
 
@@ -1065,6 +1455,13 @@ int main(void)
     tcase_add_test(portal, dvcqg_rejects_name_portal_fields);
     tcase_add_test(portal, dvcqg_same_figures_as_native);
     tcase_add_test(portal, dvcqg_keeps_no_personal_data);
+    tcase_add_test(portal, dvcqg_facts_read_back);
     suite_add_tcase(s, portal);
+    TCase *facts = tcase_create("index766");
+    tcase_set_timeout(facts, 30);
+    tcase_add_test(facts, index_facts_every_format);
+    tcase_add_test(facts, replacing_replaces_the_lists);
+    tcase_add_test(facts, previous_version_migrates_in_place);
+    suite_add_tcase(s, facts);
     return run_suite(s);
 }

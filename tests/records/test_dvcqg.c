@@ -1,6 +1,7 @@
-/* DVCQG sync records mapped onto native dossiers (dvcqg.c): a realistic portal record with
- * personal data, the two forms code fields arrive in, units from explicit fields or from
- * MaHoSo, times, fees, and each rejection; mapped records checked against dossier_validate. */
+/* DVCQG sync records mapped onto native dossiers (dvcqg.c, dvcqg_values.c, dvcqg_facts.c): a
+ * realistic portal record with personal data, the two forms code fields arrive in, units from
+ * explicit fields or from MaHoSo, times, fees, the national index's facts from the portal's
+ * lists, and each rejection; mapped records checked against dossier_validate. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -41,12 +42,17 @@ static const char RECORD[] =
     "\"DanhSachHoSoBoSung\":[],"
     "\"HoSoCoThanhPhanSoHoa\":1,\"TaiKhoanDuocXacThucVoiVNeID\":1}";
 
-/* What RECORD must become, every member. */
+/* What RECORD must become, every member: synced as every portal dossier; digitised by its one
+ * document, which has a path and no deletion mark; reused_data by HoSoCoThanhPhanSoHoa 1; vneid
+ * by TaiKhoanDuocXacThucVoiVNeID 1; no electronic result (its result has no MaGiayToKetQua nor
+ * path), nothing from the citizen's store, and no supplements member (an empty list). */
 static const char EXPECTED[] =
     "{\"code\":\"000.00.12.H56-240301-0001\",\"procedure_code\":\"2.000635\","
     "\"unit_code\":\"000.00.12.H56\",\"channel\":\"online\",\"status\":\"done\","
     "\"received_at\":\"2024-03-01T09:12:00\",\"due_at\":\"2024-03-05T17:00:00\","
-    "\"finished_at\":\"2024-03-04T15:30:00\",\"fee\":8000,\"online_payment\":\"dvcqg\"}";
+    "\"finished_at\":\"2024-03-04T15:30:00\",\"fee\":8000,\"online_payment\":\"dvcqg\","
+    "\"synced\":true,\"digitised\":true,\"reused_data\":true,\"from_citizen_store\":false,"
+    "\"electronic_result\":false,\"vneid\":true}";
 
 /* The same dossier written by hand in the native format, with explicit offsets. */
 static const char NATIVE[] =
@@ -62,8 +68,23 @@ static const char *const PERSONAL[] = {
 };
 
 static const char *const NATIVE_FIELDS[] = {
-    "code",        "procedure_code", "unit_code",   "channel", "status",
-    "received_at", "due_at",         "finished_at", "fee",     "online_payment",
+    "code",
+    "procedure_code",
+    "unit_code",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "fee",
+    "online_payment",
+    "synced",
+    "digitised",
+    "reused_data",
+    "vneid",
+    "from_citizen_store",
+    "electronic_result",
+    "supplements",
 };
 #define NATIVE_FIELD_COUNT (sizeof(NATIVE_FIELDS) / sizeof(NATIVE_FIELDS[0]))
 
@@ -112,8 +133,8 @@ START_TEST(record_maps_to_expected_members)
         free(g);
         free(e);
     }
-    /* Nothing but the ten native members. */
-    ck_assert_int_eq(cJSON_GetArraySize(out), (int)NATIVE_FIELD_COUNT);
+    /* Nothing but those native members. */
+    ck_assert_int_eq(cJSON_GetArraySize(out), cJSON_GetArraySize(want));
     for (const cJSON *m = out->child; m; m = m->next) {
         size_t i = 0;
         while (i < NATIVE_FIELD_COUNT && strcmp(NATIVE_FIELDS[i], m->string) != 0)
@@ -198,7 +219,7 @@ START_TEST(unknown_fields_ignored)
 {
     cJSON *out = mapped(edited(RECORD, "TruongMoiCuaCong", "{\"a\":[[[[{\"b\":null}]]]]}",
                                "SoGiayToChuHoSo", "\"056190001234\"", NULL));
-    ck_assert_int_eq(cJSON_GetArraySize(out), (int)NATIVE_FIELD_COUNT);
+    ck_assert_int_eq(cJSON_GetArraySize(out), 16); /* EXPECTED's */
     ck_assert_str_eq(json_str(out, "code", NULL), "000.00.12.H56-240301-0001");
     cJSON_Delete(out);
 }
@@ -496,6 +517,255 @@ START_TEST(rejects_field_sent_twice)
 }
 END_TEST
 
+/* ---- the national index's facts (index766.md's table) ----------------------------------- */
+
+/* RECORD without any of the members the facts are read from. */
+static const char *bare(void)
+{
+    static char text[4096];
+    if (!text[0]) {
+        cJSON *o =
+            edited(RECORD, "TaiLieuNop", NULL, "DanhSachGiayToKetQua", NULL, "DanhSachHoSoBoSung",
+                   NULL, "HoSoCoThanhPhanSoHoa", NULL, "TaiKhoanDuocXacThucVoiVNeID", NULL, NULL);
+        char *t = cJSON_PrintUnformatted(o);
+        snprintf(text, sizeof(text), "%s", t);
+        free(t);
+        cJSON_Delete(o);
+    }
+    return text;
+}
+
+/* The six flags of a mapped record as 0s and 1s, in the order synced, digitised, reused_data,
+ * from_citizen_store, electronic_result, vneid; the test fails when one is not a boolean. */
+static const char *flags(const cJSON *out, char buf[7])
+{
+    static const char *const names[] = {
+        "synced", "digitised", "reused_data", "from_citizen_store", "electronic_result", "vneid"};
+    for (int i = 0; i < 6; i++)
+        buf[i] = json_bool(out, names[i], NULL) ? '1' : '0';
+    buf[6] = '\0';
+    return buf;
+}
+
+/* One or two members set on the bare record, and the flags they give. */
+struct facts_case {
+    const char *m1, *v1, *m2, *v2;
+    const char *flags;
+};
+
+static const struct facts_case facts_cases[] = {
+    /* synced for every portal dossier, and nothing else without the lists */
+    {NULL, NULL, NULL, NULL, "100000"},
+    /* digitised: a document not deleted, with a path */
+    {"TaiLieuNop", "[{\"TenTepDinhKem\":\"don.pdf\",\"DuongDanTaiTepTin\":\"/f/1\"}]", NULL, NULL,
+     "110000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":0}]", NULL, NULL, "110000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":false}]", NULL, NULL, "110000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":\"0\"}]", NULL, NULL, "110000"},
+    /* deleted: 1, true or "1" */
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":1}]", NULL, NULL, "100000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":true}]", NULL, NULL, "100000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":\"1\"}]", NULL, NULL, "100000"},
+    /* missing paths: absent, "" or null */
+    {"TaiLieuNop", "[{\"TenTepDinhKem\":\"don.pdf\"}]", NULL, NULL, "100000"},
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"\"},{\"DuongDanTaiTepTin\":null}]", NULL, NULL,
+     "100000"},
+    /* a deleted document beside one that is not */
+    {"TaiLieuNop",
+     "[{\"DuongDanTaiTepTin\":\"/f/1\",\"IsDeleted\":1},{\"DuongDanTaiTepTin\":\"/f/2\"}]", NULL,
+     NULL, "110000"},
+    {"TaiLieuNop", "[]", NULL, NULL, "100000"},
+    /* reused_data: HoSoCoThanhPhanSoHoa 1, or a document with DuocTaiSuDung 1 or 2 (deleted
+     * or not: the table asks no more) */
+    {"HoSoCoThanhPhanSoHoa", "1", NULL, NULL, "101000"},
+    {"HoSoCoThanhPhanSoHoa", "\"1\"", NULL, NULL, "101000"},
+    {"HoSoCoThanhPhanSoHoa", "0", NULL, NULL, "100000"},
+    {"HoSoCoThanhPhanSoHoa", "2", NULL, NULL, "100000"},
+    {"TaiLieuNop", "[{\"DuocTaiSuDung\":1}]", NULL, NULL, "101000"},
+    {"TaiLieuNop", "[{\"DuocTaiSuDung\":\"2\"}]", NULL, NULL, "101000"},
+    {"TaiLieuNop", "[{\"DuocTaiSuDung\":2,\"IsDeleted\":1,\"DuongDanTaiTepTin\":\"/f/1\"}]", NULL,
+     NULL, "101000"},
+    {"TaiLieuNop", "[{\"DuocTaiSuDung\":0},{\"DuocTaiSuDung\":3}]", NULL, NULL, "100000"},
+    /* from_citizen_store: DuocLayTuKhoDMQG 1 */
+    {"TaiLieuNop", "[{\"DuocLayTuKhoDMQG\":1}]", NULL, NULL, "100100"},
+    {"TaiLieuNop", "[{\"DuocLayTuKhoDMQG\":\"1\",\"DuongDanTaiTepTin\":\"/f/1\"}]", NULL, NULL,
+     "110100"},
+    {"TaiLieuNop", "[{\"DuocLayTuKhoDMQG\":2}]", NULL, NULL, "100000"},
+    /* electronic_result: one result with both a code and a path */
+    {"DanhSachGiayToKetQua",
+     "[{\"TenGiayTo\":\"Giấy khai sinh\",\"MaGiayToKetQua\":\"KQ01\","
+     "\"DuongDanTepTinKetQua\":\"/kq/1.pdf\"}]",
+     NULL, NULL, "100010"},
+    {"DanhSachGiayToKetQua", "[{\"MaGiayToKetQua\":17,\"DuongDanTepTinKetQua\":\"/kq/1.pdf\"}]",
+     NULL, NULL, "100010"},
+    {"DanhSachGiayToKetQua", "[{\"MaGiayToKetQua\":\"KQ01\"}]", NULL, NULL, "100000"},
+    {"DanhSachGiayToKetQua", "[{\"DuongDanTepTinKetQua\":\"/kq/1.pdf\"}]", NULL, NULL, "100000"},
+    {"DanhSachGiayToKetQua", "[{\"MaGiayToKetQua\":\"\",\"DuongDanTepTinKetQua\":\"/kq/1.pdf\"}]",
+     NULL, NULL, "100000"},
+    /* the code in one result and the path in another are not an electronic result */
+    {"DanhSachGiayToKetQua",
+     "[{\"MaGiayToKetQua\":\"KQ01\"},{\"DuongDanTepTinKetQua\":\"/kq/1.pdf\"}]", NULL, NULL,
+     "100000"},
+    /* vneid: TaiKhoanDuocXacThucVoiVNeID 1 */
+    {"TaiKhoanDuocXacThucVoiVNeID", "1", NULL, NULL, "100001"},
+    {"TaiKhoanDuocXacThucVoiVNeID", "\"1\"", NULL, NULL, "100001"},
+    {"TaiKhoanDuocXacThucVoiVNeID", "0", NULL, NULL, "100000"},
+    {"TaiKhoanDuocXacThucVoiVNeID", "null", "HoSoCoThanhPhanSoHoa", "null", "100000"},
+    /* all of them */
+    {"TaiLieuNop", "[{\"DuongDanTaiTepTin\":\"/f/1\",\"DuocLayTuKhoDMQG\":1}]",
+     "DanhSachGiayToKetQua", "[{\"MaGiayToKetQua\":\"KQ\",\"DuongDanTepTinKetQua\":\"/kq\"}]",
+     "110110"},
+};
+
+START_TEST(facts_map_to_flags)
+{
+    const struct facts_case *c = &facts_cases[_i];
+    char got[7];
+    cJSON *out = mapped(c->m1 ? edited(bare(), c->m1, c->v1, c->m2, c->v2, NULL) : parse(bare()));
+    ck_assert_msg(strcmp(flags(out, got), c->flags) == 0, "%s=%s %s=%s: flags %s, expected %s",
+                  c->m1, c->v1, c->m2, c->v2, got, c->flags);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(out, "supplements"));
+    cJSON_Delete(out);
+}
+END_TEST
+
+/* DanhSachHoSoBoSung: in order, each request's time and the time its documents were received;
+ * an uncompleted one (NgayTiepNhanBoSung "", null or absent) has completed_at null. */
+START_TEST(supplements_from_danh_sach_ho_so_bo_sung)
+{
+    cJSON *out = mapped(
+        edited(RECORD, "DanhSachHoSoBoSung",
+               "[{\"NgayBoSung\":\"20240301150000\",\"NgayTiepNhanBoSung\":\"20240303083000\","
+               "\"NoiDungBoSung\":\"Bổ sung bản sao giấy khai sinh\"},"
+               "{\"NgayBoSung\":\"20240303\",\"NgayTiepNhanBoSung\":\"\"},"
+               "{\"NgayBoSung\":\"20240304090000\",\"NgayTiepNhanBoSung\":null},"
+               "{\"NgayBoSung\":\"20240304100000\"}]",
+               NULL));
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(out, "supplements"));
+    ck_assert_str_eq(text, "[{\"requested_at\":\"2024-03-01T15:00:00\",\"completed_at\":"
+                           "\"2024-03-03T08:30:00\"},{\"requested_at\":\"2024-03-03\","
+                           "\"completed_at\":null},{\"requested_at\":\"2024-03-04T09:00:00\","
+                           "\"completed_at\":null},{\"requested_at\":\"2024-03-04T10:00:00\","
+                           "\"completed_at\":null}]");
+    free(text);
+    /* What the request said is not copied. */
+    text = cJSON_PrintUnformatted(out);
+    ck_assert_ptr_null(strstr(text, "giấy khai sinh"));
+    free(text);
+    /* And the native record takes them: four requests, the first completed on 03-03. */
+    struct dossier d;
+    ck_assert_msg(dossier_validate(out, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+    ck_assert(d.synced);
+    ck_assert_uint_eq(d.nsupplements, 4);
+    ck_assert_int_eq(d.supplements[0].requested.day, ltime_day_from_civil(2024, 3, 1));
+    ck_assert(d.supplements[0].has_completed);
+    ck_assert_int_eq(d.supplements[0].completed.day, ltime_day_from_civil(2024, 3, 3));
+    for (int i = 1; i < 4; i++)
+        ck_assert(!d.supplements[i].has_completed);
+    dossier_release(&d);
+    cJSON_Delete(out);
+}
+END_TEST
+
+/* Paths and names of files decide a flag and are never copied. */
+START_TEST(facts_copy_no_path)
+{
+    cJSON *out = mapped(edited(RECORD, "DanhSachGiayToKetQua",
+                               "[{\"MaGiayToKetQua\":\"KQ01\",\"DuongDanTepTinKetQua\":"
+                               "\"https://dichvucong.example.vn/kq/c3d4.pdf\"}]",
+                               NULL));
+    char *text = cJSON_PrintUnformatted(out);
+    ck_assert(json_bool(out, "electronic_result", NULL));
+    ck_assert(json_bool(out, "digitised", NULL));
+    ck_assert_ptr_null(strstr(text, "example.vn"));
+    ck_assert_ptr_null(strstr(text, "KQ01"));
+    ck_assert_ptr_null(strstr(text, ".pdf"));
+    free(text);
+    cJSON_Delete(out);
+}
+END_TEST
+
+/* Asserts that src is refused with exactly the reason want; frees src. */
+static void refused(cJSON *src, const char *want)
+{
+    cJSON *out = NULL;
+    reason[0] = '\0';
+    ck_assert_int_eq(dvcqg_to_dossier(src, &out, &proc, reason, sizeof(reason)), -1);
+    ck_assert_ptr_null(out);
+    ck_assert_str_eq(reason, want);
+    cJSON_Delete(src);
+}
+
+START_TEST(rejects_bad_facts)
+{
+    static const char TIME[] = "must be a real local time like 20240301091200 (yyyyMMddHHmmss) "
+                               "or a day like 20240301 (yyyyMMdd)";
+    char want[300];
+    refused(edited(RECORD, "TaiLieuNop", "\"don.pdf\"", NULL),
+            "TaiLieuNop must be a list of objects");
+    refused(edited(RECORD, "TaiLieuNop", "[{},\"don.pdf\"]", NULL),
+            "TaiLieuNop[1] must be an object");
+    refused(edited(RECORD, "TaiLieuNop", "[{\"IsDeleted\":\"yes\"}]", NULL),
+            "TaiLieuNop[0].IsDeleted must be true, false, 1 (deleted) or 0, as a number or a "
+            "string of digits");
+    refused(edited(RECORD, "TaiLieuNop", "[{\"DuongDanTaiTepTin\":5}]", NULL),
+            "TaiLieuNop[0].DuongDanTaiTepTin must be a string");
+    refused(edited(RECORD, "TaiLieuNop", "[{},{\"DuocTaiSuDung\":\"a\"}]", NULL),
+            "TaiLieuNop[1].DuocTaiSuDung must be a code (1 or 2: reused), as a number or a string "
+            "of digits");
+    refused(edited(RECORD, "TaiLieuNop", "[{\"DuocLayTuKhoDMQG\":-1}]", NULL),
+            "TaiLieuNop[0].DuocLayTuKhoDMQG must be a code (1: from the citizen's store), as a "
+            "number or a string of digits");
+    refused(parse("{\"MaHoSo\":\"U-1\",\"MaTTHC\":\"1\",\"KenhThucHien\":2,\"TrangThaiHoSo\":2,"
+                  "\"TaiLieuNop\":[{\"IsDeleted\":0,\"IsDeleted\":1}]}"),
+            "TaiLieuNop[0].IsDeleted appears twice in the record");
+    refused(edited(RECORD, "DanhSachGiayToKetQua", "[{\"MaGiayToKetQua\":true}]", NULL),
+            "DanhSachGiayToKetQua[0].MaGiayToKetQua must be text or a number");
+    refused(edited(RECORD, "DanhSachGiayToKetQua",
+                   "[{\"MaGiayToKetQua\":\"KQ\",\"DuongDanTepTinKetQua\":[\"/kq\"]}]", NULL),
+            "DanhSachGiayToKetQua[0].DuongDanTepTinKetQua must be a string");
+    refused(edited(RECORD, "DanhSachHoSoBoSung", "{\"NgayBoSung\":\"20240305\"}", NULL),
+            "DanhSachHoSoBoSung must be a list of objects");
+    refused(edited(RECORD, "DanhSachHoSoBoSung", "[{\"NgayTiepNhanBoSung\":\"20240306\"}]", NULL),
+            "DanhSachHoSoBoSung[0].NgayBoSung is required: the time more documents were "
+            "requested, like 20240301091200 (yyyyMMddHHmmss)");
+    snprintf(want, sizeof(want), "DanhSachHoSoBoSung[1].NgayBoSung %s", TIME);
+    refused(edited(RECORD, "DanhSachHoSoBoSung",
+                   "[{\"NgayBoSung\":\"20240305\"},{\"NgayBoSung\":\"2024-03-05\"}]", NULL),
+            want);
+    snprintf(want, sizeof(want), "DanhSachHoSoBoSung[0].NgayTiepNhanBoSung %s", TIME);
+    refused(edited(RECORD, "DanhSachHoSoBoSung",
+                   "[{\"NgayBoSung\":\"20240305\",\"NgayTiepNhanBoSung\":20240306}]", NULL),
+            want);
+    refused(edited(RECORD, "HoSoCoThanhPhanSoHoa", "\"có\"", NULL),
+            "HoSoCoThanhPhanSoHoa must be a code (1: has digitised components), as a number or a "
+            "string of digits");
+    refused(edited(RECORD, "TaiKhoanDuocXacThucVoiVNeID", "1.5", NULL),
+            "TaiKhoanDuocXacThucVoiVNeID must be a code (1: verified with VNeID), as a number or "
+            "a string of digits");
+}
+END_TEST
+
+/* SUPPLEMENTS_MAX (100) requests are mapped; one more is refused. */
+START_TEST(at_most_100_supplements)
+{
+    static char list[101 * 32 + 8];
+    size_t n = 0;
+    list[n++] = '[';
+    for (int i = 0; i < 101; i++)
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s{\"NgayBoSung\":\"202403%02d\"}",
+                              i ? "," : "", 1 + i % 28);
+    snprintf(list + n, sizeof(list) - n, "]");
+    refused(edited(RECORD, "DanhSachHoSoBoSung", list, NULL),
+            "DanhSachHoSoBoSung may hold at most 100 entries");
+    char *last = strrchr(list, ',');
+    snprintf(last, sizeof(list) - (size_t)(last - list), "]");
+    cJSON *out = mapped(edited(RECORD, "DanhSachHoSoBoSung", list, NULL));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "supplements")), 100);
+    cJSON_Delete(out);
+}
+END_TEST
+
 static Suite *dvcqg_suite(void)
 {
     Suite *s = suite_create("dvcqg");
@@ -528,6 +798,15 @@ static Suite *dvcqg_suite(void)
     tcase_add_test(tc, rejects_bad_fees);
     tcase_add_test(tc, rejects_missing_procedure_and_non_objects);
     tcase_add_test(tc, rejects_field_sent_twice);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("index766");
+    tcase_add_loop_test(tc, facts_map_to_flags, 0,
+                        (int)(sizeof(facts_cases) / sizeof(facts_cases[0])));
+    tcase_add_test(tc, supplements_from_danh_sach_ho_so_bo_sung);
+    tcase_add_test(tc, facts_copy_no_path);
+    tcase_add_test(tc, rejects_bad_facts);
+    tcase_add_test(tc, at_most_100_supplements);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* Record validation and loading (ingest.c) against the rules of api.md: the dossier table,
- * the unit and procedure rules, and ingest_body's handling of arrays, NDJSON and limits,
- * over a real temporary database. */
+ * the unit and procedure rules, the national index's facts (flags, supplements, a decision's
+ * procedure_list: kinds.c and lists.c), and ingest_body's handling of arrays, NDJSON and
+ * limits, over a real temporary database. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -571,6 +572,345 @@ START_TEST(procedure_online_service)
 }
 END_TEST
 
+/* ---- the national index's facts (index766.md, "New facts the records carry") ------------ */
+
+/* Asserts that dossier_validate refuses VALID_DOSSIER with member name set to the JSON text
+ * value, and that the reason is exactly want. */
+static void dossier_refused(const char *name, const char *value, const char *want)
+{
+    cJSON *o = edited(VALID_DOSSIER, name, value, NULL);
+    reason[0] = '\0';
+    ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == -1, "%s = %s accepted", name,
+                  value);
+    ck_assert_str_eq(reason, want);
+    /* A refused record holds nothing to free. */
+    ck_assert_ptr_null(d.supplements);
+    cJSON_Delete(o);
+}
+
+START_TEST(dossier_flags)
+{
+    /* Not sent: every flag false, no supplements. */
+    cJSON *o = parse(VALID_DOSSIER);
+    ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+    ck_assert(!d.synced && !d.digitised && !d.reused_data && !d.from_citizen_store &&
+              !d.electronic_result && !d.vneid);
+    ck_assert_ptr_null(d.supplements);
+    ck_assert_uint_eq(d.nsupplements, 0);
+    cJSON_Delete(o);
+
+    o = edited(VALID_DOSSIER, "synced", "true", "digitised", "false", "reused_data", "true",
+               "from_citizen_store", "null", "electronic_result", "true", "vneid", "true", NULL);
+    ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+    ck_assert(d.synced);
+    ck_assert(!d.digitised);
+    ck_assert(d.reused_data);
+    ck_assert(!d.from_citizen_store); /* null: as if not sent */
+    ck_assert(d.electronic_result);
+    ck_assert(d.vneid);
+    cJSON_Delete(o);
+
+    /* JSON true and false only: not 1, not "true", nothing nested. */
+    dossier_refused("synced", "1", "synced must be true or false");
+    dossier_refused("vneid", "\"true\"", "vneid must be true or false");
+    dossier_refused("digitised", "[true]", "digitised must be true or false");
+    dossier_refused("from_citizen_store", "{\"value\":true}",
+                    "from_citizen_store must be true or false");
+    dossier_refused("electronic_result", "0", "electronic_result must be true or false");
+    dossier_refused("reused_data", "\"\"", "reused_data must be true or false");
+}
+END_TEST
+
+/* Three requests, in the order sent: one completed four days later; one whose time in UTC
+ * (20:00Z on 03-10) is 03:00 on 03-11 in +07:00 and which is not completed (null); one on a
+ * plain day without completed_at at all. */
+static const char THREE_SUPPLEMENTS[] =
+    "[{\"requested_at\":\"2024-03-04T10:00:00+07:00\",\"completed_at\":\"2024-03-08\"},"
+    "{\"requested_at\":\"2024-03-10T20:00:00Z\",\"completed_at\":null},"
+    "{\"requested_at\":\"2024-03-12\"}]";
+
+START_TEST(supplements_read_in_order)
+{
+    cJSON *o = edited(VALID_DOSSIER, "supplements", THREE_SUPPLEMENTS, NULL);
+    ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+    ck_assert_uint_eq(d.nsupplements, 3);
+    ck_assert_ptr_nonnull(d.supplements);
+    const struct supplement *s = d.supplements;
+    ck_assert_str_eq(s[0].requested_at, "2024-03-04T10:00:00+07:00");
+    ck_assert_int_eq(s[0].requested.day, ltime_day_from_civil(2024, 3, 4));
+    ck_assert(s[0].has_completed);
+    ck_assert_str_eq(s[0].completed_at, "2024-03-08");
+    ck_assert_int_eq(s[0].completed.day, ltime_day_from_civil(2024, 3, 8));
+    ck_assert_str_eq(s[1].requested_at, "2024-03-10T20:00:00Z");
+    ck_assert_int_eq(s[1].requested.day, ltime_day_from_civil(2024, 3, 11));
+    ck_assert(!s[1].has_completed);
+    ck_assert_ptr_null(s[1].completed_at);
+    ck_assert_str_eq(s[2].requested_at, "2024-03-12");
+    ck_assert_int_eq(s[2].requested.day, ltime_day_from_civil(2024, 3, 12));
+    ck_assert(!s[2].has_completed);
+    ck_assert_ptr_null(s[2].completed_at);
+    dossier_release(&d);
+    ck_assert_ptr_null(d.supplements);
+    ck_assert_uint_eq(d.nsupplements, 0);
+    dossier_release(&d); /* twice is safe */
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(supplements_absent_null_or_empty)
+{
+    static const char *const values[] = {NULL, "null", "[]"};
+    for (size_t i = 0; i < 3; i++) {
+        cJSON *o = edited(VALID_DOSSIER, "supplements", values[i], NULL);
+        ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+        ck_assert_uint_eq(d.nsupplements, 0);
+        ck_assert_ptr_null(d.supplements);
+        cJSON_Delete(o);
+    }
+}
+END_TEST
+
+/* SUPPLEMENTS_MAX (100) requests are taken; one more is refused. */
+START_TEST(supplements_at_most_100)
+{
+    static char list[100 * 40 + 64];
+    size_t n = 0;
+    list[n++] = '[';
+    for (int i = 0; i < 101; i++)
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s{\"requested_at\":\"2024-03-%02d\"}",
+                              i ? "," : "", 1 + i % 28);
+    snprintf(list + n, sizeof(list) - n, "]");
+    dossier_refused("supplements", list, "supplements may hold at most 100 entries");
+    /* The same less its last entry. */
+    char *last = strrchr(list, ',');
+    snprintf(last, sizeof(list) - (size_t)(last - list), "]");
+    cJSON *o = edited(VALID_DOSSIER, "supplements", list, NULL);
+    ck_assert_msg(dossier_validate(o, &d, reason, sizeof(reason)) == 0, "rejected: %s", reason);
+    ck_assert_uint_eq(d.nsupplements, 100);
+    ck_assert_int_eq(d.supplements[99].requested.day, ltime_day_from_civil(2024, 3, 1 + 99 % 28));
+    dossier_release(&d);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(supplements_rejects_name_the_entry)
+{
+    static const char LIST[] = "supplements must be a list, each entry an object with "
+                               "requested_at (a time) and completed_at (a time or null)";
+    static const char TIME[] = "must be a time like 2024-03-01T09:12:00+07:00, "
+                               "2024-03-01T09:12:00 or a day like 2024-03-01, and a real date";
+    static const struct {
+        const char *value, *want;
+    } cases[] = {
+        {"{\"requested_at\":\"2024-03-04\"}", LIST},
+        {"\"2024-03-04\"", LIST},
+        {"[\"2024-03-04\"]", "supplements[0] must be an object with requested_at (a time) and "
+                             "completed_at (a time or null)"},
+        {"[[{\"requested_at\":\"2024-03-04\"}]]",
+         "supplements[0] must be an object with requested_at (a time) and completed_at (a time "
+         "or null)"},
+        {"[{\"requested_at\":\"2024-03-04\"},{\"completed_at\":\"2024-03-05\"}]",
+         "supplements[1].requested_at is required: a time like 2024-03-01T09:12:00+07:00 or a "
+         "day like 2024-03-01"},
+        {"[{\"requested_at\":\"2024-03-04\"},{\"requested_at\":null}]",
+         "supplements[1].requested_at is required: a time like 2024-03-01T09:12:00+07:00 or a "
+         "day like 2024-03-01"},
+        {"[{\"requested_at\":\"2024-03-04\"},{\"requested_at\":\"2024-03-05\"},"
+         "{\"requested_at\":\"2024-02-30\"}]",
+         NULL}, /* supplements[2].requested_at + TIME */
+        {"[{\"requested_at\":\"2024-03-04\",\"completed_at\":20240305}]", NULL},
+        {"[{\"requested_at\":{\"day\":\"2024-03-04\"}}]", NULL},
+        {"[{\"requested_at\":\"2024-03-04\",\"note\":\"thiếu bản sao\"}]",
+         "supplements[0]: unknown field 'note'"},
+        {"[{\"requested_at\":\"2024-03-04\",\"requested_at\":\"2024-03-05\"}]",
+         "supplements[0]: field 'requested_at' appears twice"},
+    };
+    static const char *const timed[] = {"supplements[2].requested_at",
+                                        "supplements[0].completed_at",
+                                        "supplements[0].requested_at"};
+    for (size_t i = 0, t = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char want[300];
+        if (cases[i].want)
+            snprintf(want, sizeof(want), "%s", cases[i].want);
+        else
+            snprintf(want, sizeof(want), "%s %s", timed[t++], TIME);
+        dossier_refused("supplements", cases[i].value, want);
+    }
+}
+END_TEST
+
+/* The rules before the list still come first: a record with two faults names the first. */
+START_TEST(supplements_read_after_the_other_rules)
+{
+    cJSON *o = edited(VALID_DOSSIER, "due_at", "\"2024-02-01\"", "supplements", "[42]", NULL);
+    ck_assert_int_eq(dossier_validate(o, &d, reason, sizeof(reason)), -1);
+    ck_assert_str_eq(reason, "due_at is on a day before received_at");
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(procedure_flags)
+{
+    P_ACCEPTED(parse(VALID_PROCEDURE));
+    ck_assert(!p.paper_result && !p.parts_complete && !p.e_certified_copy);
+    P_ACCEPTED(edited(VALID_PROCEDURE, "paper_result", "true", "parts_complete", "false",
+                      "e_certified_copy", "true", NULL));
+    ck_assert(p.paper_result);
+    ck_assert(!p.parts_complete);
+    ck_assert(p.e_certified_copy);
+    P_ACCEPTED(edited(VALID_PROCEDURE, "parts_complete", "true", "paper_result", "null", NULL));
+    ck_assert(!p.paper_result);
+    ck_assert(p.parts_complete);
+    P_REJECTED(edited(VALID_PROCEDURE, "paper_result", "\"yes\"", NULL),
+               "paper_result must be true or false");
+    P_REJECTED(edited(VALID_PROCEDURE, "parts_complete", "7", NULL),
+               "parts_complete must be true or false");
+    P_REJECTED(edited(VALID_PROCEDURE, "e_certified_copy", "{}", NULL),
+               "e_certified_copy must be true or false");
+}
+END_TEST
+
+static const char VALID_FEEDBACK[] =
+    "{\"code\":\"PA-1\",\"unit_code\":\"U1\",\"status\":\"pending\","
+    "\"received_at\":\"2024-03-01\",\"dossier_code\":\"HS-001\"}";
+static struct feedback f;
+#define F_REJECTED(obj, field) ASSERT_REJECTED(feedback_validate, &f, obj, field)
+#define F_ACCEPTED(obj)        ASSERT_ACCEPTED(feedback_validate, &f, obj)
+
+START_TEST(feedback_flags)
+{
+    F_ACCEPTED(parse(VALID_FEEDBACK));
+    ck_assert(!f.disliked && !f.repeated);
+    F_ACCEPTED(edited(VALID_FEEDBACK, "disliked", "true", "repeated", "false", NULL));
+    ck_assert(f.disliked);
+    ck_assert(!f.repeated);
+    F_ACCEPTED(edited(VALID_FEEDBACK, "repeated", "true", "disliked", "null", NULL));
+    ck_assert(!f.disliked);
+    ck_assert(f.repeated);
+    F_REJECTED(edited(VALID_FEEDBACK, "disliked", "1", NULL), "disliked must be true or false");
+    F_REJECTED(edited(VALID_FEEDBACK, "repeated", "\"false\"", NULL),
+               "repeated must be true or false");
+}
+END_TEST
+
+/* A decision listing three procedures, without `procedures`: one published on the national
+ * database, one not yet (null), one without published_on. */
+static const char VALID_DECISION[] =
+    "{\"code\":\"15/QĐ-UBND\",\"unit_code\":\"T01\",\"signed_at\":\"2024-03-01\","
+    "\"procedure_list\":[{\"procedure_code\":\"1.000894\",\"effective_on\":\"2024-03-15\","
+    "\"published_on\":\"2024-03-06\"},"
+    "{\"procedure_code\":\"2.000001\",\"effective_on\":\"2024-04-01\",\"published_on\":null},"
+    "{\"procedure_code\":\"2.000002\",\"effective_on\":\"2024-04-01\"}]}";
+static struct announcement a;
+
+/* Asserts that announcement_validate refuses obj with exactly the reason want; frees obj. */
+static void decision_refused(cJSON *o, const char *want)
+{
+    reason[0] = '\0';
+    ck_assert_int_eq(announcement_validate(o, &a, reason, sizeof(reason)), -1);
+    ck_assert_str_eq(reason, want);
+    ck_assert_ptr_null(a.list);
+    cJSON_Delete(o);
+}
+
+START_TEST(decision_list_read)
+{
+    cJSON *o = parse(VALID_DECISION);
+    ck_assert_msg(announcement_validate(o, &a, reason, sizeof(reason)) == 0, "rejected: %s",
+                  reason);
+    ck_assert_int_eq(a.procedures, 3); /* the list's length */
+    ck_assert_uint_eq(a.nlist, 3);
+    ck_assert_str_eq(a.list[0].procedure_code, "1.000894");
+    ck_assert_str_eq(a.list[0].effective_on, "2024-03-15");
+    ck_assert_int_eq(a.list[0].effective, ltime_day_from_civil(2024, 3, 15));
+    ck_assert_str_eq(a.list[0].published_on, "2024-03-06");
+    ck_assert_int_eq(a.list[0].published, ltime_day_from_civil(2024, 3, 6));
+    ck_assert_str_eq(a.list[1].procedure_code, "2.000001");
+    ck_assert_int_eq(a.list[1].effective, ltime_day_from_civil(2024, 4, 1));
+    ck_assert_ptr_null(a.list[1].published_on);
+    ck_assert_int_eq(a.list[1].published, DAY_NONE);
+    ck_assert_str_eq(a.list[2].procedure_code, "2.000002");
+    ck_assert_ptr_null(a.list[2].published_on);
+    ck_assert_int_eq(a.list[2].published, DAY_NONE);
+    announcement_release(&a);
+    ck_assert_ptr_null(a.list);
+    ck_assert_uint_eq(a.nlist, 0);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(decision_list_and_count)
+{
+    /* Both, agreeing. */
+    cJSON *o = edited(VALID_DECISION, "procedures", "3", NULL);
+    ck_assert_msg(announcement_validate(o, &a, reason, sizeof(reason)) == 0, "rejected: %s",
+                  reason);
+    ck_assert_int_eq(a.procedures, 3);
+    ck_assert_uint_eq(a.nlist, 3);
+    announcement_release(&a);
+    cJSON_Delete(o);
+    /* Both, disagreeing: the list is freed with the refusal. */
+    decision_refused(edited(VALID_DECISION, "procedures", "2", NULL),
+                     "procedures is 2 but procedure_list lists 3 procedures: leave procedures "
+                     "out, or make the two agree");
+    /* No list, or an empty one: procedures is required as before the lists. */
+    static const char REQUIRED[] = "procedures is required: a whole number from 0 to 100000, "
+                                   "unless procedure_list lists the procedures";
+    decision_refused(edited(VALID_DECISION, "procedure_list", NULL, NULL), REQUIRED);
+    decision_refused(edited(VALID_DECISION, "procedure_list", "null", NULL), REQUIRED);
+    decision_refused(edited(VALID_DECISION, "procedure_list", "[]", NULL), REQUIRED);
+    o = edited(VALID_DECISION, "procedure_list", "[]", "procedures", "12", NULL);
+    ck_assert_msg(announcement_validate(o, &a, reason, sizeof(reason)) == 0, "rejected: %s",
+                  reason);
+    ck_assert_int_eq(a.procedures, 12);
+    ck_assert_uint_eq(a.nlist, 0);
+    ck_assert_ptr_null(a.list);
+    cJSON_Delete(o);
+    /* The decision's own rules come before its list. */
+    decision_refused(
+        edited(VALID_DECISION, "published_at", "\"2024-02-29\"", "procedure_list", "7", NULL),
+        "published_at is on a day before signed_at");
+}
+END_TEST
+
+START_TEST(decision_list_rejects_name_the_entry)
+{
+    static const char OK[] = "{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15\"}";
+    static const struct {
+        const char *value, *want;
+    } cases[] = {
+        {"{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15\"}",
+         "procedure_list must be a list, each entry an object with procedure_code, effective_on "
+         "(a day) and published_on (a day or null)"},
+        {"[\"1.1\"]", "procedure_list[0] must be an object with procedure_code, effective_on (a "
+                      "day) and published_on (a day or null)"},
+        {"[{\"effective_on\":\"2024-03-15\"}]", "procedure_list[0].procedure_code is required"},
+        {"[{\"procedure_code\":[\"1.1\"],\"effective_on\":\"2024-03-15\"}]",
+         "procedure_list[0].procedure_code must be a string"},
+        {NULL, "procedure_list[1].procedure_code must be 1 to 64 characters of UTF-8 text without "
+               "spaces or control characters"},
+        {"[{\"procedure_code\":\"1.1\"}]",
+         "procedure_list[0].effective_on is required: a day like 2025-07-01"},
+        {"[{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15T00:00:00\"}]",
+         "procedure_list[0].effective_on must be a real day like 2025-07-01"},
+        {"[{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15\",\"published_on\":"
+         "\"2024-02-30\"}]",
+         "procedure_list[0].published_on must be a real day like 2025-07-01"},
+        {"[{\"procedure_code\":\"1.1\",\"effective_on\":\"2024-03-15\",\"name\":\"Khai sinh\"}]",
+         "procedure_list[0]: unknown field 'name'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char list[256];
+        if (cases[i].value)
+            snprintf(list, sizeof(list), "%s", cases[i].value);
+        else /* the second entry's code holds a space */
+            snprintf(list, sizeof(list),
+                     "[%s,{\"procedure_code\":\"1 1\",\"effective_on\":\"2024-03-15\"}]", OK);
+        decision_refused(edited(VALID_DECISION, "procedure_list", list, NULL), cases[i].want);
+    }
+}
+END_TEST
+
 /* ---- text that looks valid but is not ------------------------------------------------- */
 
 START_TEST(code_with_unicode_space)
@@ -1104,6 +1444,209 @@ START_TEST(code_ids_follow_rollback)
 }
 END_TEST
 
+/* ---- the index's facts in the database -------------------------------------------------- */
+
+/* The supplement rows of dossier code, as "seq:requested_day:completed_day:requested_at:
+ * completed_at;" for each in seq order (NULL as -). */
+static const char *supplement_rows(const char *code, char *buf, size_t len)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(group_concat(row, ''), '') FROM (SELECT s.seq || ':' || "
+             "s.requested_day || ':' || coalesce(s.completed_day, '-') || ':' || s.requested_at "
+             "|| ':' || coalesce(s.completed_at, '-') || ';' AS row FROM supplements s JOIN "
+             "dossiers d ON d.id = s.dossier_id WHERE d.code = '%s' ORDER BY s.seq)",
+             code);
+    return text(sql, buf, len);
+}
+
+/* Dossier A of unit D with supplements (JSON text; NULL: none). */
+static void load_with_supplements(const char *code, const char *supplements)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"code\":\"%s\",\"procedure_code\":\"1.001\",\"unit_code\":\"D\",\"channel\":"
+             "\"online\",\"status\":\"waiting\",\"received_at\":\"2024-03-01\"%s%s}",
+             code, supplements ? ",\"supplements\":" : "", supplements ? supplements : "");
+    ck_assert_uint_eq(load(conn, "dossiers", body), 1);
+}
+
+START_TEST(supplements_stored_and_replaced)
+{
+    char buf[512], want[512];
+    int d4 = ltime_day_from_civil(2024, 3, 4), d8 = ltime_day_from_civil(2024, 3, 8),
+        d11 = ltime_day_from_civil(2024, 3, 11), d12 = ltime_day_from_civil(2024, 3, 12);
+    /* A new dossier into an empty table: rows in the order sent, days as local day numbers. */
+    load_with_supplements("A", THREE_SUPPLEMENTS);
+    snprintf(want, sizeof(want),
+             "0:%d:%d:2024-03-04T10:00:00+07:00:2024-03-08;1:%d:-:2024-03-10T20:00:00Z:-;"
+             "2:%d:-:2024-03-12:-;",
+             d4, d8, d11, d12);
+    ck_assert_str_eq(supplement_rows("A", buf, sizeof(buf)), want);
+    /* B, without requests; then B again with one (a replaced dossier above every id with
+     * rows). */
+    load_with_supplements("B", NULL);
+    ck_assert_str_eq(supplement_rows("B", buf, sizeof(buf)), "");
+    load_with_supplements("B", "[{\"requested_at\":\"2024-03-12\",\"completed_at\":"
+                               "\"2024-03-11T18:00:00Z\"}]");
+    snprintf(want, sizeof(want), "0:%d:%d:2024-03-12:2024-03-11T18:00:00Z;", d12, d12);
+    ck_assert_str_eq(supplement_rows("B", buf, sizeof(buf)), want);
+    /* A replaced with one request: its three go, the one comes; B keeps its own. */
+    load_with_supplements("A", "[{\"requested_at\":\"2024-03-08\"}]");
+    snprintf(want, sizeof(want), "0:%d:-:2024-03-08:-;", d8);
+    ck_assert_str_eq(supplement_rows("A", buf, sizeof(buf)), want);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM supplements"), 2);
+    /* A replaced without the list: a list left out becomes empty. */
+    load_with_supplements("A", NULL);
+    ck_assert_str_eq(supplement_rows("A", buf, sizeof(buf)), "");
+    load_with_supplements("B", "[]");
+    ck_assert_int_eq(scalar("SELECT count(*) FROM supplements"), 0);
+    /* Twice in one body: the second version wins. */
+    ck_assert_uint_eq(
+        load(conn, "dossiers",
+             "[{\"code\":\"C\",\"procedure_code\":\"1.001\",\"unit_code\":\"D\",\"channel\":"
+             "\"online\",\"status\":\"waiting\",\"received_at\":\"2024-03-01\",\"supplements\":"
+             "[{\"requested_at\":\"2024-03-04\"},{\"requested_at\":\"2024-03-08\"}]},"
+             "{\"code\":\"C\",\"procedure_code\":\"1.001\",\"unit_code\":\"D\",\"channel\":"
+             "\"online\",\"status\":\"waiting\",\"received_at\":\"2024-03-01\",\"supplements\":"
+             "[{\"requested_at\":\"2024-03-11\"}]}]"),
+        2);
+    snprintf(want, sizeof(want), "0:%d:-:2024-03-11:-;", d11);
+    ck_assert_str_eq(supplement_rows("C", buf, sizeof(buf)), want);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_foreign_key_check('supplements')"), 0);
+}
+END_TEST
+
+START_TEST(dossier_flags_stored)
+{
+    load_with_supplements("A", NULL);
+    ck_assert_int_eq(scalar("SELECT synced + digitised + reused_data + from_citizen_store + "
+                            "electronic_result + vneid FROM dossiers WHERE code = 'A'"),
+                     0);
+    ck_assert_uint_eq(
+        load(conn, "dossiers",
+             "{\"code\":\"A\",\"procedure_code\":\"1.001\",\"unit_code\":\"D\",\"channel\":"
+             "\"online\",\"status\":\"new\",\"received_at\":\"2024-03-01\",\"synced\":true,"
+             "\"digitised\":true,\"reused_data\":false,\"from_citizen_store\":true,"
+             "\"electronic_result\":false,\"vneid\":true}"),
+        1);
+    ck_assert_int_eq(scalar("SELECT synced * 100000 + digitised * 10000 + reused_data * 1000 + "
+                            "from_citizen_store * 100 + electronic_result * 10 + vneid "
+                            "FROM dossiers WHERE code = 'A'"),
+                     110101);
+    /* Sent again without them: a flag left out becomes false. */
+    load_with_supplements("A", NULL);
+    ck_assert_int_eq(scalar("SELECT synced + digitised + reused_data + from_citizen_store + "
+                            "electronic_result + vneid FROM dossiers WHERE code = 'A'"),
+                     0);
+}
+END_TEST
+
+/* CSV: the flags are boolean columns; the lists are no column at all. */
+START_TEST(csv_flags_and_no_lists)
+{
+    struct ingest_report rep;
+    const char csv[] = "code,procedure_code,unit_code,channel,status,received_at,synced,digitised,"
+                       "reused_data,from_citizen_store,electronic_result,vneid\n"
+                       "K1,1.001,D,online,new,2024-03-01,1,0,true,false,,null\n"
+                       "K2,1.001,D,online,new,2024-03-01,true,true,true,true,1,yes\n";
+    err[0] = '\0';
+    ck_assert_int_eq(ingest_body(conn, KIND_DOSSIERS, FORMAT_CSV, csv, strlen(csv), 0, 100, &rep,
+                                 err, sizeof(err)),
+                     INGEST_OK);
+    ck_assert_uint_eq(rep.stored, 1);
+    assert_reject(&rep, 0, 3, NULL, "column vneid: 'yes' is not true, false, 1 or 0");
+    ingest_report_free(&rep);
+    ck_assert_int_eq(scalar("SELECT synced * 100000 + digitised * 10000 + reused_data * 1000 + "
+                            "from_citizen_store * 100 + electronic_result * 10 + vneid "
+                            "FROM dossiers WHERE code = 'K1'"),
+                     101000);
+    static const struct {
+        enum kind kind;
+        const char *csv, *err;
+    } lists[] = {
+        {KIND_DOSSIERS,
+         "code,procedure_code,unit_code,channel,status,received_at,supplements\n"
+         "K3,1.001,D,online,waiting,2024-03-01,2024-03-04\n",
+         "the CSV header names column supplements, a list that a CSV cell cannot hold: send "
+         "records with supplements as JSON or NDJSON"},
+        {KIND_ANNOUNCEMENTS,
+         "code,unit_code,signed_at,procedure_list\n15/QĐ-UBND,P,2024-03-01,1.001\n",
+         "the CSV header names column procedure_list, a list that a CSV cell cannot hold: send "
+         "records with procedure_list as JSON or NDJSON"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        err[0] = '\0';
+        ck_assert_int_eq(ingest_body(conn, lists[i].kind, FORMAT_CSV, lists[i].csv,
+                                     strlen(lists[i].csv), 0, 100, &rep, err, sizeof(err)),
+                         INGEST_BAD_BODY);
+        ck_assert_str_eq(err, lists[i].err);
+        ingest_report_free(&rep);
+    }
+    ck_assert_int_eq(scalar("SELECT count(*) FROM dossiers WHERE code = 'K3'"), 0);
+}
+END_TEST
+
+/* The list of decision code, as "seq:procedure:effective_day:published_day:effective_on:
+ * published_on;" (NULL as -). */
+static const char *decision_rows(const char *code, char *buf, size_t len)
+{
+    char sql[640];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(group_concat(row, ''), '') FROM (SELECT x.seq || ':' || p.code || "
+             "':' || x.effective_day || ':' || coalesce(x.published_day, '-') || ':' || "
+             "x.effective_on || ':' || coalesce(x.published_on, '-') || ';' AS row FROM "
+             "announcement_procedures x JOIN announcements a ON a.id = x.announcement_id JOIN "
+             "procedures p ON p.id = x.procedure_id WHERE a.code = '%s' ORDER BY x.seq)",
+             code);
+    return text(sql, buf, len);
+}
+
+START_TEST(decision_list_stored_and_replaced)
+{
+    char buf[512], want[512];
+    /* 1.000894 is in the catalogue; 2.000001 and 2.000002 are not, and are registered with no
+     * name, as a dossier's unknown procedure is. */
+    ck_assert_uint_eq(load(conn, "procedures", "{\"code\":\"1.000894\",\"name\":\"Khai sinh\"}"),
+                      1);
+    ck_assert_uint_eq(load(conn, "announcements",
+                           "{\"code\":\"15/QĐ-UBND\",\"unit_code\":\"P\",\"signed_at\":"
+                           "\"2024-03-01\",\"procedure_list\":[{\"procedure_code\":\"1.000894\","
+                           "\"effective_on\":\"2024-03-15\",\"published_on\":\"2024-03-06\"},"
+                           "{\"procedure_code\":\"2.000001\",\"effective_on\":\"2024-04-01\","
+                           "\"published_on\":null},{\"procedure_code\":\"2.000002\","
+                           "\"effective_on\":\"2024-04-01\"}]}"),
+                      1);
+    snprintf(want, sizeof(want),
+             "0:1.000894:%d:%d:2024-03-15:2024-03-06;1:2.000001:%d:-:2024-04-01:-;"
+             "2:2.000002:%d:-:2024-04-01:-;",
+             ltime_day_from_civil(2024, 3, 15), ltime_day_from_civil(2024, 3, 6),
+             ltime_day_from_civil(2024, 4, 1), ltime_day_from_civil(2024, 4, 1));
+    ck_assert_str_eq(decision_rows("15/QĐ-UBND", buf, sizeof(buf)), want);
+    ck_assert_int_eq(scalar("SELECT procedures FROM announcements"), 3);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM procedures WHERE code IN ('2.000001', "
+                            "'2.000002') AND name IS NULL"),
+                     2);
+    /* Replaced with one entry, then with no list: the list follows, whole. */
+    ck_assert_uint_eq(load(conn, "announcements",
+                           "{\"code\":\"15/QĐ-UBND\",\"unit_code\":\"P\",\"signed_at\":"
+                           "\"2024-03-01\",\"procedure_list\":[{\"procedure_code\":\"2.000002\","
+                           "\"effective_on\":\"2024-05-01\",\"published_on\":\"2024-03-20\"}]}"),
+                      1);
+    snprintf(want, sizeof(want), "0:2.000002:%d:%d:2024-05-01:2024-03-20;",
+             ltime_day_from_civil(2024, 5, 1), ltime_day_from_civil(2024, 3, 20));
+    ck_assert_str_eq(decision_rows("15/QĐ-UBND", buf, sizeof(buf)), want);
+    ck_assert_int_eq(scalar("SELECT procedures FROM announcements"), 1);
+    ck_assert_uint_eq(load(conn, "announcements",
+                           "{\"code\":\"15/QĐ-UBND\",\"unit_code\":\"P\",\"signed_at\":"
+                           "\"2024-03-01\",\"procedures\":5}"),
+                      1);
+    ck_assert_str_eq(decision_rows("15/QĐ-UBND", buf, sizeof(buf)), "");
+    ck_assert_int_eq(scalar("SELECT procedures FROM announcements"), 5);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM announcement_procedures"), 0);
+}
+END_TEST
+
 static Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -1154,6 +1697,20 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, procedure_online_service);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("index766");
+    tcase_add_test(tc, dossier_flags);
+    tcase_add_test(tc, supplements_read_in_order);
+    tcase_add_test(tc, supplements_absent_null_or_empty);
+    tcase_add_test(tc, supplements_at_most_100);
+    tcase_add_test(tc, supplements_rejects_name_the_entry);
+    tcase_add_test(tc, supplements_read_after_the_other_rules);
+    tcase_add_test(tc, procedure_flags);
+    tcase_add_test(tc, feedback_flags);
+    tcase_add_test(tc, decision_list_read);
+    tcase_add_test(tc, decision_list_and_count);
+    tcase_add_test(tc, decision_list_rejects_name_the_entry);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("text");
     tcase_add_test(tc, code_with_unicode_space);
     tcase_add_test(tc, name_with_c1_control);
@@ -1187,6 +1744,10 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, bom_accepted);
     tcase_add_test(tc, escaped_nul_refused);
     tcase_add_test(tc, unit_level_below_children_refused);
+    tcase_add_test(tc, supplements_stored_and_replaced);
+    tcase_add_test(tc, dossier_flags_stored);
+    tcase_add_test(tc, csv_flags_and_no_lists);
+    tcase_add_test(tc, decision_list_stored_and_replaced);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,8 +1,8 @@
 /* The records as the domain knows them, once validated (api.md's record tables, and
  * docs/index766.md for the index's facts): what the records layer hands to storage. Strings
  * point into the object a record was read from. The structs own nothing but their lists
- * (supplements, a decision's procedures), which the validator allocates and records_release
- * (records/kinds.h) frees.
+ * (supplements, a decision's procedures), which the validator allocates and dossier_release and
+ * announcement_release (records/kinds.h) free.
  */
 #ifndef TTHC_DOMAIN_RECORDS_H
 #define TTHC_DOMAIN_RECORDS_H

@@ -17,8 +17,10 @@
 /* Longest cell, in bytes after removing quotes; a longer cell makes its row unreadable. */
 #define CSV_CELL_MAX (64 * 1024)
 
-/* Field types for turning CSV cells into JSON values. */
-enum csv_type { CSV_TEXT, CSV_NUMBER, CSV_BOOL };
+/* Field types for turning CSV cells into JSON values. CSV_LIST is a field no cell can hold (a
+ * list of objects, docs/index766.md): it is known to JSON bodies only, and a CSV header naming it
+ * is refused. */
+enum csv_type { CSV_TEXT, CSV_NUMBER, CSV_BOOL, CSV_LIST };
 struct csv_field {
     const char *name;
     enum csv_type type;
@@ -35,8 +37,8 @@ typedef int (*csv_row_fn)(void *ctx, cJSON *rec, const char *why, size_t line);
  * quote, quoted fields may hold commas and newlines, CRLF or LF line ends, a final line end
  * optional, blank lines skipped. fields lists the known names and their types (NULL name ends
  * the list). Returns 0 after calling row for every data row, or -1 with err set when the
- * header itself is unusable (empty body, a name not in fields, a repeated name, unbalanced
- * quote in the header) or when row returned -1.
+ * header itself is unusable (empty body, a name not in fields, a CSV_LIST field, a repeated
+ * name, unbalanced quote in the header) or when row returned -1.
  *
  * Cells: an unquoted empty cell leaves its member out; the unquoted cell `null` is JSON null;
  * CSV_TEXT gives a string (any valid UTF-8 without NUL bytes, "" included); CSV_NUMBER takes

@@ -3,10 +3,11 @@
  * numeric codes, `yyyyMMddHHmmss` local times) onto our native dossier record (api.md,
  * "Dossier"), so that dossier_validate and dossier_store do the rest.
  *
- * It reads only the fields it maps, one level down at most (DanhSachLePhi items), and never
- * copies personal data (ChuHoSo, SoDienThoai, Email, MaDoiTuong, ID numbers, TrichYeuHoSo,
- * documents). It does not validate what dossier_validate checks across fields (a finished
- * time for ended statuses, the order of days); it does no I/O.
+ * It reads only the fields it maps, one level down at most (the items of DanhSachLePhi, and of
+ * TaiLieuNop, DanhSachGiayToKetQua and DanhSachHoSoBoSung for the national index's facts), and
+ * never copies personal data (ChuHoSo, SoDienThoai, Email, MaDoiTuong, ID numbers,
+ * TrichYeuHoSo, documents and their paths). It does not validate what dossier_validate checks
+ * across fields (a finished time for ended statuses, the order of days); it does no I/O.
  */
 #ifndef TTHC_DVCQG_H
 #define TTHC_DVCQG_H
@@ -27,10 +28,12 @@ struct dvcqg_procedure {
 
 /* Maps the DVCQG dossier object src onto a new native dossier object (*out, a cJSON object
  * with the fields of api.md's Dossier table: code, procedure_code, unit_code, channel, status,
- * received_at, due_at, finished_at, fee, online_payment) that the caller validates with
- * dossier_validate and deletes with cJSON_Delete. The new object copies its strings: it does
- * not point into src, which the caller keeps and may delete at once. Absent times are left
- * out; fee is always present; online_payment is null when the dossier was not paid online.
+ * received_at, due_at, finished_at, fee, online_payment, and the national index's synced (always
+ * true), digitised, reused_data, from_citizen_store, electronic_result, vneid and supplements)
+ * that the caller validates with dossier_validate and deletes with cJSON_Delete. The new object
+ * copies its strings: it does not point into src, which the caller keeps and may delete at once.
+ * Absent times are left out; fee and the flags are always present; online_payment is null when
+ * the dossier was not paid online; supplements is left out when there are none.
  * proc receives the procedure facts carried by the record. Personal fields are never copied.
  * Returns 0, or -1 with *out NULL, proc emptied and a one-sentence reason naming the DVCQG
  * field (e.g. "TrangThaiHoSo must be a status number from 1 to 10"). */

@@ -28,7 +28,10 @@ enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *re
 /* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
 #define FEE_MAX 1000000000000000LL
 
-/* Each returns 0 and fills *out, or -1 with a one-sentence reason a person can act on. */
+/* Each returns 0 and fills *out, or -1 with a one-sentence reason a person can act on. *out's
+ * strings point into obj. A dossier's supplements and a decision's procedure_list are new arrays
+ * *out owns: after a 0, free them with dossier_release or announcement_release (a -1 leaves
+ * nothing to free). */
 int dossier_validate(const cJSON *obj, struct dossier *out, char *reason, size_t len);
 int unit_validate(const cJSON *obj, struct unit *out, char *reason, size_t len);
 int procedure_validate(const cJSON *obj, struct procedure *out, char *reason, size_t len);
@@ -37,5 +40,10 @@ int rating_validate(const cJSON *obj, struct rating *out, char *reason, size_t l
 int payment_validate(const cJSON *obj, struct payment *out, char *reason, size_t len);
 int announcement_validate(const cJSON *obj, struct announcement *out, char *reason, size_t len);
 int holiday_validate(const cJSON *obj, struct holiday *out, char *reason, size_t len);
+
+/* Free the lists a validator allocated and empty them; safe on a record that holds none, and
+ * twice. */
+void dossier_release(struct dossier *d);
+void announcement_release(struct announcement *a);
 
 #endif

@@ -18,6 +18,8 @@
 
 #define DB_STMT_CACHE 48
 
+enum { SUPPLEMENTS_UNKNOWN = 0, SUPPLEMENTS_NONE, SUPPLEMENTS_SOME };
+
 /* Unit and procedure ids by code within one write transaction (ingest.c fills and empties it). */
 struct code_ids {
     struct hmap map; /* hash of kind and code | 1 -> text offset << 32 | id */
@@ -36,6 +38,10 @@ struct db_conn {
     /* ingest.c's unit and procedure ids by code, kept for one write transaction; one block,
      * freed with the connection. */
     struct code_ids *ids;
+    /* write.c: whether the supplements table holds rows, learned once a write transaction:
+     * SUPPLEMENTS_UNKNOWN (0), _NONE or _SOME. While it holds none, a dossier replaced has none
+     * to delete. */
+    int supplements;
 };
 
 /* Opens (creating if needed) the database at path with the project's pragmas: WAL,
