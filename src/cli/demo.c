@@ -75,12 +75,6 @@ static int store(struct db_conn *c, enum kind kind, cJSON *o, int64_t generation
     return rc == 0 ? 0 : -1;
 }
 
-/* A local time on day, sec seconds after midnight, as RFC 3339 text. */
-static void local_time(int day, int sec, char *buf)
-{
-    ltime_format_local((int64_t)day * 86400 - LTIME_LOCAL_OFFSET + sec, buf);
-}
-
 static int store_dossier(struct db_conn *c, const struct province *pv, const struct demo_dossier *d,
                          size_t index, int64_t generation, char *err, size_t len)
 {
@@ -114,6 +108,10 @@ static int store_dossier(struct db_conn *c, const struct province *pv, const str
         cJSON_AddNumberToObject(o, "fee", (double)p->fee);
     if (d->payment)
         cJSON_AddStringToObject(o, "online_payment", payment_name(d->payment));
+    if (facts_of_dossier(o, d, index) != 0) {
+        cJSON_Delete(o);
+        o = NULL; /* store reports it */
+    }
     return store(c, KIND_DOSSIERS, o, generation, err, len);
 }
 
@@ -137,6 +135,7 @@ static int store_province(struct db_conn *c, const struct province *pv, char *er
                                 .name = p->name,
                                 .field = p->field,
                                 .online_service = p->offline ? SERVICE_PARTIAL : SERVICE_FULL};
+        facts_of_procedure(&rec, p, i);
         if (procedure_store(c, &rec, reason, sizeof(reason)) != 0) {
             snprintf(err, len, "demo: procedure %s not stored", p->code);
             return -1;
@@ -327,6 +326,7 @@ static int store_feedback(struct db_conn *c, int64_t generation, const struct pr
         if (!open)
             cJSON_AddStringToObject(o, "resolved_at", resolved);
         cJSON_AddBoolToObject(o, "published", !open);
+        facts_of_feedback(o, i);
         if (store(c, KIND_FEEDBACK, o, generation, err, len) != 0)
             return -1;
     }
@@ -347,7 +347,10 @@ static int store_announcements(struct db_conn *c, int64_t generation, const stru
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "code", code);
         cJSON_AddStringToObject(o, "unit_code", pv->units[0].code);
-        cJSON_AddNumberToObject(o, "procedures", rng_range(3, 35));
+        if (facts_of_decision(o, pv, i, day, rng_range(3, 35)) != 0) {
+            cJSON_Delete(o);
+            o = NULL; /* store reports it */
+        }
         cJSON_AddStringToObject(o, "signed_at", at);
         cJSON_AddStringToObject(o, "effective_at", at);
         cJSON_AddStringToObject(o, "published_at", published);

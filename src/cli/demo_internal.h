@@ -5,11 +5,13 @@
  *                    weights); the weighted draws of a unit, a procedure and a day
  *   demo_dossiers.c  the dossiers: outcome quotas, dates placed to make each outcome true,
  *                    September's dossiers for the Q3 quotas, which ones are paid online
+ *   demo_facts.c     the national index's facts (flags, supplement requests, decisions' lists)
  *   demo.c           demo_build: storing everything through the records layer, the other kinds
  *                    (payments, ratings, feedback, decisions), and checking the figures
  *
  * Every draw comes from one sequence, so the order in which these files draw is part of the
- * data: moving a draw, or adding one, changes every record after it.
+ * data: moving a draw, or adding one, changes every record after it. The index's facts are
+ * drawn from a hash of the record's index instead (rng_hash), so they change no other record.
  */
 #ifndef TTHC_CLI_DEMO_INTERNAL_H
 #define TTHC_CLI_DEMO_INTERNAL_H
@@ -17,6 +19,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "tthc/domain/records.h"
 
 /* ---- the fixed pseudo-random sequence (demo_province.c) --------------------------------- */
 
@@ -31,6 +37,9 @@ int rng_range(int lo, int hi);
 
 /* Uniform in [0, 1). */
 double rng_unit(void);
+
+/* A number that depends on x alone (splitmix64's mixing step); draws nothing. */
+uint64_t rng_hash(uint64_t x);
 
 /* ---- figures the generator meets and demo.c checks (seed-report.md) --------------------- */
 
@@ -102,6 +111,9 @@ enum group province_group_of(const struct province *pv, uint32_t u);
 /* A unit of group g, drawn by the units' weights. */
 uint32_t province_draw_unit_in(const struct province *pv, enum group g);
 
+/* A local time on day, sec seconds after midnight, as RFC 3339 text (buf: 32 bytes). */
+void local_time(int day, int sec, char *buf);
+
 /* A day in [lo, hi] with the rhythm of a one-stop shop (local days since 1970-01-01). */
 int draw_day(int lo, int hi);
 
@@ -125,5 +137,22 @@ struct days {
  * Q3 quotas. On 0, *out (the caller frees it with free()) holds *n; on -1, err says why. */
 int dossiers_make(const struct province *pv, const struct days *dd, struct demo_dossier **out,
                   size_t *n, char *err, size_t len);
+
+/* ---- the national index's facts (demo_facts.c) ------------------------------------------ */
+
+/* Adds the index's facts of dossier d (ds[index] once sorted) to its record o: synced,
+ * digitised, reused_data, from_citizen_store, electronic_result, vneid and supplements.
+ * Returns 0, or -1 when out of memory. */
+int facts_of_dossier(cJSON *o, const struct demo_dossier *d, size_t index);
+
+/* Sets the index's flags of procedure p (pv->procs[index]) in rec. */
+void facts_of_procedure(struct procedure *rec, const struct demo_procedure *p, size_t index);
+
+/* Adds the procedure_list of decision number index, signed on signed_day, listing count
+ * procedures of the province, to its record o. Returns 0, or -1 when out of memory. */
+int facts_of_decision(cJSON *o, const struct province *pv, int index, int signed_day, int count);
+
+/* Adds the index's flags of feedback item number index (disliked, repeated) to its record o. */
+void facts_of_feedback(cJSON *o, int index);
 
 #endif

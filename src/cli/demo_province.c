@@ -23,13 +23,18 @@ void rng_seed(uint64_t seed)
     rng_state = seed;
 }
 
-uint64_t rng_next(void)
+uint64_t rng_hash(uint64_t z)
 {
-    /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    /* splitmix64's mixing step */
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+uint64_t rng_next(void)
+{
+    /* splitmix64 */
+    return rng_hash(rng_state += 0x9e3779b97f4a7c15ULL);
 }
 
 int rng_range(int lo, int hi)
@@ -135,7 +140,7 @@ static const struct {
     {LEVEL_COMMUNE, "Hộ tịch", "Đăng ký kết hôn"},
     {LEVEL_COMMUNE, "Hộ tịch", "Đăng ký khai tử"},
     {LEVEL_COMMUNE, "Hộ tịch", "Cấp bản sao trích lục hộ tịch"},
-    {LEVEL_COMMUNE, "Chứng thực", "Chứng thực chữ ký"},
+    {LEVEL_COMMUNE, "Chứng thực", "Chứng thực bản sao điện tử từ bản chính"},
     {LEVEL_COMMUNE, "Chứng thực", "Chứng thực hợp đồng, giao dịch"},
     {LEVEL_COMMUNE, "Bảo trợ xã hội", "Xác nhận hộ nghèo, hộ cận nghèo"},
     {LEVEL_COMMUNE, "Người có công", "Xác nhận thân nhân liệt sĩ"},
@@ -327,6 +332,11 @@ uint32_t province_draw_unit_in(const struct province *pv, enum group g)
         if (province_group_of(pv, u) == g)
             return u;
     }
+}
+
+void local_time(int day, int sec, char *buf)
+{
+    ltime_format_local((int64_t)day * 86400 - LTIME_LOCAL_OFFSET + sec, buf);
 }
 
 /* A day in [lo, hi] drawn with the rhythm of a one-stop shop: weekdays busy, Saturday
