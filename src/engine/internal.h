@@ -10,6 +10,7 @@
  *   units.c    the unit and procedure names, and the unit map of a request
  *   count.c    the pass over the slots: the Form 06 counters, by group or by interval
  *   blocks.c   feedback, ratings, payments and decisions from their columns
+ *   index766.c the national index: its numerators and denominators in one pass over the slots
  *
  * Columns are indexed by row id (SQLite assigns them densely and rows are never deleted), so a
  * changed row overwrites its slot. Statuses the counters ignore (receiving, denied) are kept as
