@@ -1,0 +1,80 @@
+/* The questions of write scopes; see include/tthc/storage/scope_rows.h. Values are bound. */
+#include "tthc/storage/scope_rows.h"
+
+#include <stdio.h>
+
+#include "ids.h"
+#include "tthc/base/log.h"
+
+int scope_unit_id(struct db_conn *c, const char *code, int64_t *id)
+{
+    char unused[8];
+    sqlite3_int64 v = 0;
+    int rc = unit_id_for(c, "unit_code", code, &v, unused, sizeof(unused));
+    if (rc == 0)
+        *id = v;
+    return rc < 0 ? -1 : rc == 0;
+}
+
+int scope_unit_below(struct db_conn *c, int64_t unit, int64_t root)
+{
+    /* Up the parent links from unit; the tree has no cycle (unit_store refuses one), and the
+     * walk stops at SCOPE_WALK_MAX links whatever the table holds. */
+    sqlite3_stmt *st =
+        db_stmt(c, "WITH RECURSIVE up(id, n) AS (SELECT ?1, 0 UNION ALL "
+                   "SELECT u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.id "
+                   "WHERE u.parent_id IS NOT NULL AND up.n < ?3) "
+                   "SELECT 1 FROM up WHERE id = ?2 LIMIT 1");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, unit);
+    sqlite3_bind_int64(st, 2, root);
+    sqlite3_bind_int(st, 3, SCOPE_WALK_MAX);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("walking up the unit tree failed: %s", sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return rc == SQLITE_ROW;
+}
+
+/* For each kind that belongs to a unit, the statement that finds the stored record's unit (id,
+ * code) by the record's natural key (?1). */
+static const char *const record_unit_sql[KIND_COUNT] = {
+    [KIND_UNITS] = "SELECT id, code FROM units WHERE code = ?1",
+    [KIND_DOSSIERS] = "SELECT u.id, u.code FROM dossiers d JOIN units u ON u.id = d.unit_id "
+                      "WHERE d.code = ?1",
+    [KIND_FEEDBACK] = "SELECT u.id, u.code FROM feedback f JOIN units u ON u.id = f.unit_id "
+                      "WHERE f.code = ?1",
+    [KIND_RATINGS] = "SELECT u.id, u.code FROM ratings r JOIN dossiers d ON d.id = r.dossier_id "
+                     "JOIN units u ON u.id = d.unit_id WHERE r.code = ?1",
+    [KIND_PAYMENTS] = "SELECT u.id, u.code FROM payments p JOIN dossiers d ON d.id = p.dossier_id "
+                      "JOIN units u ON u.id = d.unit_id WHERE p.id = ?1",
+    [KIND_ANNOUNCEMENTS] = "SELECT u.id, u.code FROM announcements a JOIN units u "
+                           "ON u.id = a.unit_id WHERE a.code = ?1",
+};
+
+int scope_record_unit(struct db_conn *c, enum kind kind, const char *key, int64_t *unit, char *code,
+                      size_t len)
+{
+    if (kind >= KIND_COUNT || !record_unit_sql[kind])
+        return 0;
+    sqlite3_stmt *st = db_stmt(c, record_unit_sql[kind]);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *text = sqlite3_column_text(st, 1);
+        *unit = sqlite3_column_int64(st, 0);
+        snprintf(code, len, "%s", text ? (const char *)text : "");
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("finding the unit of a stored %s record failed: %s", kind_name(kind),
+                  sqlite3_errmsg(c->db));
+        return -1;
+    }
+    return rc == SQLITE_ROW;
+}
