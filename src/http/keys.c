@@ -1,8 +1,8 @@
 /* API keys; see include/tthc/keys.h.
  *
- * Owns the api_keys table (migrations/0004_keys.sql). A token never reaches SQLite, the log or
- * an error message: only its SHA-256 and its first 8 characters are bound to statements, and
- * the one copy of a new token goes to key_create's caller. key_verify runs on every
+ * Owns the api_keys table (migrations/0004_keys.sql, 0007_key_units.sql). A token never reaches
+ * SQLite, the log or an error message: only its SHA-256 and its first 8 characters are bound to
+ * statements, and the one copy of a new token goes to key_create's caller. key_verify runs on every
  * authenticated request, so it does one indexed lookup and one SHA-256 and nothing else.
  */
 #include "tthc/http/keys.h"

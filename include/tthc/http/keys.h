@@ -6,7 +6,8 @@
  * first 8 characters. Nothing here logs or prints a token, except `tthc key create`, once.
  * This module says who a request is and what its key may do; whether a route needs a key, and
  * which scope, is the caller's decision (401 for anything but KEY_OK, 403 when
- * info.scope < the scope the route needs).
+ * info.scope < the scope the route needs), and which records a key's unit reaches is
+ * records/scope.h's.
  */
 #ifndef TTHC_KEYS_H
 #define TTHC_KEYS_H
