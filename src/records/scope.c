@@ -43,21 +43,54 @@ bool scope_reaches_catalogue(const struct write_scope *s)
 /* What a unit-scoped key reaches, as every reason names it (with the key's unit). */
 #define REACH "this key's scope: unit '%s' and the units below it"
 
-/* Whether the unit with id lies in s's subtree: 1 yes, 0 no, -1 on a database error. Remembered
- * for the load: within one load a unit never enters or leaves the subtree, since a scoped key
- * may move a unit only from one place in it to another. */
+/* Most links between a unit and the key's unit for the unit to be in reach: far deeper than any
+ * real tree (province, district, commune), and an end to every walk whatever the table holds. */
+#define DEPTH_MAX 1000
+
+/* What s->below holds for a unit out of reach; a unit in reach holds 1 + its depth below the
+ * key's unit. */
+#define OUT UINT64_MAX
+
+/* Whether the unit with id lies in s's subtree, at most DEPTH_MAX links below the key's unit:
+ * 1 yes, 0 no, -1 on a database error. Walks up the parent links to the key's unit, the top, or
+ * a unit whose answer is known, and remembers the answer for every unit on the way, so that a
+ * load costs a link or two a record however the tree is shaped (a chain of units, each the
+ * parent of the next, included), and the answer is the same whatever order the units are asked
+ * in. The answers hold for the whole load: a scoped key may move a unit only from one place in
+ * its subtree to another, so within one load no unit enters or leaves the subtree. */
 static int within(struct db_conn *c, struct write_scope *s, int64_t unit)
 {
-    const uint64_t *known = hmap_get(&s->below, (uint64_t)unit + 1);
-    if (known)
-        return *known == 1;
-    int rc = scope_unit_below(c, unit, s->root);
-    if (rc < 0)
-        return -1;
-    uint64_t *slot = hmap_put(&s->below, (uint64_t)unit + 1, NULL);
-    if (slot) /* out of memory: simply not remembered */
-        *slot = rc ? 1 : 2;
-    return rc;
+    int64_t path[DEPTH_MAX + 1]; /* the units walked through, none of them known before */
+    size_t n = 0;
+    uint64_t above = OUT; /* what the unit above the last of path holds (0: path ends at the
+                             key's unit) */
+    for (int64_t at = unit;;) {
+        const uint64_t *known = hmap_get(&s->below, (uint64_t)at + 1);
+        if (known) {
+            above = *known;
+            break;
+        }
+        if (n == DEPTH_MAX + 1)
+            return 0; /* more than DEPTH_MAX links below anything known: out of reach */
+        path[n++] = at;
+        if (at == s->root) {
+            above = 0;
+            break;
+        }
+        int up = scope_unit_parent(c, at, &at);
+        if (up < 0)
+            return -1;
+        if (up == 0)
+            break; /* the top, without meeting the key's unit */
+    }
+    uint64_t v = above;
+    for (size_t i = n; i-- > 0;) {
+        v = v == OUT || v == DEPTH_MAX + 1 ? OUT : v + 1;
+        uint64_t *slot = hmap_put(&s->below, (uint64_t)path[i] + 1, NULL);
+        if (slot) /* out of memory: simply not remembered */
+            *slot = v;
+    }
+    return v != OUT;
 }
 
 /* The unit a record names in field (unit_code, parent_code, successor_code). A code that names

@@ -16,24 +16,19 @@ int scope_unit_id(struct db_conn *c, const char *code, int64_t *id)
     return rc < 0 ? -1 : rc == 0;
 }
 
-int scope_unit_below(struct db_conn *c, int64_t unit, int64_t root)
+int scope_unit_parent(struct db_conn *c, int64_t unit, int64_t *parent)
 {
-    /* Up the parent links from unit; the tree has no cycle (unit_store refuses one), and the
-     * walk stops at SCOPE_WALK_MAX links whatever the table holds. */
     sqlite3_stmt *st =
-        db_stmt(c, "WITH RECURSIVE up(id, n) AS (SELECT ?1, 0 UNION ALL "
-                   "SELECT u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.id "
-                   "WHERE u.parent_id IS NOT NULL AND up.n < ?3) "
-                   "SELECT 1 FROM up WHERE id = ?2 LIMIT 1");
+        db_stmt(c, "SELECT parent_id FROM units WHERE id = ? AND parent_id IS NOT NULL");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, unit);
-    sqlite3_bind_int64(st, 2, root);
-    sqlite3_bind_int(st, 3, SCOPE_WALK_MAX);
     int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *parent = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("walking up the unit tree failed: %s", sqlite3_errmsg(c->db));
+        log_error("reading a unit's parent failed: %s", sqlite3_errmsg(c->db));
         return -1;
     }
     return rc == SQLITE_ROW;

@@ -12,17 +12,13 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
 
-/* Most parent links followed up from a unit: far deeper than any real tree (province,
- * district, commune), and an end to the walk whatever the table holds. */
-#define SCOPE_WALK_MAX 1000
-
 /* The id of the unit with code. Returns 1 (*id set), 0 when no unit has it, -1 on a database
  * error (logged). Within a write transaction the answer is remembered, like the stores'. */
 int scope_unit_id(struct db_conn *c, const char *code, int64_t *id);
 
-/* Whether the unit with id unit is root or lies below it, following parent links up at most
- * SCOPE_WALK_MAX times. Returns 1 yes, 0 no, -1 on a database error (logged). */
-int scope_unit_below(struct db_conn *c, int64_t unit, int64_t root);
+/* The parent of the unit with id unit. Returns 1 with *parent set, 0 when the unit has no
+ * parent (or is not stored), -1 on a database error (logged). */
+int scope_unit_parent(struct db_conn *c, int64_t unit, int64_t *parent);
 
 /* The unit a stored record of kind, with the natural key key, belongs to: a unit itself; a
  * dossier's, feedback item's or decision's unit; the unit of a rating's or payment's dossier.
