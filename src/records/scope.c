@@ -57,7 +57,8 @@ bool scope_reaches_catalogue(const struct write_scope *s)
  * load costs a link or two a record however the tree is shaped (a chain of units, each the
  * parent of the next, included), and the answer is the same whatever order the units are asked
  * in. The answers hold for the whole load: a scoped key may move a unit only from one place in
- * its subtree to another, so within one load no unit enters or leaves the subtree. */
+ * its subtree to another, so within one load no unit enters or leaves the subtree (a unit's
+ * depth is taken as the load first found it, which matters only near DEPTH_MAX). */
 static int within(struct db_conn *c, struct write_scope *s, int64_t unit)
 {
     int64_t path[DEPTH_MAX + 1]; /* the units walked through, none of them known before */

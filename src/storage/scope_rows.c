@@ -8,7 +8,7 @@
 
 int scope_unit_id(struct db_conn *c, const char *code, int64_t *id)
 {
-    char unused[8];
+    char unused[8]; /* unit_id_for's reason for an unknown code, not wanted here */
     sqlite3_int64 v = 0;
     int rc = unit_id_for(c, "unit_code", code, &v, unused, sizeof(unused));
     if (rc == 0)
