@@ -15,6 +15,7 @@
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
 #include "tthc/records/ingest.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/read.h"
 
 /* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
@@ -44,10 +45,14 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
         return false;
     }
     char err[256];
+    /* The key's reach (records/scope.h): each record out of it is a reject of the load. */
+    struct write_scope scope;
+    scope_init(&scope, req->key_admin, req->key_unit);
     pthread_mutex_lock(&req->app->pool.write_lock);
-    enum ingest_status st = ingest_body(c, kind, format, req->body, req->body_len, 0,
-                                        req->app->cfg.max_batch_records, rep, err, sizeof(err));
+    enum ingest_status st = ingest_body_as(c, &scope, kind, format, req->body, req->body_len, 0,
+                                           req->app->cfg.max_batch_records, rep, err, sizeof(err));
     pthread_mutex_unlock(&req->app->pool.write_lock);
+    scope_free(&scope);
     switch (st) {
     case INGEST_OK:
         res->loaded.set = true;

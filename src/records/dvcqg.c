@@ -18,6 +18,7 @@
 #include "tthc/base/text.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/records/kinds.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 _Static_assert(sizeof(((struct dvcqg_procedure *)0)->code) > CODE_MAX_CHARS * 4,
@@ -254,8 +255,8 @@ static void portal_names(char *reason, size_t len)
     reason[n] = '\0';
 }
 
-enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation, bool *existed,
-                             char *reason, size_t len)
+enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation,
+                             struct write_scope *scope, bool *existed, char *reason, size_t len)
 {
     cJSON *native = NULL;
     struct dvcqg_procedure proc;
@@ -265,14 +266,16 @@ enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t genera
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(native, "code");
     int found = dossier_exists(c, code->valuestring);
     enum store_result rc =
-        found < 0 ? STORE_FAILED : record_take(c, KIND_DOSSIERS, native, generation, reason, len);
+        found < 0 ? STORE_FAILED
+                  : record_take(c, KIND_DOSSIERS, native, generation, scope, reason, len);
     *existed = found == 1;
     cJSON_Delete(native);
     if (rc == STORE_REFUSED)
         portal_names(reason, len);
-    if (rc != STORE_OK || !proc.name[0])
+    if (rc != STORE_OK || !proc.name[0] || !scope_reaches_catalogue(scope))
         return rc;
-    /* The payload names the procedure: update its name and field, keep what else we know. */
+    /* The payload names the procedure: update its name and field, keep what else we know (the
+     * catalogue is reference data: only an admin key's load changes it). */
     return procedure_describe(c, proc.code, proc.name, proc.field[0] ? proc.field : NULL) == 0
                ? STORE_OK
                : STORE_FAILED;

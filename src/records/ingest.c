@@ -18,6 +18,7 @@
 #include "tthc/records/csv.h"
 #include "tthc/records/dvcqg.h"
 #include "tthc/records/kinds.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 /* Records a refused record: its position, its key (the member key of record, when it is
@@ -65,6 +66,7 @@ struct batch {
     size_t position_base;
     int64_t generation;
     size_t max_records;
+    struct write_scope *scope; /* the key's (records/scope.h); NULL: no limit */
     struct ingest_report *rep;
     enum ingest_status status;
 };
@@ -87,8 +89,8 @@ static int batch_take(struct batch *b, const cJSON *rec, const char *why, size_t
     bool existed = false;
     enum store_result rc =
         b->format == FORMAT_DVCQG
-            ? dvcqg_take(b->c, rec, b->generation, &existed, reason, sizeof(reason))
-            : record_take(b->c, b->kind, rec, b->generation, reason, sizeof(reason));
+            ? dvcqg_take(b->c, rec, b->generation, b->scope, &existed, reason, sizeof(reason))
+            : record_take(b->c, b->kind, rec, b->generation, b->scope, reason, sizeof(reason));
     if (rc == STORE_FAILED) {
         b->status = INGEST_FAILED;
         return -1;
@@ -231,6 +233,15 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
                                size_t max_records, struct ingest_report *rep, char *err,
                                size_t errlen)
 {
+    return ingest_body_as(c, NULL, kind, format, body, len, position_base, max_records, rep, err,
+                          errlen);
+}
+
+enum ingest_status ingest_body_as(struct db_conn *c, struct write_scope *scope, enum kind kind,
+                                  enum format format, const char *body, size_t len,
+                                  size_t position_base, size_t max_records,
+                                  struct ingest_report *rep, char *err, size_t errlen)
+{
     memset(rep, 0, sizeof(*rep));
     rep->rejects = cJSON_CreateArray();
     if (!rep->rejects) {
@@ -255,12 +266,14 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
                       .format = format,
                       .position_base = position_base,
                       .max_records = max_records,
+                      .scope = scope,
                       .rep = rep,
                       .status = INGEST_OK};
     if (db_write_begin(c, &b.generation) != 0) {
         snprintf(err, errlen, "the database is busy; try again");
         return INGEST_FAILED;
     }
+    scope_begin(scope); /* what it knew of the tree may have changed since its last load */
     err[0] = '\0';
     if (format == FORMAT_CSV) {
         /* Rejects are reported by 1-based line number, as a spreadsheet shows them. */

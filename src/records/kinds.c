@@ -9,6 +9,7 @@
 
 #include "fields.h"
 #include "tthc/base/text.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 /* Each kind's fields (api.md and docs/api.md), with how a CSV cell of each reads. */
@@ -34,7 +35,8 @@
  * key are the domain's (vocab.h), its SQL is storage's (write.c, read.c). */
 struct kind_def {
     struct csv_field fields[20]; /* ended by a NULL name */
-    enum store_result (*take)(struct db_conn *c, const cJSON *rec, int64_t generation, char *reason,
+    enum store_result (*take)(struct db_conn *c, enum kind kind, const cJSON *rec,
+                              int64_t generation, struct write_scope *scope, char *reason,
                               size_t len);
 };
 /* field_check keeps the fields it has seen in the bits of an unsigned. */
@@ -276,18 +278,22 @@ void announcement_release(struct announcement *a)
 
 /* ---- taking a record -------------------------------------------------------------------- */
 
-/* A kind's take: its validator, then its store (generation unused by the kinds not counted by
- * version), then release, which frees what the validator allocated (a refused record holds
- * nothing: its validator has freed it). */
-#define TAKE(kind, type, validate, store, release)                                                 \
-    static enum store_result take_##kind(struct db_conn *c, const cJSON *rec, int64_t generation,  \
+/* A kind's take: its validator, then the key's scope (records/scope.h: in the transaction, just
+ * before the store), then its store (generation unused by the kinds not counted by version),
+ * then release, which frees what the validator allocated (a refused record holds nothing: its
+ * validator has freed it). */
+#define TAKE(name, type, validate, store, release)                                                 \
+    static enum store_result take_##name(struct db_conn *c, enum kind kind, const cJSON *rec,      \
+                                         int64_t generation, struct write_scope *scope,            \
                                          char *reason, size_t len)                                 \
     {                                                                                              \
         struct type r;                                                                             \
         (void)generation;                                                                          \
         if (validate(rec, &r, reason, len) != 0)                                                   \
             return STORE_REFUSED;                                                                  \
-        enum store_result rc = store;                                                              \
+        enum store_result rc = scope_check(c, scope, kind, &r, reason, len);                       \
+        if (rc == STORE_OK)                                                                        \
+            rc = store;                                                                            \
         release;                                                                                   \
         return rc;                                                                                 \
     }
@@ -344,7 +350,9 @@ const struct csv_field *kind_fields(enum kind kind)
 }
 
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
-                              int64_t generation, char *reason, size_t len)
+                              int64_t generation, struct write_scope *scope, char *reason,
+                              size_t len)
 {
-    return kind < KIND_COUNT ? kinds[kind].take(c, rec, generation, reason, len) : STORE_FAILED;
+    return kind < KIND_COUNT ? kinds[kind].take(c, kind, rec, generation, scope, reason, len)
+                             : STORE_FAILED;
 }

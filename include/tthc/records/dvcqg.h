@@ -40,11 +40,14 @@ struct dvcqg_procedure {
 int dvcqg_to_dossier(const cJSON *src, cJSON **out, struct dvcqg_procedure *proc, char *reason,
                      size_t len);
 
+struct write_scope;
+
 /* Stores one DVCQG dossier object inside the caller's write transaction (storage/write.h):
- * mapped onto a native record, then taken like one (kinds.h), and the procedure's name and
- * field from the payload written into the catalogue. A refusal's reason names the portal's
- * fields (NgayHenTra, not due_at). *existed tells whether the dossier was there before. */
-enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation, bool *existed,
-                             char *reason, size_t len);
+ * mapped onto a native record, then taken like one (kinds.h) under the key's scope (NULL: no
+ * limit), and the procedure's name and field from the payload written into the catalogue when
+ * the scope reaches it (admin; records/scope.h). A refusal's reason names the portal's fields
+ * (NgayHenTra, not due_at). *existed tells whether the dossier was there before. */
+enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation,
+                             struct write_scope *scope, bool *existed, char *reason, size_t len);
 
 #endif

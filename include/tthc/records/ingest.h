@@ -52,6 +52,16 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
                                size_t max_records, struct ingest_report *rep, char *err,
                                size_t errlen);
 
+struct write_scope;
+
+/* ingest_body for a load sent with a key: each record is also held to the key's scope
+ * (records/scope.h), after it is validated and before it is stored, and a record out of reach
+ * is a reject that names the scope. scope NULL: no limit (ingest_body; `tthc import`). */
+enum ingest_status ingest_body_as(struct db_conn *c, struct write_scope *scope, enum kind kind,
+                                  enum format format, const char *body, size_t len,
+                                  size_t position_base, size_t max_records,
+                                  struct ingest_report *rep, char *err, size_t errlen);
+
 void ingest_report_free(struct ingest_report *rep);
 
 /* Opens a write transaction and bumps the data generation (meta.generation), which readers

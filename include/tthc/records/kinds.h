@@ -20,10 +20,14 @@
 /* The fields of kind, ended by a NULL name, with how a CSV cell of each reads. */
 const struct csv_field *kind_fields(enum kind kind);
 
-/* Validates and stores one record of kind inside a transaction opened by ingest_begin.
- * Returns STORE_OK, STORE_REFUSED (reason says why) or STORE_FAILED. */
+struct write_scope;
+
+/* Validates one record of kind, holds it to the key's scope (records/scope.h; NULL: no limit)
+ * and stores it, inside a transaction opened by ingest_begin. Returns STORE_OK, STORE_REFUSED
+ * (reason says why) or STORE_FAILED. */
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
-                              int64_t generation, char *reason, size_t len);
+                              int64_t generation, struct write_scope *scope, char *reason,
+                              size_t len);
 
 /* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
 #define FEE_MAX 1000000000000000LL
