@@ -24,7 +24,8 @@ struct request {
     const char *accept;
     char client[64];   /* the client's address */
     char key_name[65]; /* the name of the key the request carried, "" for none */
-    char etag[64];     /* the ETag a 200 answer will carry, "" for none (policy.c) */
+    char etag[64];     /* the ETag a 200 answer will carry, "" for none: policy.c sets it for
+                          reads under /api/, handlers/page.c for the page's assets */
     struct {
         bool set;
         long limit, remaining, reset;
