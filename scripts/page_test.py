@@ -22,15 +22,13 @@ headless (driven through its DevTools protocol, scripts/cdp.py), then:
   - saves screenshots in a new temporary folder, whose path it prints (kept after the run).
 
 Exits 1 if anything differs. Usage: page_test.py TTHC [--db DEMO.db] [--shot PATH]
-(--db: an existing demo database instead of building one; --shot: also save the default page
-at 1280x900 to PATH, as docs/dashboard.png is made).
+(--db: an existing demo database instead of building one; --shot: also save the top of the
+default page, 1280x1560, to PATH, as docs/dashboard.png is made).
 """
 import argparse
 import base64
-import datetime
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -43,6 +41,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import CdpError, Chromium, console_problems  # noqa: E402
+from page_expect import MISSING, Api, expected, formatted, kind_of, resolve, same  # noqa: E402
 
 ROOT_UNIT = "000.00.00.H48"     # the demo province
 CENTRE = "000.00.01.H48"        # its public administration service centre (province level)
@@ -50,7 +49,6 @@ DISTRICT = "000.03.30.H48"      # Huyện Bình Sơn
 NINE_MONTHS = ("2023-12-15", "2024-08-31")
 Q3 = ("2024-07-01", "2024-09-30")
 ANCHOR = "2024-09-30"           # the demo's last month with dossiers ends here
-BELOW = {"province": "district", "district": "commune", "commune": "commune"}
 FIRST_RENDER_LIMIT_MS = 1000
 
 failures = []
@@ -59,160 +57,6 @@ failures = []
 def fail(step, text):
     failures.append(f"{step}: {text}")
     print(f"FAIL {step}: {text}", flush=True)
-
-
-# ---- the API, asked directly ----------------------------------------------------------------
-
-class Api:
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
-        self.cache = {}
-
-    def get(self, path, params=None):
-        q = urllib.parse.urlencode([(k, v) for k, v in (params or {}).items() if v])
-        url = self.base + path + ("?" + q if q else "")
-        if url not in self.cache:
-            with urllib.request.urlopen(url, timeout=60) as r:
-                self.cache[url] = json.loads(r.read().decode())
-        return self.cache[url]
-
-    def raw(self, path):
-        with urllib.request.urlopen(self.base + path, timeout=60) as r:
-            return r.read()
-
-
-def days(a, b):
-    return (datetime.date.fromisoformat(b) - datetime.date.fromisoformat(a)).days + 1
-
-
-def expected(api, state):
-    """The answers the page's figures are named in, for the state of a page URL, and the
-    figures the page derives (peers.top_*, freshness.stale_in_scope)."""
-    unit, frm, to = state.get("unit", ""), state["from"], state["to"]
-    base = {"from": frm, "to": to, "unit": unit}
-    a = {"summary": api.get("/api/v1/summary", base)}
-    a["series"] = api.get("/api/v1/series", {"interval": "day" if days(frm, to) <= 62 else "month", **base})
-    a["form06"] = api.get("/api/v1/reports/form06", base)
-    a["index766"] = api.get("/api/v1/index766", {**base, "group_by": "unit"})
-    chain = []
-    code = unit
-    while code:
-        u = api.get("/api/v1/units/" + urllib.parse.quote(code, safe=""))
-        chain.append(u)
-        code = u["parent_code"]
-    metric = state.get("metric") or "qd766"
-    level = state.get("level") or (BELOW[chain[0]["level"]] if chain else "province")
-    a["rankings"] = api.get("/api/v1/rankings", {"metric": metric, "level": level, **base})
-    derived = {}
-    if chain:
-        parent = chain[1]["code"] if len(chain) > 1 else ""
-        a["peers"] = api.get("/api/v1/rankings", {"metric": metric, "level": chain[0]["level"],
-                                                  "from": frm, "to": to, "unit": parent})
-        if not parent:
-            roots = api.get("/api/v1/index766", {"from": frm, "to": to, "group_by": "unit"})
-            top = {unit} | {u["key"] for u in roots["groups_by"]}
-            kept = [x for x in a["peers"]["ranks"] if x["unit_code"] in top and x["rank"] is not None]
-            own = next(x["rank"] for x in a["peers"]["ranks"] if x["unit_code"] == unit)
-            derived["peers.top_rank"] = None if own is None else 1 + sum(x["rank"] < own for x in kept)
-            derived["peers.top_total"] = len(kept)
-    fr = api.get("/api/v1/freshness")
-    a["freshness"] = fr
-    scope = {unit} if unit else {u["unit_code"] for u in fr["units"]}
-    scope |= {r["unit_code"] for lv in a["form06"]["levels"] for r in lv["rows"]}
-    derived["freshness.stale_in_scope"] = sum(u["stale"] for u in fr["units"] if u["unit_code"] in scope)
-    return a, derived, metric, chain
-
-
-TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-MISSING = object()
-
-
-def resolve(answers, derived, name):
-    """The value at figure name, MISSING when the name leads nowhere."""
-    if name in derived:
-        return derived[name]
-    tokens = [int(i) if i else k for i, k in TOKEN.findall(name)]
-    if tokens and tokens[0] in answers and tokens[0] != "summary":
-        node, rest = answers[tokens[0]], tokens[1:]
-        # index766.TTTT: the points of group TTTT (the issue's name for them).
-        if tokens[0] == "index766" and len(rest) == 1 and re.fullmatch(r"[A-Z]+", str(rest[0])):
-            g = [x for x in node["groups"] if x["id"] == rest[0]]
-            return g[0]["points"] if g else MISSING
-    else:
-        node, rest = answers["summary"], tokens
-    for t in rest:
-        if isinstance(t, int) and isinstance(node, list) and t < len(node):
-            node = node[t]
-        elif isinstance(t, str) and isinstance(node, dict) and t in node:
-            node = node[t]
-        else:
-            return MISSING
-    return node
-
-
-# ---- the page's number formats, written again from docs/api.md ("GET /") ---------------------
-
-def grouped(n, lang):
-    s = f"{abs(n):,}"
-    return ("-" if n < 0 else "") + (s.replace(",", ".") if lang == "vi" else s)
-
-
-def fixed(x, decimals, lang):
-    s = f"{abs(x):.{decimals}f}"
-    whole, _, frac = s.partition(".")
-    whole = f"{int(whole):,}"
-    if lang == "vi":
-        whole = whole.replace(",", ".")
-    sign = "-" if x < 0 and float(s) != 0 else ""
-    return sign + whole + (("," if lang == "vi" else ".") + frac if frac else "")
-
-
-def kind_of(name, metric):
-    last = name.rsplit(".", 1)[-1]
-    if name.startswith("freshness.units"):
-        return "time"
-    if name.startswith("index766."):
-        if last in ("rate", "target"):
-            return "rate"
-        if last in ("numerator", "denominator"):
-            return "int"
-        return "points"
-    if name.startswith("rankings.ranks") and last in ("value", "numerator"):
-        if metric.startswith("qd766"):
-            return "points"
-        return "rate" if last == "value" else "int"
-    if name.startswith("payments.") and last.endswith("amount"):
-        return "vnd"
-    if name.startswith("rates.") or last.endswith("_rate") or last.endswith("_share"):
-        return "rate"
-    return "int"
-
-
-def formatted(kind, v, lang):
-    if v is None:
-        return "—"
-    if kind == "rate":
-        return fixed(v * 100, 2, lang) + "%"
-    if kind == "points":
-        return fixed(v, 2, lang)
-    if kind == "vnd":
-        return grouped(int(v), lang) + " ₫"
-    if kind == "time":
-        t = datetime.datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)
-        d = t.strftime("%Y-%m-%d") if lang == "en" else t.strftime("%d/%m/%Y")
-        return d + t.strftime(" %H:%M")
-    return grouped(int(v), lang)
-
-
-def same(shown, want):
-    if want is None:
-        return shown == ""
-    if isinstance(want, str):
-        return shown == want
-    try:
-        return float(shown) == float(want)
-    except ValueError:
-        return False
 
 
 # ---- the browser ------------------------------------------------------------------------------
@@ -400,7 +244,11 @@ def run(tthc, db, shots, doc_shot, port, chromium):
         fail(step, "the 9-month preset is not shown as the period chosen")
     tab.shot("01-default.png")
     if doc_shot:
-        shutil.copyfile(os.path.join(shots, "01-default.png"), doc_shot)
+        # Tall enough for the headline figures and the chart.
+        tab.size(1280, 1560)
+        time.sleep(0.5)
+        shutil.copyfile(tab.shot("00-docs.png"), doc_shot)
+        tab.size(1280, 900)
     tab.shot("01-default-full.png", full=True)
 
     step = "first render"
@@ -603,7 +451,7 @@ def main():
     ap = argparse.ArgumentParser(description="The dashboard in a real browser, held to the API.")
     ap.add_argument("tthc")
     ap.add_argument("--db", help="an existing demo database (default: build one with tthc demo)")
-    ap.add_argument("--shot", help="also save the default page at 1280x900 here (docs/dashboard.png)")
+    ap.add_argument("--shot", help="also save the default page's top here (docs/dashboard.png)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tthc-page-test-")
     shots = tempfile.mkdtemp(prefix="tthc-page-shots-")

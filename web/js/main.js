@@ -46,11 +46,12 @@ async function unitChain(code) {
   return chain;
 }
 
+// Shows why a panel has no figures (the API's own words), once per reason.
 function showError(e) {
   const box = $('error');
-  const line = el('p', { text: `${t('failed')}: ${e && e.message ? e.message : e}` });
+  const text = `${t('failed')}: ${e && e.message ? e.message : e}`;
   if (box.hidden) box.replaceChildren();
-  box.append(line);
+  if (![...box.children].some((p) => p.textContent === text)) box.append(el('p', { text }));
   box.hidden = false;
 }
 
