@@ -56,9 +56,11 @@ function showError(e) {
 }
 
 // Runs fill(answer) when promise resolves, if the state is still gen's; reports a failure.
+// No panel is filled before gate: every request is on its way before the page starts drawing.
+let gate = Promise.resolve();
 function panel(gen, promise, fill) {
-  return promise.then(
-    (x) => {
+  return Promise.all([promise, gate]).then(
+    ([x]) => {
       if (gen === generation) fill(x);
     },
     (e) => {
@@ -128,23 +130,28 @@ async function render(s) {
   const base = { from: s.from, to: s.to, unit: s.unit };
   const iv = interval(days(s.from, s.to));
   const metric = s.metric || st.DEFAULT_METRIC;
+  // The unit's own record gives the rankings' levels and its parent: they are asked for as soon
+  // as it arrives, while the path up to the top (for the page's path) is still being read.
+  const self = s.unit ? api.get('/api/v1/units/' + encodeURIComponent(s.unit)) : Promise.resolve(null);
   const chain = s.unit ? unitChain(s.unit) : Promise.resolve([]);
   const form = api.get('/api/v1/reports/form06', base);
   const idx = api.get('/api/v1/index766', { ...base, group_by: 'unit' });
-  const level = chain.then((c) => s.level || (c.length ? BELOW[c[0].level] : 'province'));
+  const level = self.then((u) => s.level || (u ? BELOW[u.level] : 'province'));
   const ranks = level.then((l) => api.get('/api/v1/rankings', { metric, level: l, ...base }));
   // U's peers: the units of its level under its parent; for a unit without a parent, the other
   // units without one (the index's units below the top), taken from the ranking of its level.
-  const peers = chain.then(async (c) => {
-    if (!c.length) return null;
+  const peers = self.then(async (u) => {
+    if (!u) return null;
     const period = { from: s.from, to: s.to };
-    const rootsP = c.length > 1 ? null : api.get('/api/v1/index766', { ...period, group_by: 'unit' });
-    const answer = await api.get('/api/v1/rankings', { metric, level: c[0].level, ...period,
-      unit: c.length > 1 ? c[1].code : '' });
-    if (c.length > 1) return { answer, top: null };
+    const rootsP = u.parent_code ? null : api.get('/api/v1/index766', { ...period, group_by: 'unit' });
+    const answer = await api.get('/api/v1/rankings', { metric, level: u.level, ...period,
+      unit: u.parent_code || '' });
+    if (u.parent_code) return { answer, top: null };
     const roots = await rootsP;
-    return { answer, top: new Set([c[0].code, ...roots.groups_by.map((u) => u.key)]) };
+    return { answer, top: new Set([u.code, ...roots.groups_by.map((x) => x.key)]) };
   });
+  // Resolved after the callbacks above that send the rankings' requests.
+  gate = Promise.all([self, level]).catch(() => null);
   const first = [
     panel(gen, chain, (c) => {
       renderCrumbs($('crumbs'), c, s);
