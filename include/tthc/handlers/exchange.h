@@ -28,7 +28,8 @@ struct request {
      * of units, limited to the subtree of key_unit unless it is "". */
     bool key_admin;
     char key_unit[CODE_MAX_BYTES];
-    char etag[64]; /* the ETag a 200 answer will carry, "" for none (policy.c) */
+    char etag[64]; /* the ETag a 200 answer will carry, "" for none: policy.c sets it for
+                      reads under /api/, handlers/page.c for the page's assets */
     struct {
         bool set;
         long limit, remaining, reset;
