@@ -154,6 +154,7 @@ void test_server_prepare(struct test_server *t, size_t max_body_bytes)
     /* Tests send many requests at once: a limit they never reach, unless a test sets one. */
     t->app.cfg.rate_per_second = 100000;
     t->app.cfg.rate_burst = 100000;
+    t->app.cfg.heavy_per_client = 10000;
     /* A write key for the helpers' requests (http_request sends it). */
     struct db_conn *c;
     char err[256], *token;

@@ -1293,10 +1293,14 @@ static void add_gzip_and_batches(struct table *t)
     add_post(t, "array of max_batch_records", DOSSIERS_P, J, arr, len, 422, NULL,
              "\"received\":100000,\"stored\":0,\"rejected\":100000");
 
-    /* Past max_body_bytes in chunks, with no length declared: discarded, answered at the end. */
+    /* Past max_body_bytes in chunks, with no length declared: discarded, answered at the end
+     * (with the key: without one, the body would be refused for that first). */
     size_t chunk = 64 * 1024, nchunks = MAX_BODY / chunk + 2;
-    const char *head = "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                       "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const char *head = fmt(t,
+                           "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/json\r\nAuthorization: Bearer %s\r\nTransfer-Encoding: "
+                           "chunked\r\n\r\n",
+                           test_token);
     size_t cap = strlen(head) + nchunks * (chunk + 16) + 16, n = 0;
     char *raw = own(t, malloc(cap));
     n += (size_t)snprintf(raw, cap, "%s", head);
