@@ -235,6 +235,16 @@ int server_check(const struct app *app, char *err, size_t len)
     return 0;
 }
 
+/* Waits until no request is in flight, or ms have passed. */
+static void wait_in_flight(long long ms)
+{
+    long long t0 = conns_now_ms();
+    while (observe_in_flight_now() > 0 && conns_now_ms() - t0 < ms) {
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
+
 void server_stop(struct server *s, unsigned grace)
 {
     if (!s)
@@ -242,15 +252,13 @@ void server_stop(struct server *s, unsigned grace)
     /* Stop taking connections, let the requests in flight finish (up to grace seconds), then
      * close what is left. */
     MHD_quiesce_daemon(s->daemon);
-    long long t0 = conns_now_ms();
-    while (observe_in_flight_now() > 0 && conns_now_ms() - t0 < 1000LL * grace) {
-        struct timespec nap = {0, 20 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-    }
-    /* Every job still waiting or running is answered 503 (its connection resumed), since the
-     * daemon cannot stop while a connection is suspended; running ones finish in server_free. */
+    wait_in_flight(1000LL * grace);
+    /* Every job still waiting or running is answered 503 (its connection resumed: the daemon
+     * cannot stop while a connection is suspended), with half a second for those answers to
+     * go out; the runs left finish in server_free. */
     lane_stop(s->heavy);
     lane_stop(s->loads);
+    wait_in_flight(500);
     MHD_stop_daemon(s->daemon);
     server_free(s);
 }

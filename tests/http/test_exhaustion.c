@@ -749,6 +749,49 @@ START_TEST(heavy_reads_per_client_are_capped)
 }
 END_TEST
 
+START_TEST(stopping_answers_the_heavy_reads_left)
+{
+    /* One worker: one series runs, three wait. With no grace, the server stops at once: each
+     * client gets 503 "stopping", or its connection closed, and nothing hangs. */
+    struct test_server t;
+    test_server_prepare(&t, 0);
+    load_ten_years(&t, 20000);
+    t.app.cfg.heavy_workers = 1;
+    test_server_run(&t);
+    enum { READS = 4 };
+    struct pending reads[READS];
+    pthread_t threads[READS];
+    for (int i = 0; i < READS; i++) {
+        reads[i] = (struct pending){t.port, TEN_YEARS, NULL, {0}, -1};
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, get_in_background, &reads[i]), 0);
+    }
+    nap(0.1);
+    double t0 = now();
+    server_stop(t.server, 0);
+    double stopped = now() - t0;
+    int answered = 0;
+    for (int i = 0; i < READS; i++) {
+        pthread_join(threads[i], NULL);
+        if (reads[i].rc != 0)
+            continue; /* closed without an answer */
+        if (reads[i].r.status == 503) {
+            expect_problem(&reads[i].r, 503, "unavailable",
+                           "The server is stopping; try again in a moment.");
+            answered++;
+        } else {
+            ck_assert_msg(reads[i].r.status == 200, "%d %s", reads[i].r.status, reads[i].r.body);
+        }
+        http_response_free(&reads[i].r);
+    }
+    fprintf(stderr, "exhaustion: stopped in %.3f s with %d reads in flight, %d answered 503\n",
+            stopped, READS, answered);
+    /* It waited for the one series running (its worker), not for the ones waiting. */
+    ck_assert_msg(stopped < 3.0, "stopping took %.3f s", stopped);
+    t.server = NULL;
+    test_server_stop(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("exhaustion");
@@ -763,6 +806,7 @@ int main(void)
     tcase_add_test(tc, cheap_requests_never_wait_behind_heavy_reads);
     tcase_add_test(tc, a_heavy_read_past_its_budget_is_answered_503);
     tcase_add_test(tc, heavy_reads_per_client_are_capped);
+    tcase_add_test(tc, stopping_answers_the_heavy_reads_left);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
