@@ -274,12 +274,13 @@ static enum MHD_Result headers_in(struct server *s, struct MHD_Connection *conn,
     if (ctx->slot)
         conn_deadline(ctx->slot, has_body ? conns_now_ms() + 1000LL * cfg->body_timeout : 0);
     request_read(s, conn, ctx, url, method);
+    bool forwarded = client_of(s, conn, ctx);
     if (declared > cfg->max_body_bytes) {
         /* Refused before anything else, and before reading: the connection is closed. */
         too_large(s, &res);
         return reply_send(conn, ctx, &res);
     }
-    if (client_of(s, conn, ctx)) {
+    if (forwarded) {
         /* A client behind a trusted proxy: its requests in flight count as its connections. */
         snprintf(ctx->client_key, sizeof(ctx->client_key), "ip:%s", ctx->req.client);
         if (!clients_take(s->addresses, ctx->client_key, cfg->max_connections_per_ip)) {

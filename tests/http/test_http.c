@@ -295,7 +295,7 @@ START_TEST(not_found_and_method)
     cJSON_Delete(j);
     /* A 400 that echoes a long code of four-byte characters is cut on a character boundary:
      * the body is valid UTF-8 (cJSON and text_valid read it whole). */
-    char path[600] = "/api/v1/summary?from=2024-01-01&to=2024-01-31&unit=";
+    char path[1024] = "/api/v1/summary?from=2024-01-01&to=2024-01-31&unit=";
     for (int k = 0; k < 64; k++)
         strcat(path, "%F0%9F%98%80"); /* U+1F600, 4 bytes */
     j = http_get_json(srv.port, path, 400);
