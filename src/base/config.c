@@ -27,7 +27,7 @@ static const struct setting {
     {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
      "seconds an idle or silent connection stays open (default 30)"},
     {"threads", T_UINT, offsetof(struct config, threads), 0, 1, 64,
-     "worker threads; keep at or below the number of cores (default 2)"},
+     "libmicrohttpd's threads, which answer the cheap requests; at most the cores (default 2)"},
     {"max_connections", T_UINT, offsetof(struct config, max_connections), 0, 1, 100000,
      "open connections at once (default 1024)"},
     {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,

@@ -18,6 +18,10 @@
 
 /* How often the sweeper looks at deadlines and budgets: the precision of both. */
 #define SWEEP_MS 50
+/* The workers' nice value: when they and libmicrohttpd's threads want the same core, the
+ * kernel gives libmicrohttpd's about nine tenths of it (weights 1024 and 110), so a cheap
+ * request is answered at once however busy the workers are; a core left idle is still theirs. */
+#define WORKER_NICE 10
 
 /* libmicrohttpd's word that a connection opened or closed (before its socket is closed). */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -178,10 +182,8 @@ int server_start(struct app *app, struct server **out, unsigned *port, char *err
     s->heavy_load = clients_new();
     s->conns =
         s->addresses ? conns_new(s->addresses, &s->proxies, app->cfg.max_connections_per_ip) : NULL;
-    /* The workers yield the cores to libmicrohttpd's threads, which answer the cheap requests
-     * at once. */
-    s->heavy = lane_new(app->cfg.heavy_workers, 5);
-    s->loads = lane_new(app->cfg.load_workers, 5);
+    s->heavy = lane_new(app->cfg.heavy_workers, WORKER_NICE);
+    s->loads = lane_new(app->cfg.load_workers, WORKER_NICE);
     pthread_mutex_init(&s->sweep_lock, NULL);
     pthread_cond_init(&s->sweep_stop, NULL);
     s->sweeping = true;
