@@ -122,6 +122,16 @@ static struct job *job_new(struct server *s, struct MHD_Connection *conn, struct
     return j;
 }
 
+/* A client's key as the lane tells clients apart (FNV-1a: a collision only makes two clients
+ * share their place in line). */
+static uint64_t client_hash(const char *key)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 0x100000001b3ULL;
+    return h;
+}
+
 enum MHD_Result jobs_start(struct server *s, struct MHD_Connection *conn, struct request_ctx *ctx)
 {
     const struct config *cfg = &s->app->cfg;
@@ -152,6 +162,7 @@ enum MHD_Result jobs_start(struct server *s, struct MHD_Connection *conn, struct
             return reply_send(conn, ctx, &res);
         }
         j->lane.deadline_ms = conns_now_ms() + cfg->heavy_budget_ms;
+        j->lane.client = client_hash(j->heavy_key);
     }
     /* The job owns the body from here on. */
     j->req.body = ctx->req.body;

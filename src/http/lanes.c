@@ -19,6 +19,12 @@
 
 enum { QUEUED, RUNNING, RUNNING_ENDED };
 
+/* The clients' recent worker time, in slots by the client's hash: two clients in one slot (one
+ * chance in SHARES for any two) share it, which only makes them wait as one. */
+#define SHARES 256
+/* Each second the time used fades to this part of itself (a half-life of about 6.6 s). */
+#define FADE 0.9
+
 struct worker {
     struct lane *lane;
     pthread_t thread;
@@ -32,9 +38,35 @@ struct lane {
     unsigned waiting;
     bool stopping;
     int nice;
-    unsigned nworkers; /* started */
+    double used_ms[SHARES]; /* worker time used lately, by client slot */
+    long long faded_at;     /* when used_ms last faded (conns_now_ms) */
+    unsigned nworkers;      /* started */
     struct worker *workers;
 };
+
+static double *used(struct lane *l, uint64_t client)
+{
+    return &l->used_ms[client % SHARES];
+}
+
+/* Under the lock: takes out the waiting job of the client that has used least worker time
+ * lately, the oldest of those. */
+static struct lane_job *pick(struct lane *l)
+{
+    struct lane_job **best = &l->head, *last = NULL, *best_prev = NULL;
+    for (struct lane_job **at = &l->head; *at; last = *at, at = &(*at)->next)
+        if (*used(l, (*at)->client) < *used(l, (*best)->client)) {
+            best = at;
+            best_prev = last;
+        }
+    struct lane_job *j = *best;
+    *best = j->next;
+    if (l->tail == j)
+        l->tail = best_prev;
+    l->waiting--;
+    j->next = NULL;
+    return j;
+}
 
 static void *work(void *arg)
 {
@@ -48,20 +80,18 @@ static void *work(void *arg)
             pthread_cond_wait(&l->wake, &l->lock);
         if (!l->head)
             break; /* stopping, and nothing left */
-        struct lane_job *j = l->head;
-        l->head = j->next;
-        if (!l->head)
-            l->tail = NULL;
-        l->waiting--;
-        j->next = NULL;
+        struct lane_job *j = pick(l);
         j->state = RUNNING;
         w->current = j;
         pthread_mutex_unlock(&l->lock);
 
+        long long started = conns_now_ms();
         j->run(j);
+        long long ran = conns_now_ms() - started;
 
         pthread_mutex_lock(&l->lock);
         w->current = NULL;
+        *used(l, j->client) += (double)ran;
         bool end = j->state == RUNNING;
         pthread_mutex_unlock(&l->lock);
         if (end) {
@@ -177,6 +207,11 @@ void lane_sweep(struct lane *l, long long now_ms)
     struct lane_job *dropped = NULL, *ended = NULL;
     pthread_mutex_lock(&l->lock);
     take(l, in_time, now_ms, &dropped, &ended);
+    if (!l->faded_at)
+        l->faded_at = now_ms;
+    for (; now_ms - l->faded_at >= 1000; l->faded_at += 1000)
+        for (size_t i = 0; i < SHARES; i++)
+            l->used_ms[i] *= FADE;
     pthread_mutex_unlock(&l->lock);
     finish(dropped, ended, LANE_LATE);
 }

@@ -1,6 +1,7 @@
 /* src/http/lanes.c: jobs run on workers; each ends exactly once (ran, late or stopped) and is
  * released exactly once, after it ends; a waiting job past its deadline never runs; a running
- * one past it ends late at once and is released when its run returns. The tests call
+ * one past it ends late at once and is released when its run returns; the client that has
+ * used the workers least lately goes first. The tests call
  * lane_sweep themselves, at times they choose, and time runs by a job that sleeps.
  */
 #include <check.h>
@@ -19,12 +20,16 @@ struct job {
     _Atomic int end;                        /* the enum lane_end done got */
     _Atomic long long done_at, released_at; /* conns_now_ms() */
     atomic_bool released_before_done;
+    atomic_int order; /* the how-manieth run of the lane this was, from 1 */
 };
+
+static atomic_int runs_so_far;
 
 static void run(struct lane_job *lj)
 {
     struct job *j = (struct job *)lj;
     atomic_fetch_add(&j->runs, 1);
+    atomic_store(&j->order, atomic_fetch_add(&runs_so_far, 1) + 1);
     struct timespec ts = {j->sleep_ms / 1000, (long)(j->sleep_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
@@ -210,6 +215,38 @@ START_TEST(many_jobs_each_end_and_release_once)
 }
 END_TEST
 
+START_TEST(the_client_that_used_least_goes_first)
+{
+    /* Client 1 has had the worker for 200 ms; then client 1, 2, 1 and 3 queue, in that order:
+     * 2 goes first, then 3 (2 has used 10 ms by then), then 1's two in their order. */
+    struct lane *l = lane_new(1, 0);
+    struct job busy, a, b, c, d;
+    job_init(&busy, 200, 0);
+    job_init(&a, 10, 0);
+    job_init(&b, 10, 0);
+    job_init(&c, 10, 0);
+    job_init(&d, 10, 0);
+    busy.lane.client = a.lane.client = c.lane.client = 1;
+    b.lane.client = 2;
+    d.lane.client = 3;
+    atomic_store(&runs_so_far, 0);
+    ck_assert(lane_push(l, &busy.lane));
+    nap_ms(50);
+    ck_assert(lane_push(l, &a.lane));
+    ck_assert(lane_push(l, &b.lane));
+    ck_assert(lane_push(l, &c.lane));
+    ck_assert(lane_push(l, &d.lane));
+    wait_released(&a);
+    wait_released(&c);
+    ck_assert_int_eq(atomic_load(&busy.order), 1);
+    ck_assert_int_eq(atomic_load(&b.order), 2);
+    ck_assert_int_eq(atomic_load(&d.order), 3);
+    ck_assert_int_eq(atomic_load(&a.order), 4);
+    ck_assert_int_eq(atomic_load(&c.order), 5);
+    lane_free(l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lanes");
@@ -221,6 +258,7 @@ int main(void)
     tcase_add_test(tc, a_run_that_ends_past_its_deadline_is_late);
     tcase_add_test(tc, stopping_ends_every_job);
     tcase_add_test(tc, many_jobs_each_end_and_release_once);
+    tcase_add_test(tc, the_client_that_used_least_goes_first);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

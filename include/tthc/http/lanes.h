@@ -2,6 +2,12 @@
  * reads, the loads) runs beside libmicrohttpd's threads instead of on them, and a request that
  * costs little (/healthz, /metrics, one record) is never stuck behind one that costs much.
  *
+ * Waiting jobs are not taken strictly in turn: each job names its client, the lane keeps how
+ * much worker time each client has used lately (each run's length, fading by a tenth a
+ * second), and a free worker takes the waiting job of the client that has used least, the
+ * oldest of those. A client that loops long reads thus waits behind others, and a client that
+ * asks for a short one now and then does not wait behind its queue.
+ *
  * A job may carry a deadline: when it passes, whether the job is still waiting or already
  * running, the job ends at once as late (a waiting job is dropped and never runs; a running
  * one runs on, but its result will not be used). Every job ends exactly once (done), and is
@@ -16,6 +22,7 @@
 #define TTHC_HTTP_LANES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum lane_end {
     LANE_RAN,     /* the run finished within its deadline: its result stands */
@@ -28,6 +35,7 @@ struct lane_job {
     void (*done)(struct lane_job *j, enum lane_end end); /* once, on any thread */
     void (*release)(struct lane_job *j);                 /* once, after done, on any thread */
     long long deadline_ms; /* monotonic milliseconds (conns_now_ms); 0: none */
+    uint64_t client;       /* who asked (a hash: jobs of one client share it); 0 for anyone */
     /* The lane's own. */
     struct lane_job *next;
     int state;
@@ -44,7 +52,8 @@ struct lane *lane_new(unsigned workers, int nice);
  * false, calling nothing, when the lane is stopping. */
 bool lane_push(struct lane *l, struct lane_job *j);
 
-/* Ends every job whose deadline is at or before now_ms as LANE_LATE. */
+/* Ends every job whose deadline is at or before now_ms as LANE_LATE, and lets the clients'
+ * worker time fade. */
 void lane_sweep(struct lane *l, long long now_ms);
 
 /* Jobs waiting and running now (for /metrics). */
