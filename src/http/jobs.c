@@ -80,7 +80,8 @@ static const char *copy_text(char **at, const char *s)
 }
 
 /* A job for ctx's request with every string copied, or NULL when out of memory. The request's
- * body is not taken yet. */
+ * body is not taken yet. It holds two references (the connection's and the lane's); the last
+ * job_unref frees it, with its body and whatever answer it still holds. */
 static struct job *job_new(struct server *s, struct MHD_Connection *conn, struct request_ctx *ctx)
 {
     const struct request *r = &ctx->req;

@@ -251,7 +251,7 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, struct request_ctx *c
     const char *expect = header(conn, MHD_HTTP_HEADER_EXPECT);
     if (expect && strcasecmp(expect, "100-continue") == 0)
         return reply_send(conn, ctx, res);
-    ctx->refusal = malloc(sizeof(*res));
+    ctx->refusal = malloc(sizeof(*res)); /* sent by request_whole, or freed at the end */
     if (!ctx->refusal) {
         free(res->body);
         return MHD_NO;
