@@ -108,7 +108,7 @@ if [ "$sanitize" -eq 1 ]; then
     echo "== build and test under -Db_sanitize=thread (build-tsan/)"
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
         run_suites build-tsan -Db_sanitize=thread -Db_lundef=false --buildtype=debug \
-        -- concurrency http production records analytics
+        -- concurrency http production records analytics lanes fairness
 fi
 
 echo "test suites: $passed passed, $failed failed"

@@ -4,13 +4,16 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <ctype.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tthc/base/log.h"
@@ -154,6 +157,7 @@ void test_server_prepare(struct test_server *t, size_t max_body_bytes)
     /* Tests send many requests at once: a limit they never reach, unless a test sets one. */
     t->app.cfg.rate_per_second = 100000;
     t->app.cfg.rate_burst = 100000;
+    t->app.cfg.heavy_per_client = 10000;
     /* A write key for the helpers' requests (http_request sends it). */
     struct db_conn *c;
     char err[256], *token;
@@ -402,4 +406,57 @@ void test_key_create(struct test_server *t, const char *name, int scope, char *b
     db_conn_close(c);
     snprintf(buf, len, "%s", token);
     free(token);
+}
+
+double test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void test_nap(double seconds)
+{
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+void http_send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        ck_assert_msg(k > 0, "send failed: errno %d", errno);
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+bool http_closed_quietly(int fd, double seconds)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, (int)(seconds * 1000)) <= 0)
+        return false;
+    char c;
+    ssize_t n = recv(fd, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+void expect_problem_detail(const struct http_response *r, int status, const char *slug,
+                           const char *detail)
+{
+    ck_assert_msg(r->status == status, "status %d, expected %d: %s", r->status, status, r->body);
+    cJSON *j = cJSON_Parse(r->body);
+    ck_assert_msg(j != NULL, "not JSON: %s", r->body);
+    char type[96];
+    snprintf(type, sizeof(type), "urn:tthc:problem:%s", slug);
+    ck_assert_str_eq(json_str(j, "type", NULL), type);
+    ck_assert_str_eq(json_str(j, "detail", NULL), detail);
+    cJSON_Delete(j);
+}
+
+void expect_header_value(const struct http_response *r, const char *name, const char *value)
+{
+    char buf[256];
+    const char *v = http_header(r, name, buf, sizeof(buf));
+    ck_assert_msg(v && strcmp(v, value) == 0, "%s: %s, expected %s", name, v ? v : "(none)", value);
 }

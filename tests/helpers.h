@@ -96,4 +96,23 @@ cJSON *http_get_json(unsigned port, const char *path, int status);
 /* The value of header name (lower case) in r, copied into buf; NULL if absent. */
 const char *http_header(const struct http_response *r, const char *name, char *buf, size_t len);
 
+/* Seconds on a monotonic clock, and a sleep of that many. */
+double test_now(void);
+void test_nap(double seconds);
+
+/* Sends all n bytes on fd; the test fails if the connection refuses them. */
+void http_send_all(int fd, const char *p, size_t n);
+
+/* Whether the server closes fd within seconds (end of stream or reset) without sending
+ * anything more. */
+bool http_closed_quietly(int fd, double seconds);
+
+/* The test fails unless r is a problem with status, type urn:tthc:problem:slug and exactly
+ * detail. */
+void expect_problem_detail(const struct http_response *r, int status, const char *slug,
+                           const char *detail);
+
+/* The test fails unless r's header name (lower case) is exactly value. */
+void expect_header_value(const struct http_response *r, const char *name, const char *value);
+
 #endif

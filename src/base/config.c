@@ -27,11 +27,28 @@ static const struct setting {
     {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
      "seconds an idle or silent connection stays open (default 30)"},
     {"threads", T_UINT, offsetof(struct config, threads), 0, 1, 64,
-     "worker threads; keep at or below the number of cores (default 2)"},
+     "libmicrohttpd's threads, which answer the cheap requests; at most the cores (default 2)"},
     {"max_connections", T_UINT, offsetof(struct config, max_connections), 0, 1, 100000,
      "open connections at once (default 1024)"},
     {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,
      100000, "open connections from one client address (default 64)"},
+    {"header_timeout", T_UINT, offsetof(struct config, header_timeout), 0, 1, 3600,
+     "seconds a connection has to send a request's whole headers (default 10)"},
+    {"body_timeout", T_UINT, offsetof(struct config, body_timeout), 0, 1, 86400,
+     "seconds a request has to send its whole body once its headers are in (default 300)"},
+    {"max_buffered_bytes", T_SIZE, offsetof(struct config, max_buffered_bytes), 0, 1u << 20,
+     1ULL << 40, "request body bytes held across all connections; past it 503 (default 268435456)"},
+    {"trusted_proxies", T_TEXT, offsetof(struct config, trusted_proxies),
+     sizeof(((struct config *)0)->trusted_proxies), 0, 0,
+     "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (default none)"},
+    {"heavy_workers", T_UINT, offsetof(struct config, heavy_workers), 0, 1, 64,
+     "threads that run the heavy reads: summary, series, rankings, ... (default 2)"},
+    {"heavy_per_client", T_UINT, offsetof(struct config, heavy_per_client), 0, 1, 10000,
+     "heavy reads one key or address may have running or waiting; past it 429 (default 8)"},
+    {"heavy_budget_ms", T_UINT, offsetof(struct config, heavy_budget_ms), 0, 1, 3600000,
+     "milliseconds a heavy read may wait and run; past it 503 (default 10000)"},
+    {"load_workers", T_UINT, offsetof(struct config, load_workers), 0, 1, 64,
+     "threads that run loads (default 2)"},
     {"max_inflated_bytes", T_SIZE, offsetof(struct config, max_inflated_bytes), 0, 1024, 1ULL << 32,
      "largest size a gzip request body may inflate to; past it 413 (default 67108864)"},
     {"max_query_days", T_UINT, offsetof(struct config, max_query_days), 0, 1, 100000,
@@ -72,6 +89,13 @@ void config_defaults(struct config *c)
     c->threads = 2;
     c->max_connections = 1024;
     c->max_connections_per_ip = 64;
+    c->header_timeout = 10;
+    c->body_timeout = 300;
+    c->max_buffered_bytes = (size_t)256 << 20;
+    c->heavy_workers = 2;
+    c->heavy_per_client = 8;
+    c->heavy_budget_ms = 10000;
+    c->load_workers = 2;
     c->max_inflated_bytes = 64u << 20; /* as much as a plain body may carry */
     c->max_query_days = 3660;
     c->rate_per_second = 50;

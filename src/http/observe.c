@@ -30,6 +30,7 @@ static atomic_ullong latency[BUCKETS + 1]; /* the last is +Inf */
 static atomic_ullong latency_sum_us;
 static atomic_long in_flight;
 static atomic_ullong loaded[KIND_COUNT];
+static atomic_ullong cut;
 
 void observe_request(size_t route, unsigned status, double seconds)
 {
@@ -66,6 +67,11 @@ void observe_routes(size_t n,
 {
     nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
     route_label = label;
+}
+
+void observe_cut(unsigned n)
+{
+    atomic_fetch_add_explicit(&cut, n, memory_order_relaxed);
 }
 
 void observe_loaded(enum kind kind, size_t stored)
@@ -116,6 +122,11 @@ char *observe_render(const char *db)
              "# HELP tthc_requests_in_flight Requests being answered now.\n"
              "# TYPE tthc_requests_in_flight gauge\ntthc_requests_in_flight %ld\n",
              atomic_load(&in_flight));
+    buf_addf(&t,
+             "# HELP tthc_connections_cut_total Connections closed for sending their headers or "
+             "body too slowly (header_timeout, body_timeout).\n"
+             "# TYPE tthc_connections_cut_total counter\ntthc_connections_cut_total %llu\n",
+             atomic_load_explicit(&cut, memory_order_relaxed));
     buf_addf(&t, "# HELP tthc_records_loaded_total Records stored by loads since start, by kind.\n"
                  "# TYPE tthc_records_loaded_total counter\n");
     for (int k = 0; k < KIND_COUNT; k++)

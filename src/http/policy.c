@@ -12,6 +12,7 @@
 #include "tthc/http/gzip.h"
 #include "tthc/http/keys.h"
 #include "tthc/http/ratelimit.h"
+#include "tthc/storage/rows.h"
 
 struct policy {
     struct app *app;
@@ -159,7 +160,7 @@ static void unauthorized(struct response *res, const char *error, const char *de
         response_header(res, "WWW-Authenticate", "Bearer realm=\"tthc\"");
 }
 
-bool policy_before(struct policy *p, struct request *req, struct response *res)
+bool policy_admit(struct policy *p, struct request *req, struct response *res)
 {
     const struct config *cfg = &p->app->cfg;
     struct app *app = p->app;
@@ -232,15 +233,25 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
         }
     }
 
+    /* A body's encoding: gzip (inflated later, under its own cap) or none. */
+    bool has_body = strcmp(req->method, "POST") == 0;
+    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0 &&
+        strcasecmp(req->content_encoding, "gzip") != 0) {
+        response_problem(res, 415, "unsupported-media-type", "Unsupported content encoding",
+                         "Send the body as it is or with Content-Encoding: gzip.", NULL);
+        return false;
+    }
+    return true;
+}
+
+bool policy_prepare(struct policy *p, struct request *req, struct response *res, bool engine)
+{
+    const struct config *cfg = &p->app->cfg;
+    struct app *app = p->app;
     /* A body sent in gzip is inflated under its own cap (a small body may hide a huge one),
      * and only for a request that passed its key and its rate. */
     bool has_body = strcmp(req->method, "POST") == 0;
-    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "identity") != 0) {
-        if (strcasecmp(req->content_encoding, "gzip") != 0) {
-            response_problem(res, 415, "unsupported-media-type", "Unsupported content encoding",
-                             "Send the body as it is or with Content-Encoding: gzip.", NULL);
-            return false;
-        }
+    if (has_body && req->content_encoding && strcasecmp(req->content_encoding, "gzip") == 0) {
         char *plain;
         size_t len;
         enum gzip_status st =
@@ -270,9 +281,14 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
     }
 
     if (data_read(req)) {
-        /* The engine's generation, the one the answer will be counted at (it refreshes). */
+        /* The generation the answer will be given at: the engine's for what it counts (it
+         * refreshes first), else the database's, read without waiting for the engine. */
         struct db_conn *c = db_pool_conn(&app->pool);
-        int64_t generation = c ? engine_generation(app->engine, c) : -1;
+        int64_t generation = -1;
+        if (c && engine)
+            generation = engine_generation(app->engine, c);
+        else if (c && rows_generation(c, &generation) != 0)
+            generation = -1;
         if (generation >= 0)
             make_etag(req, generation);
     }

@@ -17,11 +17,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/types.h>
-#include <time.h>
 
 #include "tthc/base/hmap.h"
+#include "tthc/base/siphash.h"
 
 /* Slack for floating-point error in tokens and in seconds: ten refills of 0.1 token add up to
  * 0.9999999999999999 and must still buy a request, and 0.3 token short at 0.1 per second must
@@ -50,55 +48,6 @@ struct ratelimit {
 
 /* ---- hashing ------------------------------------------------------------------------------ */
 
-static uint64_t rotl(uint64_t x, int b)
-{
-    return (x << b) | (x >> (64 - b));
-}
-
-static void sip_round(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = rotl(v[1], 13);
-    v[1] ^= v[0];
-    v[0] = rotl(v[0], 32);
-    v[2] += v[3];
-    v[3] = rotl(v[3], 16);
-    v[3] ^= v[2];
-    v[0] += v[3];
-    v[3] = rotl(v[3], 21);
-    v[3] ^= v[0];
-    v[2] += v[1];
-    v[1] = rotl(v[1], 17);
-    v[1] ^= v[2];
-    v[2] = rotl(v[2], 32);
-}
-
-/* SipHash-1-3 (the variant Python and Rust use for their hash tables) of in[0..n). */
-static uint64_t siphash13(const unsigned char *in, size_t n, const uint64_t k[2])
-{
-    uint64_t v[4] = {0x736f6d6570736575ULL ^ k[0], 0x646f72616e646f6dULL ^ k[1],
-                     0x6c7967656e657261ULL ^ k[0], 0x7465646279746573ULL ^ k[1]};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t m = 0;
-        for (size_t j = 0; j < 8; j++)
-            m |= (uint64_t)in[i + j] << (8 * j);
-        v[3] ^= m;
-        sip_round(v);
-        v[0] ^= m;
-    }
-    uint64_t last = (uint64_t)n << 56;
-    for (size_t j = 0; i + j < n; j++)
-        last |= (uint64_t)in[i + j] << (8 * j);
-    v[3] ^= last;
-    sip_round(v);
-    v[0] ^= last;
-    v[2] ^= 0xff;
-    for (int j = 0; j < 3; j++)
-        sip_round(v);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
 /* Hash of the kept bytes of a key followed by its full length, so that long keys with a
  * common prefix but different lengths land apart. */
 static uint64_t key_hash(const struct ratelimit *r, const char *key, size_t kept, size_t len)
@@ -108,18 +57,6 @@ static uint64_t key_hash(const struct ratelimit *r, const char *key, size_t kept
     for (size_t j = 0; j < 8; j++)
         buf[kept + j] = (unsigned char)((uint64_t)len >> (8 * j));
     return siphash13(buf, kept + 8, r->seed);
-}
-
-/* Random hash key from the kernel; if that fails, the clock and an address, which still
- * differ between runs. */
-static void seed_hash(struct ratelimit *r)
-{
-    if (getrandom(r->seed, sizeof(r->seed), GRND_NONBLOCK) == (ssize_t)sizeof(r->seed))
-        return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    r->seed[0] = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec;
-    r->seed[1] = (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ULL;
 }
 
 /* ---- table and recency list (callers hold the lock) ---------------------------------------- */
@@ -222,7 +159,7 @@ struct ratelimit *ratelimit_new(double rate, double burst, size_t max_clients)
     r->rate = rate;
     r->burst = burst;
     r->max_clients = max_clients;
-    seed_hash(r);
+    siphash_seed(r->seed);
     return r;
 }
 

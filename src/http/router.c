@@ -9,13 +9,13 @@
 
 /* Every kind loads by POST /api/v1/{kind} and reads back by GET /api/v1/{kind}/{key}. */
 #define KIND_ROUTES(path, kind)                                                                    \
-    {"POST", "/api/v1/" path, records_post, kind},                                                 \
+    {"POST", "/api/v1/" path, records_post, kind, ROUTE_LOAD},                                     \
     {                                                                                              \
-        "GET", "/api/v1/" path "/{code}", record_get, kind                                         \
+        "GET", "/api/v1/" path "/{code}", record_get, kind, ROUTE_CHEAP                            \
     }
 
 static const struct route routes[] = {
-    {"GET", "/healthz", health_get, 0},
+    {"GET", "/healthz", health_get, 0, ROUTE_CHEAP},
     KIND_ROUTES("units", KIND_UNITS),
     KIND_ROUTES("procedures", KIND_PROCEDURES),
     KIND_ROUTES("dossiers", KIND_DOSSIERS),
@@ -24,19 +24,19 @@ static const struct route routes[] = {
     KIND_ROUTES("payments", KIND_PAYMENTS),
     KIND_ROUTES("announcements", KIND_ANNOUNCEMENTS),
     KIND_ROUTES("holidays", KIND_HOLIDAYS),
-    {"GET", "/api/v1/holidays", holidays_get, KIND_HOLIDAYS},
-    {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS},
-    {"GET", "/api/v1/summary", summary_get, 0},
-    {"GET", "/api/v1/series", series_get, 0},
-    {"GET", "/api/v1/rankings", rankings_get, 0},
-    {"GET", "/api/v1/metrics", metrics_catalog_get, 0},
-    {"GET", "/api/v1/reports/form06", form06_get, 0},
-    {"GET", "/api/v1/index766", index766_get, 0},
-    {"GET", "/api/v1/freshness", freshness_get, 0},
-    {"GET", "/api/v1/openapi.json", openapi_get, 0},
-    {"GET", "/metrics", observe_get, 0},
-    {"GET", "/", page_get, 0},
-    {"GET", "/assets/{code}", asset_get, 0},
+    {"GET", "/api/v1/holidays", holidays_get, KIND_HOLIDAYS, ROUTE_CHEAP},
+    {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS, ROUTE_LOAD},
+    {"GET", "/api/v1/summary", summary_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/series", series_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/rankings", rankings_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/metrics", metrics_catalog_get, 0, ROUTE_CHEAP},
+    {"GET", "/api/v1/reports/form06", form06_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/index766", index766_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/freshness", freshness_get, 0, ROUTE_HEAVY},
+    {"GET", "/api/v1/openapi.json", openapi_get, 0, ROUTE_CHEAP},
+    {"GET", "/metrics", observe_get, 0, ROUTE_CHEAP},
+    {"GET", "/", page_get, 0, ROUTE_CHEAP},
+    {"GET", "/assets/{code}", asset_get, 0, ROUTE_CHEAP},
 };
 
 /* Returns 1 if path matches pattern; *param gets the {code} part. */

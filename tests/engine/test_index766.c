@@ -68,7 +68,7 @@ static void write_dossier(int id)
     bool has_due = rnd(8) != 0;
     int fee = rnd(3) ? 0 : 20000;
     int pay = fee && rnd(3) ? 1 + (int)rnd(2) : 0;
-    char due_s[16], fin_s[16], pay_s[4];
+    char due_s[16], fin_s[16], pay_s[16];
     snprintf(due_s, sizeof(due_s), "%d", due);
     snprintf(fin_s, sizeof(fin_s), "%d", finished);
     snprintf(pay_s, sizeof(pay_s), "%d", pay);

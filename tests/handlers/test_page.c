@@ -259,7 +259,7 @@ START_TEST(every_file_the_page_names_is_served)
         size_t k = matches(js, "from '\\./([a-z0-9]+\\.js)'", names, 64);
         for (size_t j = 0; j < k; j++) {
             char path[160];
-            snprintf(path, sizeof(path), "js/%s", names[j]);
+            snprintf(path, sizeof(path), "js/%.127s", names[j]);
             ck_assert_msg(web_asset_find(path) != NULL, "%s imports %s, which is not served",
                           a->name, path);
         }

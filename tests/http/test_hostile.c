@@ -694,6 +694,32 @@ static const struct row fixed_rows[] = {
     SEND("gzip without a key: the key first", "POST", UNITS_P, "Content-Encoding: gzip\r\n", J,
          "not gzip", NO_KEY, 401, "unauthorized", NULL, NULL),
 
+    /* -- a body refused from its headers (issue 13): a client waiting for 100 Continue gets the
+     * answer at once, no body byte sent, and the connection closes -- */
+    SEND0("keyless 3 MB load waiting for 100 Continue", "POST", UNITS_P,
+          "Expect: 100-continue\r\nContent-Length: 3000000\r\n", J, NO_KEY | CLOSED, 401,
+          "unauthorized", NULL, "This request needs a key"),
+    SEND0("unknown key, 2 MB load waiting for 100 Continue", "POST", DOSSIERS_P,
+          "Authorization: Bearer tthc_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC\r\n"
+          "Expect: 100-continue\r\nContent-Length: 2000000\r\n",
+          ND, NO_KEY | CLOSED, 401, "unauthorized", NULL, "The key is not known"),
+    SEND0("chunked keyless load waiting for 100 Continue", "POST", UNITS_P,
+          "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n", J, NO_KEY | CLOSED, 401,
+          "unauthorized", NULL, "This request needs a key"),
+    SEND0("2 MB to an unknown path waiting for 100 Continue", "POST", "/api/v1/nothing",
+          "Expect: 100-continue\r\nContent-Length: 2000000\r\n", J, CLOSED, 404, "not-found", NULL,
+          "No resource has this path"),
+    SEND0("Content-Encoding br waiting for 100 Continue", "POST", UNITS_P,
+          "Content-Encoding: br\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n", J, CLOSED,
+          415, "unsupported-media-type", NULL, "Unsupported content encoding"),
+    /* A body on a read is read and dropped: the read is answered as usual. */
+    SEND("GET /healthz with a body", "GET", "/healthz", NULL, J, "{\"status\":\"down\"}", 0, 200,
+         NULL, NULL, "{\"status\":\"ok\"}"),
+    /* X-Forwarded-For from a peer that is not a trusted proxy changes nothing. */
+    SEND0("forged X-Forwarded-For", "GET", "/api/v1/dossiers/X1",
+          "X-Forwarded-For: 10.0.0.1, 127.0.0.1, ::1, unknown\r\nForwarded: for=10.0.0.2\r\n", NULL,
+          0, 200, NULL, NULL, "\"code\":\"X1\""),
+
     /* -- Content-Encoding -- */
     SEND("Content-Encoding br", "POST", UNITS_P, "Content-Encoding: br\r\n", J, "[]", 0, 415,
          "unsupported-media-type", NULL, "Unsupported content encoding"),
@@ -1299,10 +1325,14 @@ static void add_gzip_and_batches(struct table *t)
     add_post(t, "array of max_batch_records", DOSSIERS_P, J, arr, len, 422, NULL,
              "\"received\":100000,\"stored\":0,\"rejected\":100000");
 
-    /* Past max_body_bytes in chunks, with no length declared: discarded, answered at the end. */
+    /* Past max_body_bytes in chunks, with no length declared: discarded, answered at the end
+     * (with the key: without one, the body would be refused for that first). */
     size_t chunk = 64 * 1024, nchunks = MAX_BODY / chunk + 2;
-    const char *head = "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                       "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const char *head = fmt(t,
+                           "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/json\r\nAuthorization: Bearer %s\r\nTransfer-Encoding: "
+                           "chunked\r\n\r\n",
+                           test_token);
     size_t cap = strlen(head) + nchunks * (chunk + 16) + 16, n = 0;
     char *raw = own(t, malloc(cap));
     n += (size_t)snprintf(raw, cap, "%s", head);

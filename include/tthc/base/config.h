@@ -16,6 +16,14 @@ struct config {
     unsigned threads;            /* worker threads; at most the cores, see style.md */
     unsigned max_connections;    /* open connections at once */
     unsigned max_connections_per_ip;
+    unsigned header_timeout;    /* seconds a connection has to send a request's whole headers */
+    unsigned body_timeout;      /* seconds a request has to send its whole body */
+    size_t max_buffered_bytes;  /* request body bytes held across all connections at once */
+    char trusted_proxies[1024]; /* addresses and CIDRs whose X-Forwarded-For is believed */
+    unsigned heavy_workers;     /* threads that run the heavy reads (summary, series, ...) */
+    unsigned heavy_per_client;  /* heavy reads one key or address may have in flight */
+    unsigned heavy_budget_ms;   /* a heavy read not answered within it gets 503 */
+    unsigned load_workers;      /* threads that run loads */
     size_t max_inflated_bytes;  /* a gzip request body may inflate to at most this */
     unsigned max_query_days;    /* longest period a query may span */
     unsigned read_requires_key; /* 1: reads need a key with read scope */

@@ -25,6 +25,9 @@ void observe_request(size_t route, unsigned status, double seconds);
 void observe_in_flight(int delta);
 long observe_in_flight_now(void);
 
+/* Connections cut for missing a deadline (header_timeout, body_timeout). */
+void observe_cut(unsigned n);
+
 /* Records stored by loads, per kind. */
 void observe_loaded(enum kind kind, size_t stored);
 

@@ -2,8 +2,9 @@
  * gzip, keys and scopes, rate limits, ETags and caching, response compression.
  *
  * Owns those HTTP rules and the rate-limit state; it knows no resource. server.c calls
- * policy_preflight for OPTIONS, policy_before before a matched route's handler and
- * policy_after on every answer.
+ * policy_preflight for OPTIONS, policy_admit for a matched route as soon as the request's
+ * headers are in (before its body, if it has one, is kept), policy_prepare on the thread that
+ * then runs the route's handler, and policy_after on every answer.
  */
 #ifndef TTHC_POLICY_H
 #define TTHC_POLICY_H
@@ -26,10 +27,17 @@ void policy_free(struct policy *p);
 void policy_preflight(struct policy *p, struct request *req, const char *allow,
                       struct response *res);
 
-/* Before the handler of a route taking method: decodes a gzip body (capped), checks the key
- * and its scope, takes a rate-limit token and, for reads, computes the ETag of the answer.
- * Returns true when the handler should run; false when res already holds the answer. */
-bool policy_before(struct policy *p, struct request *req, struct response *res);
+/* For a matched route, from its headers alone (no body, no engine): checks the key and its
+ * scope, takes a rate-limit token and refuses a body's Content-Encoding other than gzip or
+ * identity. Sets req->key_name and req->rate. Returns true when the request may go on; false
+ * when res holds the answer (401, 403, 429, 415). */
+bool policy_admit(struct policy *p, struct request *req, struct response *res);
+
+/* Just before the handler, once the body is in: inflates a gzip body (capped) and, for reads
+ * under /api/, computes the ETag: from the counting engine's generation when engine is true
+ * (it may refresh the engine first), else from the database's, without touching the engine.
+ * Returns true when the handler should run; false when res holds the answer (413, 400, 503). */
+bool policy_prepare(struct policy *p, struct request *req, struct response *res, bool engine);
 
 /* After any answer: 304 for a matching If-None-Match, ETag, Cache-Control, Vary, gzip,
  * CORS and rate-limit headers. */

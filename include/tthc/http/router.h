@@ -10,11 +10,18 @@
 
 typedef void (*handler_fn)(struct request *req, struct response *res);
 
+/* Where a route's handler runs (server.c). Cheap routes answer on libmicrohttpd's threads
+ * and touch neither the counting engine nor the write lock, so that they are never stuck
+ * behind the others; heavy reads run on the heavy lane, under heavy_workers, heavy_per_client
+ * and heavy_budget_ms; loads on the load lane. */
+enum route_cost { ROUTE_CHEAP, ROUTE_HEAVY, ROUTE_LOAD };
+
 struct route {
     const char *method;
     const char *pattern;
     handler_fn handler;
     int arg;
+    enum route_cost cost;
 };
 
 enum router_result { ROUTE_FOUND = 0, ROUTE_NOT_FOUND = 404, ROUTE_BAD_METHOD = 405 };
