@@ -1,6 +1,7 @@
 /* The record kinds (records/kinds.c): each kind's fields, what a valid record of it is (the
  * rules of api.md's record tables, and docs/api.md for the kinds added since), and how a record
- * is taken: validated, then stored (storage/write.h). A validator reads a cJSON object and
+ * is taken: validated (no I/O, so a load checks its records before it takes the write lock),
+ * then stored (storage/write.h). A validator reads a cJSON object and
  * fills the domain's record (domain/records.h), whose strings point into the object; it does no
  * I/O: what needs the database (does the unit exist?) is storage's to refuse. A new kind is a
  * row of the table, a validator, its SQL in storage and its name in the domain (vocab.h).
@@ -20,8 +21,24 @@
 /* The fields of kind, ended by a NULL name, with how a CSV cell of each reads. */
 const struct csv_field *kind_fields(enum kind kind);
 
-/* Validates and stores one record of kind inside a transaction opened by ingest_begin.
- * Returns STORE_OK, STORE_REFUSED (reason says why) or STORE_FAILED. */
+/* Validates obj as a record of kind into *r (the member kind names), with no I/O. Returns 0,
+ * or -1 with a one-sentence reason. After a 0, r's strings point into obj and its lists are
+ * new arrays r owns: record_release frees them (a -1 leaves nothing to free). */
+int record_validate(enum kind kind, const cJSON *obj, union record *r, char *reason, size_t len);
+
+/* Stores a record record_validate accepted (or a copy of one: records/keep.c) inside a
+ * transaction opened by db_write_begin, stamped with generation; a unit refused when it would
+ * sit deeper than max_unit_depth or make a longer successor chain (write.h). Returns STORE_OK,
+ * STORE_REFUSED (reason says why) or STORE_FAILED. */
+enum store_result record_store(struct db_conn *c, enum kind kind, const union record *r,
+                               int64_t generation, unsigned max_unit_depth, char *reason,
+                               size_t len);
+
+/* Frees the lists record_validate allocated in r and empties them; safe twice. */
+void record_release(enum kind kind, union record *r);
+
+/* The three above in one, with UNIT_DEPTH_DEFAULT, for a record built in the program (the
+ * demo). */
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
                               int64_t generation, char *reason, size_t len);
 
