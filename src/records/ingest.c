@@ -153,15 +153,18 @@ static int take(struct reader *rd, const cJSON *rec, const char *why, size_t pos
         }
         return keep_text(rd, rec ? reason : why, &e->reason);
     }
-    if (record_keep(l->kind, &e->r, &l->arena) != 0 ||
-        (native && proc.name[0] && keep_text(rd, proc.name, &e->proc_name) != 0) ||
-        (native && proc.field[0] && keep_text(rd, proc.field, &e->proc_field) != 0)) {
+    /* The record copied out of its JSON (which goes now), or the validator's lists freed. */
+    if (record_keep(l->kind, &e->r, &l->arena) != 0) {
         record_release(l->kind, &e->r);
         cJSON_Delete(native);
         l->n--;
         return stop_reading(rd, INGEST_FAILED, "the server is short of memory; nothing was stored");
     }
+    rc = (native && proc.name[0] && keep_text(rd, proc.name, &e->proc_name) != 0) ||
+         (native && proc.field[0] && keep_text(rd, proc.field, &e->proc_field) != 0);
     cJSON_Delete(native);
+    if (rc)
+        return -1; /* the reading is stopped: the load fails whole */
     e->state = ENTRY_KEPT;
     l->kept++;
     return 0;
