@@ -16,6 +16,7 @@
  * Progress and a summary of what was written go to stderr.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,7 +451,14 @@ static void write_procedures(const char *dir)
         put(&o, "\",\"online_service\":\"");
         uint32_t r = below(100);
         put(&o, online_levels[r < 45 ? 0 : r < 80 ? 1 : 2]);
-        put(&o, "\"}\n");
+        put(&o, "\"");
+        if (below(100) < 60)
+            put(&o, ",\"paper_result\":true");
+        if (below(100) < 95)
+            put(&o, ",\"parts_complete\":true");
+        if (level == L_COMMUNE && i % 50 == 8)
+            put(&o, ",\"e_certified_copy\":true");
+        put(&o, "}\n");
     }
     out_close(&o);
 }
@@ -616,6 +624,31 @@ static void write_dossier(struct out *o, uint64_t seq, int day, double progress,
         put(o, ",\"online_payment\":\"");
         put(o, paid);
         put(o, "\"");
+    }
+    /* The national index's facts (docs/index766.md), in a well-run province's shares. */
+    if (below(100) < 97)
+        put(o, ",\"synced\":true");
+    if (below(100) < (online ? 96u : 70u))
+        put(o, ",\"digitised\":true");
+    if (below(100) < 35)
+        put(o, ",\"reused_data\":true");
+    if (online && below(100) < 60)
+        put(o, ",\"vneid\":true");
+    if (finished >= 0 && status[0] != 'c' && below(100) < 85)
+        put(o, ",\"electronic_result\":true");
+    /* A waiting dossier waits on one request for more documents; 3% of the others had one. */
+    bool waiting = status[0] == 'w';
+    if ((waiting || below(100) < 3) && (finished < 0 || finished > day + 1)) {
+        int asked = day + 1, back = asked + 1 + (int)below(5);
+        put(o, ",\"supplements\":[{\"requested_at\":\"");
+        put_n(o, day_text[asked - first_day], 10);
+        if (waiting || (finished >= 0 && back > finished) || back > last_day) {
+            put(o, "\",\"completed_at\":null}]");
+        } else {
+            put(o, "\",\"completed_at\":\"");
+            put_n(o, day_text[back - first_day], 10);
+            put(o, "\"}]");
+        }
     }
     put(o, "}\n");
 }

@@ -111,6 +111,10 @@ grep -q "loader" out; check "key list names the key" 0 $?
 check "key list never shows the token" 0 "$(grep -c -- "$token" out)"
 "$tthc" key --db m.db create --name loader --scope write >/dev/null 2>&1; check "duplicate key name refused" 1 $?
 "$tthc" key --db m.db create --name x --scope god >/dev/null 2>&1; check "bad scope is a usage error" 2 $?
+"$tthc" key --db m.db create --name x1 --scope write --unit NOWHERE >out 2>err; check "a key of an unknown unit is refused" 1 $?
+grep -q "there is no unit 'NOWHERE'" err; check "an unknown unit is named" 0 $?
+check "a refused key prints no token" "" "$(cat out)"
+"$tthc" key --db m.db create --name x1 --scope admin --unit NOWHERE >/dev/null 2>&1; check "a unit on an admin key is a usage error" 2 $?
 
 # --check-config validates and exits.
 "$tthc" serve --db m.db --check-config >out 2>&1; check "check-config exits 0" 0 $?

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tthc needs to build, run and test, if any is missing.
-# Uses sudo when not root. Usage: scripts/deps.sh
+# Uses sudo when not root. Usage: scripts/deps.sh [--browser]
+#   --browser  also the browser the dashboard's test drives (chromium; scripts/test.sh asks
+#              for it, scripts/run.sh does not)
 set -euo pipefail
 
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
           libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev)
+for a in "$@"; do
+    case "$a" in
+        --browser) packages+=(chromium) ;;
+        *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
+    esac
+done
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,4 +16,6 @@ if [ ! -f "$db" ]; then
     echo "creating the demo database $db (a few seconds)..." >&2
     build/tthc demo --db "$db"
 fi
-exec build/tthc serve --db "$db" --listen "${TTHC_LISTEN:-127.0.0.1:8080}" "$@"
+listen=${TTHC_LISTEN:-127.0.0.1:8080}
+echo "the dashboard: http://$listen/  (the API: http://$listen/api/v1/)" >&2
+exec build/tthc serve --db "$db" --listen "$listen" "$@"

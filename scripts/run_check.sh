@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the README's first command, scripts/run.sh, in this checkout until it serves the demo
-# province, checks one figure of the seed report, and stops it: with scripts/test.sh before or
+# province, checks one figure of the seed report and the dashboard at /, and stops it: with scripts/test.sh before or
 # after it (as .ci/run does), the README's two commands are shown to work in either order in
 # one checkout. Uses a free port and a database of its own under a temporary folder.
 # Usage: scripts/run_check.sh
@@ -20,12 +20,18 @@ for _ in $(seq 1800); do
 done
 total=$(curl -sf "http://127.0.0.1:$port/api/v1/summary?from=2023-12-15&to=2024-08-31" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["dossiers"]["total"])' 2>/dev/null)
+# The dashboard a newcomer opens at http://127.0.0.1:8080/.
+page=$(curl -sf "http://127.0.0.1:$port/" | grep -c 'src="/assets/js/main.js"')
 kill -TERM "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=""
+if [ "$page" != "1" ]; then
+    echo "run_check: scripts/run.sh served no dashboard at /" >&2
+    exit 1
+fi
 if [ "$total" != "395987" ]; then
     echo "run_check: scripts/run.sh did not serve the demo province (total '$total', not 395987); its log:" >&2
     tail -20 "$dir/run.log" >&2
     exit 1
 fi
-echo "run_check: scripts/run.sh served the demo province on 127.0.0.1:$port (total 395987) and stopped"
+echo "run_check: scripts/run.sh served the demo province on 127.0.0.1:$port (total 395987, the dashboard at /) and stopped"

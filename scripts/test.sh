@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs, builds, and runs every test: the Check suites in a normal
 # build (build/), the command-line checks of scripts/cli_test.sh, the examples of README.md and
-# docs/api.md (scripts/examples_test.sh) and the short crash test of scripts/crash_test.sh on
-# build/tthc, then the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
+# docs/api.md (scripts/examples_test.sh), the short crash test of scripts/crash_test.sh and the
+# dashboard in a headless chromium (scripts/page_test.sh) on build/tthc, then the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
 # (build-asan/), and the suites that run the server's threads under ThreadSanitizer
-# (build-tsan/). About 5 minutes on 2 cores.
+# (build-tsan/). About 6 minutes on 2 cores.
 # Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips both sanitizer builds)
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ done
 # Whatever stops this script early says so in one line, never a bare traceback or silence.
 trap 'echo "test suites: stopped: \"$BASH_COMMAND\" failed (exit $?) at scripts/test.sh line $LINENO" >&2' ERR
 
-scripts/deps.sh
+scripts/deps.sh --browser
 
 passed=0
 failed=0
@@ -94,6 +94,8 @@ echo "== examples of README.md and docs/api.md (scripts/examples_test.sh)"
 if scripts/examples_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "== crash test, short run (scripts/crash_test.sh; --kills 500 for the long one)"
 if scripts/crash_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== the dashboard in chromium, held to the API (scripts/page_test.sh)"
+if scripts/page_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 if [ "$sanitize" -eq 1 ]; then
     echo "== build and test under -Db_sanitize=address,undefined (build-asan/)"

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void put(struct csv_writer *w, const char *s, size_t n)
@@ -59,7 +60,11 @@ void csv_real(struct csv_writer *w, double v)
 {
     char b[40];
     separate(w);
-    put(w, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
+    /* The shortest of 15 or 17 digits that reads back as v: 0.67, not 0.67000000000000004. */
+    int n = snprintf(b, sizeof(b), "%.15g", v);
+    if (strtod(b, NULL) != v)
+        n = snprintf(b, sizeof(b), "%.17g", v);
+    put(w, b, (size_t)n);
 }
 
 void csv_end_row(struct csv_writer *w)

@@ -65,7 +65,7 @@ static int store(struct db_conn *c, enum kind kind, cJSON *o, int64_t generation
                  size_t len)
 {
     char reason[300];
-    int rc = o ? record_take(c, kind, o, generation, reason, sizeof(reason)) : -1;
+    int rc = o ? record_take(c, kind, o, generation, NULL, reason, sizeof(reason)) : -1;
     if (rc != 0) {
         const cJSON *key = o ? cJSON_GetObjectItem(o, kind_key(kind)) : NULL;
         snprintf(err, len, "demo: %s %s not stored: %s", kind_name(kind),

@@ -72,7 +72,7 @@ static int import_chunk(struct import *im, const char *buf, size_t len, size_t p
     enum ingest_status st =
         ingest_read(im->kind, im->format, buf, len, position_base, &budget, &l, err, sizeof(err));
     if (st == INGEST_OK)
-        st = ingest_store(im->c, l, err, sizeof(err));
+        st = ingest_store(im->c, l, NULL, err, sizeof(err));
     if (st == INGEST_OK && ingest_report(l, &rep) != 0) {
         snprintf(err, sizeof(err), "out of memory after the records were stored");
         st = INGEST_FAILED;

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tthc/base/text.h"
 #include "tthc/cli/commands.h"
+#include "tthc/domain/vocab.h"
 #include "tthc/http/keys.h"
 
 static void usage(FILE *out)
@@ -23,13 +25,16 @@ static void usage(FILE *out)
 static void help(const char *sub)
 {
     if (strcmp(sub, "create") == 0)
-        printf("usage: tthc key create --name NAME --scope read|write|admin [--expires DAYS] "
-               "[--rate-exempt]\n\n"
+        printf("usage: tthc key create --name NAME --scope read|write|admin [--unit CODE] "
+               "[--expires DAYS] [--rate-exempt]\n\n"
                "Creates a key and prints its token on standard output. Only a hash of the token "
                "is stored: store the token now, it cannot be shown again.\n"
                "  --name NAME     %s, unique (a revoked key keeps its name)\n"
-               "  --scope SCOPE   read: read the figures; write: also load records; admin: "
-               "everything\n"
+               "  --scope SCOPE   read: read the figures; write: also load the records of units "
+               "(units, dossiers, feedback, ratings, payments, decisions); admin: everything, "
+               "holidays and the procedure catalogue too\n"
+               "  --unit CODE     a write key loads only the records of unit CODE (which must be "
+               "loaded already) and of the units below it; absent: every unit's\n"
                "  --expires DAYS  the key stops working after DAYS days (1 to %d); 0 or absent: "
                "never\n"
                "  --rate-exempt   requests with this key are not rate limited\n",
@@ -37,18 +42,18 @@ static void help(const char *sub)
     else if (strcmp(sub, "list") == 0)
         printf("usage: tthc key list\n\n"
                "Prints a header, then one tab-separated line per key: name, prefix (the token's "
-               "first 8 characters), scope, created, expires, revoked, rate_exempt. Times are "
-               "UTC.\n");
+               "first 8 characters), scope, created, expires, revoked, rate_exempt, unit (- for "
+               "none). Times are UTC.\n");
     else
         printf("usage: tthc key revoke --name NAME\n\n"
                "Revokes the key: requests that present it are refused (401) from now on. The key "
                "stays in `tthc key list`, and its name stays taken.\n");
 }
 
-enum { ARG_NAME = 1, ARG_SCOPE = 2, ARG_EXPIRES = 4, ARG_RATE_EXEMPT = 8 };
+enum { ARG_NAME = 1, ARG_SCOPE = 2, ARG_EXPIRES = 4, ARG_RATE_EXEMPT = 8, ARG_UNIT = 16 };
 
 struct key_args {
-    const char *name, *scope, *expires;
+    const char *name, *scope, *expires, *unit;
     bool rate_exempt;
 };
 
@@ -70,6 +75,9 @@ static int parse_args(const char *sub, unsigned allowed, int argc, char **argv, 
         } else if (strcmp(f, "--expires") == 0) {
             slot = &a->expires;
             bit = ARG_EXPIRES;
+        } else if (strcmp(f, "--unit") == 0) {
+            slot = &a->unit;
+            bit = ARG_UNIT;
         } else if (strcmp(f, "--rate-exempt") == 0) {
             bit = ARG_RATE_EXEMPT;
         }
@@ -106,6 +114,18 @@ static int cmd_create(struct db_conn *c, const struct key_args *a)
         fprintf(stderr, "tthc key create: --scope must be read, write or admin\n");
         return 2;
     }
+    if (a->unit && scope != SCOPE_WRITE) {
+        fprintf(stderr, "tthc key create: --unit limits a write key (--scope write): a read key "
+                        "loads nothing, and an admin key loads everywhere\n");
+        return 2;
+    }
+    if (a->unit && !text_valid(a->unit, CODE_MAX_CHARS, true)) {
+        fprintf(stderr,
+                "tthc key create: --unit must be a unit code: 1 to %d characters without "
+                "spaces\n",
+                CODE_MAX_CHARS);
+        return 2;
+    }
     long days = 0;
     if (a->expires) {
         char *end;
@@ -121,7 +141,8 @@ static int cmd_create(struct db_conn *c, const struct key_args *a)
     }
     char *token = NULL;
     char err[256];
-    if (key_create(c, a->name, scope, (int)days, a->rate_exempt, &token, err, sizeof(err)) != 0) {
+    if (key_create_for_unit(c, a->name, scope, a->unit, (int)days, a->rate_exempt, &token, err,
+                            sizeof(err)) != 0) {
         fprintf(stderr, "tthc key create: %s\n", err);
         return 1;
     }
@@ -136,12 +157,15 @@ static int cmd_create(struct db_conn *c, const struct key_args *a)
                 a->name);
         return 1;
     }
+    char unit[CODE_MAX_BYTES + 16] = "";
+    if (a->unit)
+        snprintf(unit, sizeof(unit), " of unit %s", a->unit);
     if (days > 0)
-        fprintf(stderr, "tthc key create: created key '%s' (scope %s, expires in %ld days). ",
-                a->name, key_scope_name(scope), days);
+        fprintf(stderr, "tthc key create: created key '%s' (scope %s%s, expires in %ld days). ",
+                a->name, key_scope_name(scope), unit, days);
     else
-        fprintf(stderr, "tthc key create: created key '%s' (scope %s, never expires). ", a->name,
-                key_scope_name(scope));
+        fprintf(stderr, "tthc key create: created key '%s' (scope %s%s, never expires). ", a->name,
+                key_scope_name(scope), unit);
     fprintf(stderr, "Store the token now: it cannot be shown again.\n");
     return 0;
 }
@@ -159,7 +183,7 @@ int key_command(struct db_conn *c, int argc, char **argv)
     }
     unsigned allowed;
     if (strcmp(sub, "create") == 0)
-        allowed = ARG_NAME | ARG_SCOPE | ARG_EXPIRES | ARG_RATE_EXEMPT;
+        allowed = ARG_NAME | ARG_SCOPE | ARG_UNIT | ARG_EXPIRES | ARG_RATE_EXEMPT;
     else if (strcmp(sub, "list") == 0)
         allowed = 0;
     else if (strcmp(sub, "revoke") == 0)

@@ -12,6 +12,7 @@
  *              each unit's top, where its successors lead
  *   count.c    the pass over the slots: the Form 06 counters, by group or by interval
  *   blocks.c   feedback, ratings, payments and decisions from their columns
+ *   index766.c the national index: its numerators and denominators in one pass over the slots
  *
  * Columns are indexed by row id (SQLite assigns them densely and rows are never deleted), so a
  * changed row overwrites its slot. Statuses the counters ignore (receiving, denied) are kept as

@@ -106,19 +106,33 @@ enum query_status unit_map_build(const struct engine *e, const struct summary_pa
 
 int units_list(const struct engine *e, struct unit_state **out, size_t *n)
 {
-    size_t count = 0;
-    struct unit_state *u = calloc(e->units.n ? e->units.n : 1, sizeof(*u));
-    for (size_t i = 1; u && i < e->units.n; i++) {
+    /* One block: the array, then every code and name, so that a request with thousands of
+     * units costs one allocation of what they hold, not of their longest possible size. */
+    size_t count = 0, text = 0;
+    for (size_t i = 1; i < e->units.n; i++) {
         if (!e->units.code[i])
             continue;
-        u[count].id = (uint32_t)i;
-        snprintf(u[count].code, sizeof(u[count].code), "%s", e->units.code[i]);
-        snprintf(u[count].name, sizeof(u[count].name), "%s", e->units.name[i]);
-        u[count].level = e->unit_level[i];
-        u[count].generation = i < e->unit_version_cap ? e->unit_version[i] : 0;
         count++;
+        text += strlen(e->units.code[i]) + strlen(e->units.name[i]) + 2;
     }
+    struct unit_state *u = malloc(count * sizeof(*u) + text + 1);
     *out = u;
+    *n = 0;
+    if (!u)
+        return -1;
+    char *at = (char *)(u + count);
+    for (size_t i = 1, k = 0; i < e->units.n; i++) {
+        if (!e->units.code[i])
+            continue;
+        size_t lc = strlen(e->units.code[i]) + 1, ln = strlen(e->units.name[i]) + 1;
+        u[k] = (struct unit_state){.id = (uint32_t)i,
+                                   .code = memcpy(at, e->units.code[i], lc),
+                                   .name = memcpy(at + lc, e->units.name[i], ln),
+                                   .level = e->unit_level[i],
+                                   .generation = i < e->unit_version_cap ? e->unit_version[i] : 0};
+        at += lc + ln;
+        k++;
+    }
     *n = count;
-    return u ? 0 : -1;
+    return 0;
 }

@@ -64,7 +64,7 @@ struct index_csv {
     struct unit_state *units;       /* owned; sorted by id */
     size_t n, nunits;
     bool by_level;
-    char scope[CODE_MAX_BYTES]; /* the key without group_by: the unit filter, or "" */
+    const char *scope, *scope_name; /* without group_by: the unit filter and its name, or "" */
 };
 
 static int by_id(const void *key, const void *elem)
@@ -80,7 +80,7 @@ static void entry_key(const struct index_csv *c, size_t k, const char **key, con
     const struct unit_state *u =
         en->unit ? bsearch(&en->unit, c->units, c->nunits, sizeof(*c->units), by_id) : NULL;
     *key = u ? u->code : c->by_level ? level_name(en->level) : c->scope;
-    *name = u ? u->name : "";
+    *name = u ? u->name : c->by_level ? "" : c->scope_name;
 }
 
 /* Positions of entries by their unit's code, for a stable answer (struct index_csv as ctx). */
@@ -204,7 +204,7 @@ void index766_get(struct request *req, struct response *res)
             goto out;
         }
         memcpy(copy, entries, n * sizeof(*copy));
-        struct index_csv keys = {t, copy, units, n, nunits, false, ""};
+        struct index_csv keys = {t, copy, units, n, nunits, false, "", ""};
         size_t *order = malloc((n ? n : 1) * sizeof(size_t));
         if (!order) {
             free(copy);
@@ -225,8 +225,13 @@ void index766_get(struct request *req, struct response *res)
             answer_short_of_memory(res);
             goto out;
         }
-        *ic = (struct index_csv){t, entries, units, n, nunits, by == INDEX766_BY_LEVEL, ""};
-        snprintf(ic->scope, sizeof(ic->scope), "%s", p.unit);
+        *ic = (struct index_csv){t, entries, units, n, nunits, by == INDEX766_BY_LEVEL, "", ""};
+        for (size_t u = 0; p.unit[0] && u < nunits; u++) {
+            if (strcmp(units[u].code, p.unit) == 0) {
+                ic->scope = units[u].code; /* in the block ic owns */
+                ic->scope_name = units[u].name;
+            }
+        }
         entries = NULL; /* the stream owns them now */
         units = NULL;
         response_stream(res, ic->n * INDEX766_INDICATORS, index_row, index_free, ic);
@@ -253,7 +258,7 @@ void index766_get(struct request *req, struct response *res)
     add_scored(o, t, &all);
     if (by != INDEX766_BY_NONE) {
         cJSON *list = cJSON_AddArrayToObject(o, "groups_by");
-        struct index_csv keys = {t, entries, units, n, nunits, by == INDEX766_BY_LEVEL, ""};
+        struct index_csv keys = {t, entries, units, n, nunits, by == INDEX766_BY_LEVEL, "", ""};
         for (size_t k = 0; list && k < n; k++) {
             /* A unit with nothing to count is left out (docs/index766.md may leave it out). */
             if (by == INDEX766_BY_UNIT && !entries[k].counts.den[II_2_1] &&

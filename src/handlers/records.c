@@ -16,6 +16,7 @@
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
 #include "tthc/records/ingest.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/read.h"
 
 /* True if the Content-Type ct is one of types (parameters such as charset are ignored). */
@@ -57,9 +58,13 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
             answer_unavailable(res, "The database cannot be opened; try again later.");
             return false;
         }
+        /* The key's reach (records/scope.h): each record out of it is a reject of the load. */
+        struct write_scope scope;
+        scope_init(&scope, req->key_admin, req->key_unit);
         pthread_mutex_lock(&req->app->pool.write_lock);
-        st = ingest_store(c, l, err, sizeof(err));
+        st = ingest_store(c, l, &scope, err, sizeof(err));
         pthread_mutex_unlock(&req->app->pool.write_lock);
+        scope_free(&scope);
     }
     if (st == INGEST_OK && ingest_report(l, rep) != 0) {
         ingest_load_free(l);

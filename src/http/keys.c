@@ -1,8 +1,8 @@
 /* API keys; see include/tthc/keys.h.
  *
- * Owns the api_keys table (migrations/0004_keys.sql). A token never reaches SQLite, the log or
- * an error message: only its SHA-256 and its first 8 characters are bound to statements, and
- * the one copy of a new token goes to key_create's caller. key_verify runs on every
+ * Owns the api_keys table (migrations/0004_keys.sql, 0007_key_units.sql). A token never reaches
+ * SQLite, the log or an error message: only its SHA-256 and its first 8 characters are bound to
+ * statements, and the one copy of a new token goes to key_create's caller. key_verify runs on every
  * authenticated request, so it does one indexed lookup and one SHA-256 and nothing else.
  */
 #include "tthc/http/keys.h"
@@ -20,6 +20,7 @@
 #include "tthc/base/log.h"
 #include "tthc/base/text.h"
 #include "tthc/storage/key_rows.h"
+#include "tthc/storage/scope_rows.h"
 
 #define TOKEN_SCHEME  "tthc_"
 #define TOKEN_RANDOM  32                               /* bytes from RAND_bytes: 256 bits */
@@ -100,6 +101,35 @@ static void base64url(const unsigned char *in, size_t n, char *out)
 int key_create(struct db_conn *c, const char *name, int scope, int expires_days, bool rate_exempt,
                char **token, char *err, size_t len)
 {
+    return key_create_for_unit(c, name, scope, NULL, expires_days, rate_exempt, token, err, len);
+}
+
+/* Whether unit may limit a key of scope: 0, or -1 with the reason in err. */
+static int unit_usable(struct db_conn *c, int scope, const char *unit, char *err, size_t len)
+{
+    if (scope != SCOPE_WRITE)
+        return text_fail(err, len,
+                         "only a write key takes a unit: a read key loads nothing, and an admin "
+                         "key loads everywhere");
+    if (!text_valid(unit, CODE_MAX_CHARS, true))
+        return text_fail(err, len,
+                         "a key's unit must be a unit code: 1 to %d characters without spaces",
+                         CODE_MAX_CHARS);
+    int64_t id;
+    int found = scope_unit_id(c, unit, &id);
+    if (found < 0)
+        return text_fail(err, len, "the units could not be read (see the log)");
+    if (found == 0)
+        return text_fail(err, len,
+                         "there is no unit '%s': load it first (POST /api/v1/units or tthc "
+                         "import --kind units), then create its key",
+                         unit);
+    return 0;
+}
+
+int key_create_for_unit(struct db_conn *c, const char *name, int scope, const char *unit,
+                        int expires_days, bool rate_exempt, char **token, char *err, size_t len)
+{
     int rc = -1;
     unsigned char random[TOKEN_RANDOM];
     char *t = NULL;
@@ -111,6 +141,8 @@ int key_create(struct db_conn *c, const char *name, int scope, int expires_days,
     if (expires_days < 0 || expires_days > KEY_EXPIRES_MAX_DAYS)
         return text_fail(err, len, "a key expires after 1 to %d days, or 0 for never",
                          KEY_EXPIRES_MAX_DAYS);
+    if (unit && unit_usable(c, scope, unit, err, len) != 0)
+        return -1;
     if (RAND_bytes(random, sizeof(random)) != 1) {
         text_fail(err, len, "no random bytes were available to make a token; try again");
         goto out;
@@ -139,7 +171,8 @@ int key_create(struct db_conn *c, const char *name, int scope, int expires_days,
                           .scope = scope,
                           .rate_exempt = rate_exempt,
                           .created_at = created,
-                          .expires_at = expires_days > 0 ? expires : NULL};
+                          .expires_at = expires_days > 0 ? expires : NULL,
+                          .unit = unit};
     int stored = key_rows_insert(c, &row, PREFIX_LEN);
     /* Names are unique for good: a revoked key keeps its name, so that `key list` and the log
      * never show two keys under one name. */
@@ -176,15 +209,16 @@ int key_revoke(struct db_conn *c, const char *name, char *err, size_t len)
 
 static int list_row(void *ctx, const struct key_row *r)
 {
-    fprintf(ctx, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->name, r->prefix, key_scope_name(r->scope),
+    fprintf(ctx, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->name, r->prefix, key_scope_name(r->scope),
             r->created_at, r->expires_at ? r->expires_at : "never",
-            r->revoked_at ? r->revoked_at : "-", r->rate_exempt ? "yes" : "no");
+            r->revoked_at ? r->revoked_at : "-", r->rate_exempt ? "yes" : "no",
+            r->unit ? r->unit : "-");
     return 0;
 }
 
 int key_list(struct db_conn *c, FILE *out)
 {
-    fprintf(out, "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\n");
+    fprintf(out, "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\tunit\n");
     return key_rows_each(c, NULL, 0, list_row, out);
 }
 
@@ -217,6 +251,7 @@ static int verify_row(void *ctx, const struct key_row *r)
         snprintf(v->info->name, sizeof(v->info->name), "%s", r->name);
         v->info->scope = r->scope;
         v->info->rate_exempt = r->rate_exempt;
+        snprintf(v->info->unit, sizeof(v->info->unit), "%s", r->unit ? r->unit : "");
     }
     return 1; /* found: stop */
 }

@@ -204,6 +204,8 @@ bool policy_before(struct policy *p, struct request *req, struct response *res)
             return false;
         }
         snprintf(req->key_name, sizeof(req->key_name), "%s", key.name);
+        req->key_admin = key.scope >= SCOPE_ADMIN;
+        snprintf(req->key_unit, sizeof(req->key_unit), "%s", key.unit);
     }
 
     /* Rate: one bucket per key, else per client address; bulk loaders' keys may be exempt. */

@@ -35,6 +35,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/freshness", freshness_get, 0},
     {"GET", "/api/v1/openapi.json", openapi_get, 0},
     {"GET", "/metrics", observe_get, 0},
+    {"GET", "/", page_get, 0},
+    {"GET", "/assets/{code}", asset_get, 0},
 };
 
 /* Returns 1 if path matches pattern; *param gets the {code} part. */

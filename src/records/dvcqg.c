@@ -18,6 +18,7 @@
 #include "tthc/base/text.h"
 #include "tthc/domain/vocab.h"
 #include "tthc/records/kinds.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 _Static_assert(sizeof(((struct dvcqg_procedure *)0)->code) > CODE_MAX_CHARS * 4,
@@ -269,17 +270,20 @@ int dvcqg_check(const cJSON *rec, cJSON **native, struct dossier *d, struct dvcq
 }
 
 enum store_result dvcqg_store(struct db_conn *c, const struct dossier *d, const char *proc_name,
-                              const char *proc_field, int64_t generation, bool *existed,
-                              char *reason, size_t len)
+                              const char *proc_field, const struct store_rules *rules,
+                              bool *existed, char *reason, size_t len)
 {
     int found = dossier_exists(c, d->code);
     *existed = found == 1;
-    enum store_result rc = found < 0 ? STORE_FAILED : dossier_store(c, d, generation, reason, len);
+    union record r = {.dossier = *d};
+    enum store_result rc =
+        found < 0 ? STORE_FAILED : record_store(c, KIND_DOSSIERS, &r, rules, reason, len);
     if (rc == STORE_REFUSED)
         portal_names(reason, len);
-    if (rc != STORE_OK || !proc_name)
+    if (rc != STORE_OK || !proc_name || !scope_reaches_catalogue(rules->scope))
         return rc;
-    /* The payload names the procedure: update its name and field, keep what else we know. */
+    /* The payload names the procedure: update its name and field, keep what else we know (the
+     * catalogue is reference data: only an admin key's load changes it). */
     return procedure_describe(c, d->procedure_code, proc_name, proc_field) == 0 ? STORE_OK
                                                                                 : STORE_FAILED;
 }

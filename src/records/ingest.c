@@ -387,13 +387,22 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
                                size_t max_records, struct ingest_report *rep, char *err,
                                size_t errlen)
 {
+    return ingest_body_as(c, NULL, kind, format, body, len, position_base, max_records, rep, err,
+                          errlen);
+}
+
+enum ingest_status ingest_body_as(struct db_conn *c, struct write_scope *scope, enum kind kind,
+                                  enum format format, const char *body, size_t len,
+                                  size_t position_base, size_t max_records,
+                                  struct ingest_report *rep, char *err, size_t errlen)
+{
     struct ingest_load *l;
     struct ingest_budget budget = ingest_budget_unlimited(max_records);
     memset(rep, 0, sizeof(*rep));
     enum ingest_status st =
         ingest_read(kind, format, body, len, position_base, &budget, &l, err, errlen);
     if (st == INGEST_OK)
-        st = ingest_store(c, l, err, errlen);
+        st = ingest_store(c, l, scope, err, errlen);
     if (st == INGEST_OK && ingest_report(l, rep) != 0) {
         snprintf(err, errlen, "the server is short of memory; the records were stored");
         st = INGEST_FAILED;

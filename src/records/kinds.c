@@ -9,6 +9,7 @@
 
 #include "fields.h"
 #include "tthc/base/text.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 /* Each kind's fields (api.md and docs/api.md), with how a CSV cell of each reads. */
@@ -367,11 +368,15 @@ int record_validate(enum kind kind, const cJSON *obj, union record *r, char *rea
 }
 
 enum store_result record_store(struct db_conn *c, enum kind kind, const union record *r,
-                               int64_t generation, unsigned max_unit_depth, char *reason,
-                               size_t len)
+                               const struct store_rules *rules, char *reason, size_t len)
 {
-    return kind < KIND_COUNT ? kinds[kind].store(c, r, generation, max_unit_depth, reason, len)
-                             : STORE_FAILED;
+    if (kind >= KIND_COUNT)
+        return STORE_FAILED;
+    /* The key's reach first (records/scope.h: in the transaction, just before the store). */
+    enum store_result rc = scope_check(c, rules->scope, kind, r, reason, len);
+    return rc == STORE_OK
+               ? kinds[kind].store(c, r, rules->generation, rules->max_unit_depth, reason, len)
+               : rc;
 }
 
 void record_release(enum kind kind, union record *r)
@@ -381,12 +386,14 @@ void record_release(enum kind kind, union record *r)
 }
 
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
-                              int64_t generation, char *reason, size_t len)
+                              int64_t generation, struct write_scope *scope, char *reason,
+                              size_t len)
 {
     union record r;
     if (record_validate(kind, rec, &r, reason, len) != 0)
         return STORE_REFUSED;
-    enum store_result rc = record_store(c, kind, &r, generation, UNIT_DEPTH_DEFAULT, reason, len);
+    struct store_rules rules = {generation, UNIT_DEPTH_DEFAULT, scope};
+    enum store_result rc = record_store(c, kind, &r, &rules, reason, len);
     record_release(kind, &r);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "load.h"
 #include "tthc/records/dvcqg.h"
 #include "tthc/records/kinds.h"
+#include "tthc/records/scope.h"
 #include "tthc/storage/write.h"
 
 void ingest_load_free(struct ingest_load *l)
@@ -27,16 +28,15 @@ void ingest_report_free(struct ingest_report *rep)
     rep->rejects = rep->replaced = NULL;
 }
 
-/* Stores entry e. Returns 0, or -1 when the database failed. */
+/* Stores entry e under rules. Returns 0, or -1 when the database failed. */
 static int store_entry(struct db_conn *c, struct ingest_load *l, struct entry *e,
-                       int64_t generation)
+                       const struct store_rules *rules)
 {
     char reason[300];
     enum store_result rc = l->format == FORMAT_DVCQG
-                               ? dvcqg_store(c, &e->r.dossier, e->proc_name, e->proc_field,
-                                             generation, &e->existed, reason, sizeof(reason))
-                               : record_store(c, l->kind, &e->r, generation,
-                                              l->budget.max_unit_depth, reason, sizeof(reason));
+                               ? dvcqg_store(c, &e->r.dossier, e->proc_name, e->proc_field, rules,
+                                             &e->existed, reason, sizeof(reason))
+                               : record_store(c, l->kind, &e->r, rules, reason, sizeof(reason));
     if (rc == STORE_FAILED)
         return -1;
     if (rc == STORE_OK) {
@@ -44,23 +44,26 @@ static int store_entry(struct db_conn *c, struct ingest_load *l, struct entry *e
         return 0;
     }
     e->state = ENTRY_REFUSED;
-    /* The reason lives as long as the load; when the arena is full, the reason's start. */
+    /* The reason lives as long as the load; when the arena is full, one that says so. */
     e->reason = arena_strdup(&l->arena, reason);
     if (!e->reason)
         e->reason = "the record was refused when stored (the reason could not be kept)";
     return 0;
 }
 
-enum ingest_status ingest_store(struct db_conn *c, struct ingest_load *l, char *err, size_t errlen)
+enum ingest_status ingest_store(struct db_conn *c, struct ingest_load *l, struct write_scope *scope,
+                                char *err, size_t errlen)
 {
     err[0] = '\0';
     if (!ingest_load_writes(l))
         return INGEST_OK; /* nothing to write: no transaction, no new generation */
-    int64_t started = load_clock_ms(l), generation;
-    if (db_write_begin(c, &generation) != 0) {
+    int64_t started = load_clock_ms(l);
+    struct store_rules rules = {.max_unit_depth = l->budget.max_unit_depth, .scope = scope};
+    if (db_write_begin(c, &rules.generation) != 0) {
         snprintf(err, errlen, "the database is busy; try again");
         return INGEST_FAILED;
     }
+    scope_begin(scope); /* what it knew of the tree may have changed since its last load */
     enum ingest_status st = INGEST_OK;
     unsigned max_seconds = l->budget.max_seconds;
     for (size_t i = 0; i < l->n && st == INGEST_OK; i++) {
@@ -73,7 +76,7 @@ enum ingest_status ingest_store(struct db_conn *c, struct ingest_load *l, char *
                      "in smaller batches",
                      max_seconds);
             st = INGEST_OVER_BUDGET;
-        } else if (store_entry(c, l, e, generation) != 0) {
+        } else if (store_entry(c, l, e, &rules) != 0) {
             snprintf(err, errlen, "the records could not be stored; nothing was stored");
             st = INGEST_FAILED;
         }

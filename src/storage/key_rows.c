@@ -6,7 +6,8 @@
 int key_rows_insert(struct db_conn *c, const struct key_row *r, size_t prefix_len)
 {
     sqlite3_stmt *st = db_stmt(c, "INSERT INTO api_keys(name, prefix, hash, scope, rate_exempt, "
-                                  "created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
+                                  "created_at, expires_at, unit_code) "
+                                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, r->name, -1, SQLITE_TRANSIENT);
@@ -19,6 +20,10 @@ int key_rows_insert(struct db_conn *c, const struct key_row *r, size_t prefix_le
         sqlite3_bind_text(st, 7, r->expires_at, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 7);
+    if (r->unit)
+        sqlite3_bind_text(st, 8, r->unit, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 8);
     int step = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(c->db);
     sqlite3_reset(st);
@@ -56,11 +61,11 @@ int key_rows_each(struct db_conn *c, const char *prefix, size_t prefix_len,
                   int (*take)(void *ctx, const struct key_row *row), void *ctx)
 {
     sqlite3_stmt *st = db_stmt(c, prefix ? "SELECT name, prefix, hash, scope, rate_exempt, "
-                                           "created_at, expires_at, revoked_at FROM api_keys "
-                                           "WHERE prefix = ?"
+                                           "created_at, expires_at, revoked_at, unit_code "
+                                           "FROM api_keys WHERE prefix = ?"
                                          : "SELECT name, prefix, hash, scope, rate_exempt, "
-                                           "created_at, expires_at, revoked_at FROM api_keys "
-                                           "ORDER BY id");
+                                           "created_at, expires_at, revoked_at, unit_code "
+                                           "FROM api_keys ORDER BY id");
     if (!st)
         return -1;
     if (prefix)
@@ -77,7 +82,8 @@ int key_rows_each(struct db_conn *c, const char *prefix, size_t prefix_len,
                             .rate_exempt = sqlite3_column_int(st, 4) != 0,
                             .created_at = created ? created : "",
                             .expires_at = text_or_null(st, 6),
-                            .revoked_at = text_or_null(st, 7)};
+                            .revoked_at = text_or_null(st, 7),
+                            .unit = text_or_null(st, 8)};
         if (take(ctx, &r) != 0) {
             step = SQLITE_DONE;
             break;

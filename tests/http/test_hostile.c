@@ -661,7 +661,13 @@ static const struct row fixed_rows[] = {
     NOTFOUND("dot segments", "/api/v1/../../etc/passwd"),
     NOTFOUND("etc passwd", "/etc/passwd"),
     NOTFOUND("encoded dot segments", "/api/v1/%2e%2e/%2e%2e/etc/passwd"),
-    NOTFOUND("root", "/"),
+    /* / is the dashboard (tests/handlers/test_page.c); its files are names looked up whole in
+     * a table, never paths on disk. */
+    GETP("dot segments under /assets", "/assets/../../etc/passwd", 404, "not-found", NULL,
+         "The page has no file of this name"),
+    GETP("encoded dot segments under /assets", "/assets/%2e%2e/%2e%2e/etc/passwd", 404, "not-found",
+         NULL, "The page has no file of this name"),
+    NOTFOUND("the page's files, no name", "/assets/"),
     NOTFOUND("absolute URI", "http://127.0.0.1/healthz"),
 
     /* -- unknown, repeated and too many parameters -- */

@@ -2,8 +2,10 @@
  * expiry, and the `tthc key` command's output and exit statuses.
  *
  * Each test gets a fresh database in its own directory with the schema of
- * migrations/0004_keys.sql, read from $TTHC_SOURCE_ROOT (default "."), so that the suite does
- * not depend on which migrations the build embeds.
+ * migrations/0001_core.sql (the units a key may be limited to), 0004_keys.sql and
+ * 0007_key_units.sql, read from $TTHC_SOURCE_ROOT (default "."), so that the suite does not
+ * depend on which migrations the build embeds. What a key limited to a unit may load is tested
+ * over HTTP in test_key_scopes.c.
  */
 #include <check.h>
 #include <openssl/evp.h>
@@ -53,12 +55,15 @@ static void setup(void)
     char err[256];
     ck_assert_msg(db_conn_open(path, &c, err, sizeof(err)) == 0, "%s", err);
     const char *root = getenv("TTHC_SOURCE_ROOT");
-    char file[512];
-    snprintf(file, sizeof(file), "%s/migrations/0004_keys.sql", root ? root : ".");
-    char *sql = slurp(file, NULL);
-    ck_assert_msg(sql != NULL, "cannot read %s (set TTHC_SOURCE_ROOT)", file);
-    ck_assert_int_eq(db_exec(c, sql), 0);
-    free(sql);
+    static const char *const schema[] = {"0001_core.sql", "0004_keys.sql", "0007_key_units.sql"};
+    for (int i = 0; i < 3; i++) {
+        char file[512];
+        snprintf(file, sizeof(file), "%s/migrations/%s", root ? root : ".", schema[i]);
+        char *sql = slurp(file, NULL);
+        ck_assert_msg(sql != NULL, "cannot read %s (set TTHC_SOURCE_ROOT)", file);
+        ck_assert_int_eq(db_exec(c, sql), 0);
+        free(sql);
+    }
 }
 
 static void teardown(void)
@@ -616,6 +621,68 @@ START_TEST(command_create_prints_token_once)
 }
 END_TEST
 
+START_TEST(command_create_with_unit)
+{
+    ck_assert_int_eq(db_exec(c, "INSERT INTO units(code, name, level) VALUES ('T01', 'Tỉnh', 1)"),
+                     0);
+    ck_assert_int_eq(db_exec(c, "INSERT INTO units(code, name, level, parent_id) "
+                                "VALUES ('T01.H1', 'Huyện Một', 2, 1)"),
+                     0);
+    char out[512], err[1024];
+    ck_assert_int_eq(
+        RUN(out, err, "create", "--name", "district", "--scope", "write", "--unit", "T01.H1"), 0);
+    ck_assert_uint_eq(strlen(out), 49);
+    ck_assert_str_eq(err, "tthc key create: created key 'district' (scope write of unit T01.H1, "
+                          "never expires). Store the token now: it cannot be shown again.\n");
+    out[48] = '\0';
+    struct key_info info;
+    ck_assert_int_eq(key_verify(c, bearer("Bearer", out), &info), KEY_OK);
+    ck_assert_int_eq(info.scope, SCOPE_WRITE);
+    ck_assert_str_eq(info.unit, "T01.H1");
+    char created[64], want[512], list[1024];
+    query_text("SELECT created_at FROM api_keys WHERE name = 'district'", created, 64);
+    snprintf(want, sizeof(want),
+             "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\tunit\n"
+             "district\t%.8s\twrite\t%s\tnever\t-\tno\tT01.H1\n",
+             out, created);
+    ck_assert_int_eq(RUN(list, err, "list"), 0);
+    ck_assert_str_eq(list, want);
+    /* A key without a unit reads back none. */
+    char *plain = create("plain", SCOPE_WRITE, 0, false);
+    ck_assert_int_eq(key_verify(c, bearer("Bearer", plain), &info), KEY_OK);
+    ck_assert_str_eq(info.unit, "");
+    free(plain);
+
+    /* A unit that is not loaded: a failure (1), nothing stored. */
+    ck_assert_int_eq(
+        RUN(out, err, "create", "--name", "x", "--scope", "write", "--unit", "UNKNOWN"), 1);
+    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(err, "tthc key create: there is no unit 'UNKNOWN': load it first (POST "
+                          "/api/v1/units or tthc import --kind units), then create its key\n");
+    /* Usage errors (2): a unit on a read or admin key, a unit that is no code, no value. */
+    ck_assert_int_eq(RUN(out, err, "create", "--name", "x", "--scope", "read", "--unit", "T01"), 2);
+    ck_assert_str_eq(err, "tthc key create: --unit limits a write key (--scope write): a read key "
+                          "loads nothing, and an admin key loads everywhere\n");
+    ck_assert_int_eq(RUN(out, err, "create", "--name", "x", "--scope", "admin", "--unit", "T01"),
+                     2);
+    ck_assert_int_eq(RUN(out, err, "create", "--name", "x", "--scope", "write", "--unit", "T 01"),
+                     2);
+    ck_assert_str_eq(err, "tthc key create: --unit must be a unit code: 1 to 64 characters "
+                          "without spaces\n");
+    ck_assert_int_eq(RUN(out, err, "create", "--name", "x", "--scope", "write", "--unit"), 2);
+    ck_assert_str_eq(err, "tthc key create: --unit needs a value\n");
+    ck_assert_int_eq(query_int("SELECT count(*) FROM api_keys"), 2);
+
+    /* key_create_for_unit says the same to other callers. */
+    char *token = NULL;
+    ck_assert_int_eq(
+        key_create_for_unit(c, "y", SCOPE_ADMIN, "T01", 0, false, &token, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "only a write key takes a unit: a read key loads nothing, and an admin "
+                          "key loads everywhere");
+    ck_assert_ptr_null(token);
+}
+END_TEST
+
 START_TEST(command_list)
 {
     char *plain = create("plain", SCOPE_READ, 0, false);
@@ -636,10 +703,10 @@ START_TEST(command_list)
     ck_assert_str_eq(errout, "");
     char want[2048];
     snprintf(want, sizeof(want),
-             "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\n"
-             "plain\t%.8s\tread\t%s\tnever\t-\tno\n"
-             "gone\t%.8s\twrite\t%s\tnever\t%s\tyes\n"
-             "month\t%.8s\tadmin\t%s\t%s\t-\tno\n",
+             "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\tunit\n"
+             "plain\t%.8s\tread\t%s\tnever\t-\tno\t-\n"
+             "gone\t%.8s\twrite\t%s\tnever\t%s\tyes\t-\n"
+             "month\t%.8s\tadmin\t%s\t%s\t-\tno\t-\n",
              plain, created[0], gone, created[1], revoked, month, created[2], expires);
     ck_assert_str_eq(out, want);
     /* The prefixes are there, the rest of each token is not. */
@@ -650,7 +717,7 @@ START_TEST(command_list)
     /* No keys: the header alone. */
     ck_assert_int_eq(db_exec(c, "DELETE FROM api_keys"), 0);
     ck_assert_int_eq(RUN(out, errout, "list"), 0);
-    ck_assert_str_eq(out, "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\n");
+    ck_assert_str_eq(out, "name\tprefix\tscope\tcreated\texpires\trevoked\trate_exempt\tunit\n");
     free(plain);
     free(gone);
     free(month);
@@ -729,7 +796,7 @@ START_TEST(command_help)
     ck_assert_str_eq(err, "");
     ck_assert_int_eq(RUN(out, err, "create", "--help"), 0);
     ck_assert(starts_with(out, "usage: tthc key create --name NAME --scope read|write|admin "
-                               "[--expires DAYS] [--rate-exempt]\n"));
+                               "[--unit CODE] [--expires DAYS] [--rate-exempt]\n"));
     ck_assert_ptr_nonnull(strstr(out, "cannot be shown again"));
     ck_assert_str_eq(err, "");
     /* --help wins even where it would be a flag's value. */
@@ -764,6 +831,7 @@ int main(void)
     tcase_add_test(tc, verify_expired);
     tcase_add_test(tc, lookup_uses_prefix_index);
     tcase_add_test(tc, command_create_prints_token_once);
+    tcase_add_test(tc, command_create_with_unit);
     tcase_add_test(tc, command_list);
     tcase_add_test(tc, command_revoke);
     tcase_add_test(tc, command_usage_errors);

@@ -90,7 +90,7 @@ START_TEST(nested_brackets_are_read_once)
         ingest_read(KIND_UNITS, FORMAT_JSON, body, len, 0, &budget, &l, err, sizeof(err)),
         INGEST_OK);
     ck_assert(!ingest_load_writes(l));
-    ck_assert_int_eq(ingest_store(conn, l, err, sizeof(err)), INGEST_OK);
+    ck_assert_int_eq(ingest_store(conn, l, NULL, err, sizeof(err)), INGEST_OK);
     struct ingest_report rep;
     ck_assert_int_eq(ingest_report(l, &rep), 0);
     /* x at line 0; then values at lines 1, 33, 65, ..., 199969 (the last one ends with the
@@ -214,7 +214,7 @@ START_TEST(read_without_database_store_in_order)
         INGEST_OK);
     ck_assert(ingest_load_writes(l));
     long long generation = scalar("SELECT value FROM meta WHERE key = 'generation'");
-    ck_assert_int_eq(ingest_store(conn, l, err, sizeof(err)), INGEST_OK);
+    ck_assert_int_eq(ingest_store(conn, l, NULL, err, sizeof(err)), INGEST_OK);
     ck_assert_int_eq(scalar("SELECT value FROM meta WHERE key = 'generation'"), generation + 1);
     struct ingest_report rep;
     ck_assert_int_eq(ingest_report(l, &rep), 0);
@@ -309,7 +309,7 @@ START_TEST(past_time_storing_nothing_stored)
                                  &budget, &l, err, sizeof(err)),
                      INGEST_OK);
     ticking = true;
-    ck_assert_int_eq(ingest_store(conn, l, err, sizeof(err)), INGEST_OVER_BUDGET);
+    ck_assert_int_eq(ingest_store(conn, l, NULL, err, sizeof(err)), INGEST_OVER_BUDGET);
     ck_assert_str_eq(err, "the load took more than 2 s to read and store (max_load_seconds): "
                           "send it in smaller batches");
     ingest_load_free(l);

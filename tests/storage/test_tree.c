@@ -59,7 +59,7 @@ static void load_with(struct buf *b, unsigned max_depth, struct ingest_report *r
     ck_assert_int_eq(
         ingest_read(KIND_UNITS, FORMAT_JSON, b->s, b->len, 0, &budget, &l, err, sizeof(err)),
         INGEST_OK);
-    ck_assert_msg(ingest_store(conn, l, err, sizeof(err)) == INGEST_OK, "%s", err);
+    ck_assert_msg(ingest_store(conn, l, NULL, err, sizeof(err)) == INGEST_OK, "%s", err);
     ck_assert_int_eq(ingest_report(l, rep), 0);
     ingest_load_free(l);
     buf_reset(b);

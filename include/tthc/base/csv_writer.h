@@ -26,6 +26,7 @@ void csv_writer_init(struct csv_writer *w);
  * carriage return) is quoted and written after a single quote, so that no spreadsheet runs it. */
 void csv_text(struct csv_writer *w, const char *text);
 void csv_int(struct csv_writer *w, long long v);
+/* A real number in the fewest of 15 or 17 significant digits that read back as v. */
 void csv_real(struct csv_writer *w, double v);
 void csv_end_row(struct csv_writer *w);
 /* The text (the caller frees it) and its length, or NULL (and w freed) if memory ran out. */

@@ -106,13 +106,13 @@ enum query_status engine_index766(struct engine *e, struct db_conn *c,
 /* A unit as the engine knows it, with the newest write generation of its dossiers (0: none). */
 struct unit_state {
     uint32_t id;
-    char code[CODE_MAX_BYTES];
-    char name[NAME_MAX_BYTES];
+    const char *code, *name; /* in the same allocation as the array */
     int level;
     int64_t generation;
 };
 
-/* Every unit, in id order: *out (caller frees) holds *n. Returns 0 or -1. */
+/* Every unit, in id order: *out holds *n, their codes and names after them in the same block
+ * (the caller frees *out alone, which frees them all). Returns 0 or -1. */
 int engine_units(struct engine *e, struct db_conn *c, struct unit_state **out, size_t *n);
 
 /* For tests and benchmarks. How many dossier slots a count of [from, to] reads (the engine

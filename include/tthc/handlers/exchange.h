@@ -24,7 +24,12 @@ struct request {
     const char *accept;
     char client[64];   /* the client's address */
     char key_name[65]; /* the name of the key the request carried, "" for none */
-    char etag[64];     /* the ETag a 200 answer will carry, "" for none (policy.c) */
+    /* What that key may write (policy.c; records/scope.h): everything (admin), or the records
+     * of units, limited to the subtree of key_unit unless it is "". */
+    bool key_admin;
+    char key_unit[CODE_MAX_BYTES];
+    char etag[64]; /* the ETag a 200 answer will carry, "" for none: policy.c sets it for
+                      reads under /api/, handlers/page.c for the page's assets */
     struct {
         bool set;
         long limit, remaining, reset;

@@ -24,4 +24,7 @@ void metrics_catalog_get(struct request *req, struct response *res); /* handlers
 void index766_get(struct request *req, struct response *res);        /* handlers/index766.c */
 void form06_get(struct request *req, struct response *res);          /* handlers/form06.c */
 
+void page_get(struct request *req, struct response *res);  /* handlers/page.c: GET / */
+void asset_get(struct request *req, struct response *res); /* handlers/page.c */
+
 #endif

@@ -6,7 +6,8 @@
  * first 8 characters. Nothing here logs or prints a token, except `tthc key create`, once.
  * This module says who a request is and what its key may do; whether a route needs a key, and
  * which scope, is the caller's decision (401 for anything but KEY_OK, 403 when
- * info.scope < the scope the route needs).
+ * info.scope < the scope the route needs), and which records a key's unit reaches is
+ * records/scope.h's.
  */
 #ifndef TTHC_KEYS_H
 #define TTHC_KEYS_H
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tthc/domain/vocab.h"
 #include "tthc/storage/db.h"
 
 /* Each scope includes the ones below it: a route that needs SCOPE_WRITE accepts scope >= 2. */
@@ -33,6 +35,7 @@ struct key_info {
     char name[KEY_NAME_MAX + 1];
     int scope; /* enum key_scope */
     bool rate_exempt;
+    char unit[CODE_MAX_BYTES]; /* a write key's unit (records/scope.h); "" for none */
 };
 
 /* Creates a key named name (1-64 characters of [A-Za-z0-9._-]) with scope (SCOPE_READ..
@@ -44,13 +47,20 @@ struct key_info {
 int key_create(struct db_conn *c, const char *name, int scope, int expires_days, bool rate_exempt,
                char **token, char *err, size_t len);
 
+/* key_create for a write key limited to the subtree of the unit with code unit (`tthc key create
+ * --unit`; records/scope.h), or to no unit when unit is NULL. The unit must be stored already
+ * (-1, "there is no unit ..."), and only a write key takes one (-1 otherwise: a read key
+ * writes nothing, an admin key writes everywhere). Otherwise as key_create. */
+int key_create_for_unit(struct db_conn *c, const char *name, int scope, const char *unit,
+                        int expires_days, bool rate_exempt, char **token, char *err, size_t len);
+
 /* Revokes the key named name from now on. Returns 0, or -1 with a reason in err if there is no
  * key of that name that is not already revoked (an expired key can still be revoked). */
 int key_revoke(struct db_conn *c, const char *name, char *err, size_t len);
 
 /* Writes a header line, then one tab-separated line per key, oldest first: name, prefix, scope,
- * created, expires ("never"), revoked ("-"), rate_exempt ("yes"/"no"). Returns 0, or -1 if the
- * keys could not be read (logged). */
+ * created, expires ("never"), revoked ("-"), rate_exempt ("yes"/"no"), unit ("-" for none). Returns
+ * 0, or -1 if the keys could not be read (logged). */
 int key_list(struct db_conn *c, FILE *out);
 
 enum key_check {

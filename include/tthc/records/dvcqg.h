@@ -47,12 +47,16 @@ int dvcqg_to_dossier(const cJSON *src, cJSON **out, struct dvcqg_procedure *proc
 int dvcqg_check(const cJSON *rec, cJSON **native, struct dossier *d, struct dvcqg_procedure *proc,
                 char *reason, size_t len);
 
+struct store_rules;
+
 /* Stores a dossier dvcqg_check accepted inside the caller's write transaction
- * (storage/write.h), and the procedure's name and field from the payload (proc_name NULL: the
- * payload named none; proc_field NULL: none) into the catalogue. *existed tells whether the
- * dossier was there before. A refusal's reason names the portal's fields. */
+ * (storage/write.h), like a native one (kinds.h, record_store: the key's scope, then the
+ * store), and the procedure's name and field from the payload (proc_name NULL: the payload named
+ * none; proc_field NULL: none) into the catalogue when the scope reaches it (admin;
+ * records/scope.h). *existed tells whether the dossier was there before. A refusal's reason
+ * names the portal's fields. */
 enum store_result dvcqg_store(struct db_conn *c, const struct dossier *d, const char *proc_name,
-                              const char *proc_field, int64_t generation, bool *existed,
-                              char *reason, size_t len);
+                              const char *proc_field, const struct store_rules *rules,
+                              bool *existed, char *reason, size_t len);
 
 #endif

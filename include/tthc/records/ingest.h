@@ -80,12 +80,16 @@ enum ingest_status ingest_read(enum kind kind, enum format format, const char *b
  * no lock). */
 bool ingest_load_writes(const struct ingest_load *load);
 
+struct write_scope;
+
 /* Stores the load's records in one transaction, committed (durably) before it returns
- * INGEST_OK; on any other status nothing is stored and err says why. Records are stored in body
- * order, so a record may name one sent earlier in the same body. The caller serialises writers
- * within a process (the pool's write lock) around this call only. */
-enum ingest_status ingest_store(struct db_conn *c, struct ingest_load *load, char *err,
-                                size_t errlen);
+ * INGEST_OK; on any other status nothing is stored and err says why. Each record is held to the
+ * key's scope first (records/scope.h; NULL: no limit): one out of its reach is a reject that
+ * names the scope. Records are stored in body order, so a record may name one sent earlier in
+ * the same body. The caller serialises writers within a process (the pool's write lock) around
+ * this call only. */
+enum ingest_status ingest_store(struct db_conn *c, struct ingest_load *load,
+                                struct write_scope *scope, char *err, size_t errlen);
 
 /* The report of a load that ingest_store stored (or of a load with nothing to store). The caller
  * frees it with ingest_report_free. Returns 0, or -1 when memory ran out. */
@@ -100,6 +104,14 @@ enum ingest_status ingest_body(struct db_conn *c, enum kind kind, enum format fo
                                const char *body, size_t len, size_t position_base,
                                size_t max_records, struct ingest_report *rep, char *err,
                                size_t errlen);
+
+/* ingest_body for a load sent with a key: each record is also held to the key's scope
+ * (records/scope.h), after it is validated and before it is stored, and a record out of reach
+ * is a reject that names the scope. scope NULL: no limit (ingest_body; `tthc import`). */
+enum ingest_status ingest_body_as(struct db_conn *c, struct write_scope *scope, enum kind kind,
+                                  enum format format, const char *body, size_t len,
+                                  size_t position_base, size_t max_records,
+                                  struct ingest_report *rep, char *err, size_t errlen);
 
 void ingest_report_free(struct ingest_report *rep);
 

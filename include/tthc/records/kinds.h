@@ -26,21 +26,30 @@ const struct csv_field *kind_fields(enum kind kind);
  * new arrays r owns: record_release frees them (a -1 leaves nothing to free). */
 int record_validate(enum kind kind, const cJSON *obj, union record *r, char *reason, size_t len);
 
+struct write_scope;
+
+/* What a record is stored under: its load's rules beyond the record's own. */
+struct store_rules {
+    int64_t generation;        /* stamped on the rows written (db_write_begin's) */
+    unsigned max_unit_depth;   /* the unit tree's depth and successor chains (write.h) */
+    struct write_scope *scope; /* the key's reach (records/scope.h); NULL: no limit */
+};
+
 /* Stores a record record_validate accepted (or a copy of one: records/keep.c) inside a
- * transaction opened by db_write_begin, stamped with generation; a unit refused when it would
- * sit deeper than max_unit_depth or make a longer successor chain (write.h). Returns STORE_OK,
- * STORE_REFUSED (reason says why) or STORE_FAILED. */
+ * transaction opened by db_write_begin: first held to the key's scope, then stored, a unit
+ * refused when it would sit deeper than max_unit_depth or make a longer successor chain
+ * (write.h). Returns STORE_OK, STORE_REFUSED (reason says why) or STORE_FAILED. */
 enum store_result record_store(struct db_conn *c, enum kind kind, const union record *r,
-                               int64_t generation, unsigned max_unit_depth, char *reason,
-                               size_t len);
+                               const struct store_rules *rules, char *reason, size_t len);
 
 /* Frees the lists record_validate allocated in r and empties them; safe twice. */
 void record_release(enum kind kind, union record *r);
 
-/* The three above in one, with UNIT_DEPTH_DEFAULT, for a record built in the program (the
- * demo). */
+/* The three above in one, with UNIT_DEPTH_DEFAULT and the key's scope (NULL: no limit), for a
+ * record built in the program (the demo). */
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
-                              int64_t generation, char *reason, size_t len);
+                              int64_t generation, struct write_scope *scope, char *reason,
+                              size_t len);
 
 /* Largest fee accepted, in VND: far above any real fee, and exact in a double. */
 #define FEE_MAX 1000000000000000LL

@@ -19,6 +19,7 @@ struct key_row {
     const char *created_at;
     const char *expires_at; /* NULL: never */
     const char *revoked_at; /* NULL: not revoked */
+    const char *unit;       /* the unit a write key is limited to (unit_code); NULL: none */
 };
 
 /* Stores a new key (r->revoked_at is ignored; r->prefix is prefix_len bytes). Returns 0, 1 when
