@@ -24,6 +24,15 @@ static const struct setting {
      "largest request body in bytes; larger ones get 413 (default 67108864)"},
     {"max_batch_records", T_SIZE, offsetof(struct config, max_batch_records), 0, 1, 10000000,
      "most records in one load; more get 413 (default 100000)"},
+    {"max_load_bytes_read", T_SIZE, offsetof(struct config, max_load_bytes_read), 0, 1024,
+     1ULL << 40,
+     "bytes the reader of one load may look at, each time it looks; past it 413 (default "
+     "268435456)"},
+    {"max_load_seconds", T_UINT, offsetof(struct config, max_load_seconds), 0, 1, 3600,
+     "seconds of work one load may take, reading and storing; past it 413 (default 30)"},
+    {"max_unit_depth", T_UINT, offsetof(struct config, max_unit_depth), 0, 1, 1000,
+     "deepest a unit may sit in the tree of units, and longest successor chain, in units "
+     "(default 16)"},
     {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
      "seconds an idle or silent connection stays open (default 30)"},
     {"threads", T_UINT, offsetof(struct config, threads), 0, 1, 64,
@@ -85,6 +94,9 @@ void config_defaults(struct config *c)
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     c->max_body_bytes = 64u << 20;
     c->max_batch_records = 100000;
+    c->max_load_bytes_read = 256u << 20; /* four times a body at max_body_bytes */
+    c->max_load_seconds = 30;
+    c->max_unit_depth = 16; /* domain/records.h, UNIT_DEPTH_DEFAULT */
     c->connection_timeout = 30;
     c->threads = 2;
     c->max_connections = 1024;

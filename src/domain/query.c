@@ -53,6 +53,9 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
     case P_TO:
         if (ltime_parse_day(value, i == P_FROM ? &p->from : &p->to) != 0)
             return text_fail(reason, len, "%s must be a real day like 2024-08-31", key);
+        if (!ltime_day_in_range(i == P_FROM ? p->from : p->to))
+            return text_fail(reason, len, "%s must be a day from %s to %s", key,
+                             LTIME_FIRST_DAY_TEXT, LTIME_LAST_DAY_TEXT);
         return 0;
     case P_UNIT:
     case P_PROCEDURE:

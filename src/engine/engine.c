@@ -36,6 +36,7 @@ void engine_free(struct engine *e)
     names_free(&e->procs);
     free(e->unit_parent);
     free(e->unit_successor);
+    unit_tree_free(&e->tree);
     free(e->unit_level);
     free(e->unit_from);
     free(e->unit_to);

@@ -26,7 +26,7 @@
 #define TALLY_CHANNEL(c, l)  (1 + TALLY_LEVELS + (c)*TALLY_LEVELS + (l))
 #define TALLY_PROVINCE(p, l) (1 + 5 * TALLY_LEVELS + (p)*TALLY_LEVELS + (l))
 
-uint16_t *feed_units(const struct names *units, const int32_t *parent, const uint8_t *level,
+uint16_t *feed_units(const struct names *units, const struct unit_tree *tree, const uint8_t *level,
                      size_t *groups, bool *by_province)
 {
     size_t n = units->n, provinces = 0;
@@ -38,17 +38,15 @@ uint16_t *feed_units(const struct names *units, const int32_t *parent, const uin
         return NULL;
     }
     for (size_t u = 1; u < n; u++)
-        if (units->code[u] && !parent[u])
+        if (units->code[u] && tree->top[u] == u)
             g[u] = (uint16_t)provinces++; /* a province's index, for now */
     *by_province = TALLY_PROVINCE(provinces + 1, 0) <= TALLY_GROUPS_MAX - TALLY_PROCEDURES;
     *groups = *by_province ? TALLY_PROVINCE(provinces + 1, 0) : TALLY_PROVINCE(0, 0);
     for (size_t u = 1; u < n; u++) {
         if (!units->code[u])
             continue;
-        size_t a = u;
-        for (size_t steps = 0; parent[a] && (size_t)parent[a] < n && steps < n; steps++)
-            a = (size_t)parent[a];
-        province[u] = parent[a] || !units->code[a] || !*by_province ? (uint16_t)provinces : g[a];
+        uint32_t top = tree->top[u]; /* 0: its parents loop */
+        province[u] = !top || !*by_province ? (uint16_t)provinces : g[top];
     }
     for (size_t u = 0; u < n; u++)
         g[u] = !u || !units->code[u] ? UINT16_MAX

@@ -43,7 +43,9 @@ struct index_groups {
     size_t n;
     bool by_root;     /* groups are the subtrees of root units */
     uint8_t *decides; /* ungrouped and by level: units whose decisions count (the scope, above) */
-    uint32_t *below_at, *below; /* by root: the groups below each unit, [below_at[u], [u+1]) */
+    /* By root: the groups in the order their roots come in the tree's walk, and the roots'
+     * places (engine/tree.c), so that the groups below a unit are one run of them. */
+    uint32_t *by_place, *place;
 };
 
 /* One request's count. */
@@ -306,8 +308,8 @@ static void groups_free(struct index_groups *g)
     free(g->gu);
     free(g->root);
     free(g->decides);
-    free(g->below_at);
-    free(g->below);
+    free(g->by_place);
+    free(g->place);
     memset(g, 0, sizeof(*g));
 }
 
@@ -321,24 +323,49 @@ static void decides_all(const struct index_pass *x, uint32_t unit, uint8_t *in)
 static void decides_below(const struct index_pass *x, uint32_t unit, uint8_t *in)
 {
     const struct index_groups *g = x->groups;
-    if (unit >= x->e->units.n)
+    const struct unit_tree *t = &x->e->tree;
+    if (unit >= x->e->units.n || unit >= t->n || t->pre[unit] == UINT32_MAX)
         return;
     if (g->gu[unit] != NO_GROUP)
         in[g->gu[unit]] = 1;
-    for (uint32_t j = g->below_at[unit]; j < g->below_at[unit + 1]; j++)
-        in[g->below[j]] = 1;
+    /* The groups whose roots are strictly below the unit (on a loop of parents, the whole
+     * loop and what hangs from it): the roots placed in (pre, end) of the unit's subtree. */
+    uint32_t r = t->loop[unit] ? t->loop[unit] : unit;
+    uint32_t lo = t->pre[r] + (t->loop[unit] ? 0 : 1), hi = t->end[r];
+    size_t a = 0, b = g->n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (g->place[mid] < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    for (; a < g->n && g->place[a] < hi; a++)
+        in[g->by_place[a]] = 1;
 }
 
-/* The group of unit u: the first unit from u up that is a root (root_group[a] != NO_GROUP), or
- * NO_GROUP. The step bound guards a hand-edited loop of parents. */
-static uint32_t group_up(const struct engine *e, const uint32_t *root_group, size_t u)
+/* Each unit's group, into gu: the group of the first unit from it up that is a root
+ * (root_group[a] != NO_GROUP), or NO_GROUP; in one pass down the tree (engine/tree.c), parents
+ * first. A unit heading a hand-edited loop of parents looks round the loop. */
+static void groups_up(const struct engine *e, const uint32_t *root_group, uint32_t *gu)
 {
-    for (size_t a = u, steps = 0; a && a < e->units.n && steps < e->units.n; steps++) {
-        if (root_group[a] != NO_GROUP)
-            return root_group[a];
-        a = (size_t)e->unit_parent[a];
+    const struct unit_tree *t = &e->tree;
+    for (size_t i = 0; i < t->norder; i++) {
+        uint32_t u = t->order[i];
+        if (root_group[u] != NO_GROUP) {
+            gu[u] = root_group[u];
+        } else if (t->up[u]) {
+            gu[u] = gu[t->up[u]];
+        } else {
+            gu[u] = NO_GROUP;
+            for (uint32_t a = t->loop[u] ? (uint32_t)e->unit_parent[u] : u; a != u;
+                 a = (uint32_t)e->unit_parent[a])
+                if (root_group[a] != NO_GROUP) {
+                    gu[u] = root_group[a];
+                    break;
+                }
+        }
     }
-    return NO_GROUP;
 }
 
 /* Whether unit u is valid on at least one day of [F, T]. */
@@ -363,12 +390,8 @@ static int groups_build(const struct engine *e, uint32_t U, enum index766_by by,
     /* The scope: U's subtree, or every unit. */
     for (size_t u = 0; u < n; u++)
         root_group[u] = NO_GROUP;
-    if (U)
-        root_group[U] = 0;
-    for (size_t u = 1; u < e->units.n; u++)
-        scope[u] = e->units.code[u] && (!U || group_up(e, root_group, u) == 0);
-    for (size_t u = 0; u < n; u++)
-        root_group[u] = NO_GROUP;
+    for (size_t u = 1; u < e->units.n && u < e->tree.n; u++)
+        scope[u] = e->units.code[u] && (!U || unit_below(&e->tree, (uint32_t)u, U));
     if (by == INDEX766_BY_NONE || by == INDEX766_BY_LEVEL) {
         /* Decisions of the scope and of the units above U count for every group. */
         if (!(g->decides = calloc(n, 1)))
@@ -405,32 +428,19 @@ static int groups_build(const struct engine *e, uint32_t U, enum index766_by by,
         }
     }
     for (size_t u = 0; u < n; u++)
-        g->gu[u] = u && u < e->units.n && e->units.code[u] ? group_up(e, root_group, u) : NO_GROUP;
-    /* The groups below each unit strictly above a root: its decisions count there too. */
-    g->below_at = calloc(n + 1, sizeof(uint32_t));
-    if (!g->below_at)
+        g->gu[u] = NO_GROUP;
+    groups_up(e, root_group, g->gu);
+    /* The groups in the order of their roots' places. */
+    g->by_place = malloc((g->n ? g->n : 1) * sizeof(uint32_t));
+    g->place = malloc((g->n ? g->n : 1) * sizeof(uint32_t));
+    if (!g->by_place || !g->place)
         goto fail;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = 0; k < g->n; k++) {
-            size_t a = (size_t)e->unit_parent[g->root[k]];
-            for (size_t steps = 0; a && a < n && steps < n; steps++) {
-                if (pass == 0)
-                    g->below_at[a + 1]++;
-                else
-                    g->below[g->below_at[a]++] = (uint32_t)k;
-                a = (size_t)e->unit_parent[a];
-            }
-        }
-        if (pass == 0) {
-            for (size_t u = 0; u < n; u++)
-                g->below_at[u + 1] += g->below_at[u];
-            if (!(g->below = malloc((g->below_at[n] ? g->below_at[n] : 1) * sizeof(uint32_t))))
-                goto fail;
-        } else {
-            /* The fill moved each start to the next unit's: move them back. */
-            for (size_t u = n; u > 0; u--)
-                g->below_at[u] = g->below_at[u - 1];
-            g->below_at[0] = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < e->tree.norder; i++) {
+        uint32_t u = e->tree.order[i];
+        if (root_group[u] != NO_GROUP) {
+            g->by_place[k] = root_group[u];
+            g->place[k++] = (uint32_t)i;
         }
     }
     free(scope);
@@ -476,11 +486,20 @@ static int count_index766(const struct engine *e, const struct summary_params *p
             /* 4.6: a commune with an e-certified-copy dossier in R, of its own or below it. */
             uint32_t pr = proc_of(e, i);
             if (e->received[i] >= x.F && pr < e->procs.n && (e->proc_facts[pr] & PROC_ECC))
-                for (size_t a = u, steps = 0; a && a < e->units.n && steps < e->units.n;
-                     steps++, a = (size_t)e->unit_parent[a])
-                    ecc[a] = 1;
+                ecc[u] = 1;
         }
     }
+    /* ... and so every unit above it: up the tree once, the units below first; a hand-edited
+     * loop of parents is above every unit that reaches it. */
+    const struct unit_tree *t = &e->tree;
+    for (size_t k = t->norder; k-- > 0;) {
+        uint32_t u = t->order[k];
+        if (ecc[u] && t->up[u])
+            ecc[t->up[u]] = 1;
+    }
+    for (size_t u = 1; u < e->units.n && u < t->n; u++)
+        if (t->loop[u] && ecc[t->loop[u]])
+            ecc[u] = 1;
     count_procedures766(&x);
     count_feedback766(&x);
     count_communes766(&x, ecc);

@@ -8,6 +8,8 @@
  *   feed.c     which tally groups a dossier counts in, and which counts the tallies answer
  *   tally.c    the day tallies themselves (include/tthc/engine/tally.h)
  *   units.c    the unit and procedure names, and the unit map of a request
+ *   tree.c     the unit tree worked out once per load of the units: who is below whom,
+ *              each unit's top, where its successors lead
  *   count.c    the pass over the slots: the Form 06 counters, by group or by interval
  *   blocks.c   feedback, ratings, payments and decisions from their columns
  *   index766.c the national index: its numerators and denominators in one pass over the slots
@@ -46,6 +48,21 @@
 struct names {
     size_t n;
     char **code, **name;
+};
+
+/* The unit tree, by unit id below n (tree.c). Built from the parents and successors each time
+ * the units are read, so that no query climbs the tree: a query costs the same whatever its
+ * shape. */
+struct unit_tree {
+    size_t n;
+    uint32_t *pre, *end; /* a unit's place in a walk that visits it before the units below it,
+                            and one past its subtree's last; a missing id is below nothing */
+    uint32_t *up;        /* the parent the walk follows: the parent, 0 where a loop was cut */
+    uint32_t *loop;      /* on a loop of parents (a hand-edited file): the unit heading it */
+    uint32_t *top;       /* the unit at the top of its tree; 0 when its parents loop */
+    uint32_t *order;     /* the units in the walk's order (parents first), norder of them */
+    size_t norder;
+    uint32_t *current; /* rebase=current: where following the successors ends */
 };
 
 /* Columns of the smaller kinds, each indexed by its row id; n is max id + 1. */
@@ -155,6 +172,7 @@ struct engine {
     struct names units, procs;
     int32_t *unit_parent;    /* 0: root */
     int32_t *unit_successor; /* 0: none */
+    struct unit_tree tree;   /* of unit_parent and unit_successor */
     uint8_t *unit_level;
     int32_t *unit_from, *unit_to; /* valid from, to: INT32_MIN, DAY_NONE when open-ended */
     uint8_t *proc_facts;          /* by procedure id: PROC_* */
@@ -298,7 +316,7 @@ static inline size_t walk_next(struct slot_walk *w)
 /* Each unit's tally group base (province * TALLY_LEVELS + level) for units as loaded: an array
  * by unit id (caller frees; UINT16_MAX: no unit), the unit groups into *groups, whether
  * provinces have groups into *by_province. NULL when out of memory. */
-uint16_t *feed_units(const struct names *units, const int32_t *parent, const uint8_t *level,
+uint16_t *feed_units(const struct names *units, const struct unit_tree *tree, const uint8_t *level,
                      size_t *groups, bool *by_province);
 /* Dossier slot i as the tally counts it; false when it counts nowhere. */
 bool feed_row(const struct engine *e, size_t i, struct tally_dossier *d);
@@ -308,6 +326,22 @@ void feed_rebuild(struct engine *e);
  * (TALLY_GROUPS_MAX bytes); false when the tallies cannot count p. */
 bool feed_groups_for(const struct engine *e, const struct summary_params *p, uint32_t proc,
                      uint8_t *in);
+
+/* ---- tree.c ---------------------------------------------------------------------------- */
+
+/* Builds t from the units' parents and successors (by id, 0: none). Returns 0 (free t with
+ * unit_tree_free), or -1 when out of memory (t left empty). */
+int unit_tree_build(struct unit_tree *t, const struct names *units, const int32_t *parent,
+                    const int32_t *successor);
+void unit_tree_free(struct unit_tree *t);
+
+/* Whether unit u is v or below it: v among the units u reaches climbing its parents (a loop
+ * that v is on reaches all of it). Both ids below t->n. */
+static inline bool unit_below(const struct unit_tree *t, uint32_t u, uint32_t v)
+{
+    uint32_t r = t->loop[v] ? t->loop[v] : v;
+    return t->pre[r] <= t->pre[u] && t->pre[u] < t->end[r];
+}
 
 /* ---- units.c --------------------------------------------------------------------------- */
 

@@ -123,11 +123,17 @@ static void names_load_free(struct names_load *l)
 static int load_units(struct engine *e, struct db_conn *c)
 {
     struct names_load l = {.units = true};
+    struct unit_tree tree;
     uint16_t *groups = NULL;
     size_t ngroups = 0;
     bool by_province = false;
     if (rows_units(c, take_unit, &l) != 0 ||
-        !(groups = feed_units(&l.nn, l.parent, l.level, &ngroups, &by_province))) {
+        unit_tree_build(&tree, &l.nn, l.parent, l.successor) != 0) {
+        names_load_free(&l);
+        return -1;
+    }
+    if (!(groups = feed_units(&l.nn, &tree, l.level, &ngroups, &by_province))) {
+        unit_tree_free(&tree);
         names_load_free(&l);
         return -1;
     }
@@ -151,6 +157,8 @@ static int load_units(struct engine *e, struct db_conn *c)
     e->units = l.nn;
     e->unit_parent = l.parent;
     e->unit_successor = l.successor;
+    unit_tree_free(&e->tree);
+    e->tree = tree;
     e->unit_level = l.level;
     e->unit_from = l.from;
     e->unit_to = l.to;

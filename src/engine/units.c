@@ -67,25 +67,18 @@ enum query_status unit_map_build(const struct engine *e, const struct summary_pa
         unit_map_free(m);
         return QUERY_FAILED;
     }
-    for (size_t u = 1; u < e->units.n; u++) {
+    /* The tree is worked out already (tree.c): each unit's place costs two comparisons. */
+    const struct unit_tree *t = &e->tree;
+    for (size_t u = 1; u < e->units.n && u < t->n; u++) {
         if (!e->units.code[u])
             continue;
-        /* rebase=current: follow successors to the unit that stands for this one today.
-         * unit_store refuses successor loops; the step bound guards a hand-edited file. */
-        size_t as = u;
-        for (size_t steps = 0; p->rebase && e->unit_successor[as] && steps < m->n; steps++)
-            as = (size_t)e->unit_successor[as];
+        /* rebase=current: the unit that stands for this one today. */
+        size_t as = p->rebase ? t->current[u] : u;
         m->as[u] = (uint32_t)as;
         m->level[u] = e->unit_level[as];
         if (p->level && m->level[u] != p->level)
             continue;
-        bool below = !unit;
-        /* Walk up to the root, with the same guard against a hand-made cycle. */
-        for (size_t a = as, steps = 0; !below && a && steps < m->n; steps++) {
-            below = a == unit;
-            a = (size_t)e->unit_parent[a];
-        }
-        m->in[u] = below;
+        m->in[u] = !unit || unit_below(t, (uint32_t)as, unit);
     }
     /* Number the units counted as, as they first appear. */
     uint32_t *number = malloc(m->n * sizeof(uint32_t));

@@ -1,7 +1,8 @@
 /* POST /api/v1/{units,procedures,dossiers} and GET /api/v1/dossiers/{code}.
  *
- * Loads run under the pool's write lock, so writers in this process queue instead of
- * contending for SQLite's lock.
+ * A load is read and validated before the pool's write lock is taken, and only its writes run
+ * under it, so writers in this process queue for their writes instead of contending for
+ * SQLite's lock, and a body that is slow to read holds up no one.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -33,26 +34,44 @@ static const char *const json_types[] = {"application/json", "application/x-ndjs
                                          "application/ndjson", NULL};
 static const char *const csv_types[] = {"text/csv", NULL};
 
-/* Runs a load of kind in format under the pool's write lock, so that writers in this process
- * queue instead of contending for SQLite's lock. Answers the request itself and returns false
- * when the load failed as a whole; on true *rep holds the report (the caller frees it). */
+/* Runs a load of kind in format: the body is read and checked first, with no lock, within the
+ * load's budget (max_batch_records, max_load_bytes_read, max_load_seconds); only the writes run
+ * under the pool's write lock, so that writers in this process queue for as long as they write
+ * and no longer. Answers the request itself and returns false when the load failed as a whole;
+ * on true *rep holds the report (the caller frees it). */
 static bool load(struct request *req, struct response *res, enum kind kind, enum format format,
                  struct ingest_report *rep)
 {
-    struct db_conn *c = request_conn(req);
-    if (!c) {
-        answer_unavailable(res, "The database cannot be opened; try again later.");
+    const struct config *cfg = &req->app->cfg;
+    struct ingest_budget budget = {.max_records = cfg->max_batch_records,
+                                   .max_bytes_read = cfg->max_load_bytes_read,
+                                   .max_seconds = cfg->max_load_seconds,
+                                   .max_unit_depth = cfg->max_unit_depth};
+    struct ingest_load *l;
+    char err[256];
+    enum ingest_status st =
+        ingest_read(kind, format, req->body, req->body_len, 0, &budget, &l, err, sizeof(err));
+    if (st == INGEST_OK && ingest_load_writes(l)) {
+        struct db_conn *c = request_conn(req);
+        if (!c) {
+            ingest_load_free(l);
+            answer_unavailable(res, "The database cannot be opened; try again later.");
+            return false;
+        }
+        /* The key's reach (records/scope.h): each record out of it is a reject of the load. */
+        struct write_scope scope;
+        scope_init(&scope, req->key_admin, req->key_unit);
+        pthread_mutex_lock(&req->app->pool.write_lock);
+        st = ingest_store(c, l, &scope, err, sizeof(err));
+        pthread_mutex_unlock(&req->app->pool.write_lock);
+        scope_free(&scope);
+    }
+    if (st == INGEST_OK && ingest_report(l, rep) != 0) {
+        ingest_load_free(l);
+        answer_short_of_memory(res);
         return false;
     }
-    char err[256];
-    /* The key's reach (records/scope.h): each record out of it is a reject of the load. */
-    struct write_scope scope;
-    scope_init(&scope, req->key_admin, req->key_unit);
-    pthread_mutex_lock(&req->app->pool.write_lock);
-    enum ingest_status st = ingest_body_as(c, &scope, kind, format, req->body, req->body_len, 0,
-                                           req->app->cfg.max_batch_records, rep, err, sizeof(err));
-    pthread_mutex_unlock(&req->app->pool.write_lock);
-    scope_free(&scope);
+    ingest_load_free(l);
     switch (st) {
     case INGEST_OK:
         res->loaded.set = true;
@@ -65,11 +84,13 @@ static bool load(struct request *req, struct response *res, enum kind kind, enum
     case INGEST_TOO_MANY:
         response_problem(res, 413, "batch-too-large", "Too many records", err, NULL);
         break;
+    case INGEST_OVER_BUDGET:
+        response_problem(res, 413, "load-over-budget", "Load over its budget", err, NULL);
+        break;
     default:
         answer_unavailable(res, err);
         break;
     }
-    ingest_report_free(rep);
     return false;
 }
 

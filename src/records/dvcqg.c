@@ -255,28 +255,35 @@ static void portal_names(char *reason, size_t len)
     reason[n] = '\0';
 }
 
-enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation,
-                             struct write_scope *scope, bool *existed, char *reason, size_t len)
+int dvcqg_check(const cJSON *rec, cJSON **native, struct dossier *d, struct dvcqg_procedure *proc,
+                char *reason, size_t len)
 {
-    cJSON *native = NULL;
-    struct dvcqg_procedure proc;
-    *existed = false;
-    if (dvcqg_to_dossier(rec, &native, &proc, reason, len) != 0)
-        return STORE_REFUSED;
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(native, "code");
-    int found = dossier_exists(c, code->valuestring);
-    enum store_result rc =
-        found < 0 ? STORE_FAILED
-                  : record_take(c, KIND_DOSSIERS, native, generation, scope, reason, len);
+    if (dvcqg_to_dossier(rec, native, proc, reason, len) != 0)
+        return -1;
+    if (dossier_validate(*native, d, reason, len) != 0) {
+        cJSON_Delete(*native);
+        *native = NULL;
+        portal_names(reason, len);
+        return -1;
+    }
+    return 0;
+}
+
+enum store_result dvcqg_store(struct db_conn *c, const struct dossier *d, const char *proc_name,
+                              const char *proc_field, const struct store_rules *rules,
+                              bool *existed, char *reason, size_t len)
+{
+    int found = dossier_exists(c, d->code);
     *existed = found == 1;
-    cJSON_Delete(native);
+    union record r = {.dossier = *d};
+    enum store_result rc =
+        found < 0 ? STORE_FAILED : record_store(c, KIND_DOSSIERS, &r, rules, reason, len);
     if (rc == STORE_REFUSED)
         portal_names(reason, len);
-    if (rc != STORE_OK || !proc.name[0] || !scope_reaches_catalogue(scope))
+    if (rc != STORE_OK || !proc_name || !scope_reaches_catalogue(rules->scope))
         return rc;
     /* The payload names the procedure: update its name and field, keep what else we know (the
      * catalogue is reference data: only an admin key's load changes it). */
-    return procedure_describe(c, proc.code, proc.name, proc.field[0] ? proc.field : NULL) == 0
-               ? STORE_OK
-               : STORE_FAILED;
+    return procedure_describe(c, d->procedure_code, proc_name, proc_field) == 0 ? STORE_OK
+                                                                                : STORE_FAILED;
 }

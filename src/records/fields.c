@@ -93,6 +93,13 @@ int field_req_enum(const cJSON *obj, const char *name, int (*from_name)(const ch
     return 0;
 }
 
+/* A day or time outside the days a record may hold (ltime.h). */
+static int out_of_range(const char *name, char *reason, size_t len)
+{
+    return text_fail(reason, len, "%s is outside the days a record may hold, %s to %s", name,
+                     LTIME_FIRST_DAY_TEXT, LTIME_LAST_DAY_TEXT);
+}
+
 int field_opt_time(const cJSON *obj, const char *name, const char **text, bool *has,
                    struct ltime *t, char *reason, size_t len)
 {
@@ -103,6 +110,8 @@ int field_opt_time(const cJSON *obj, const char *name, const char **text, bool *
                          "%s must be a time like 2024-03-01T09:12:00+07:00, 2024-03-01T09:12:00 "
                          "or a day like 2024-03-01, and a real date",
                          name);
+    if (*text && !ltime_day_in_range(t->day))
+        return out_of_range(name, reason, len);
     *has = *text != NULL;
     return 0;
 }
@@ -115,6 +124,8 @@ int field_opt_day(const cJSON *obj, const char *name, const char **text, bool *h
     if (field_opt_string(obj, name, 10, true, &s, reason, len) != 0 ||
         (s && ltime_parse_day(s, day) != 0))
         return text_fail(reason, len, "%s must be a real day like 2025-07-01", name);
+    if (s && !ltime_day_in_range(*day))
+        return out_of_range(name, reason, len);
     *has = s != NULL;
     if (text)
         *text = s;

@@ -1,5 +1,5 @@
 /* The table of record kinds: each kind's fields, its validator (the rules of api.md's record
- * tables, checked once for every way a record arrives) and its store; see
+ * tables, checked once for every way a record arrives), its store and its release; see
  * include/tthc/records/kinds.h. */
 #include "tthc/records/kinds.h"
 
@@ -31,13 +31,15 @@
         name, CSV_LIST                                                                             \
     }
 /* The one table of record kinds. Each kind: its fields (api.md and docs/api.md) with how a CSV
- * cell of each reads, and how a record of it is taken (validated, then stored). Its name and
- * key are the domain's (vocab.h), its SQL is storage's (write.c, read.c). */
+ * cell of each reads, its validator, its store and what frees the lists its validator made, each
+ * behind one signature (the record is the member of union record the kind names). Its name and
+ * key are the domain's (vocab.h), its SQL is storage's (write.c, tree.c, read.c). */
 struct kind_def {
     struct csv_field fields[20]; /* ended by a NULL name */
-    enum store_result (*take)(struct db_conn *c, enum kind kind, const cJSON *rec,
-                              int64_t generation, struct write_scope *scope, char *reason,
-                              size_t len);
+    int (*validate)(const cJSON *obj, union record *r, char *reason, size_t len);
+    enum store_result (*store)(struct db_conn *c, const union record *r, int64_t generation,
+                               unsigned max_unit_depth, char *reason, size_t len);
+    void (*release)(union record *r);
 };
 /* field_check keeps the fields it has seen in the bits of an unsigned. */
 _Static_assert(sizeof(((struct kind_def *)0)->fields) / sizeof(struct csv_field) <= 32,
@@ -276,83 +278,122 @@ void announcement_release(struct announcement *a)
     a->nlist = 0;
 }
 
-/* ---- taking a record -------------------------------------------------------------------- */
+/* ---- each kind behind the table's signatures -------------------------------------------- */
 
-/* A kind's take: its validator, then the key's scope (records/scope.h: in the transaction, just
- * before the store), then its store (generation unused by the kinds not counted by version),
- * then release, which frees what the validator allocated (a refused record holds nothing: its
- * validator has freed it). */
-#define TAKE(name, type, validate, store, release)                                                 \
-    static enum store_result take_##name(struct db_conn *c, enum kind kind, const cJSON *rec,      \
-                                         int64_t generation, struct write_scope *scope,            \
-                                         char *reason, size_t len)                                 \
+/* A kind's validator, store and release over union record's member m (generation unused by
+ * the kinds not counted by version, max_unit_depth by all but units). */
+#define OPS(kind, m, validate, store, release)                                                     \
+    static int validate_##kind(const cJSON *obj, union record *r, char *reason, size_t len)        \
     {                                                                                              \
-        struct type r;                                                                             \
+        return validate(obj, &r->m, reason, len);                                                  \
+    }                                                                                              \
+    static enum store_result store_##kind(struct db_conn *c, const union record *r,                \
+                                          int64_t generation, unsigned max_unit_depth,             \
+                                          char *reason, size_t len)                                \
+    {                                                                                              \
         (void)generation;                                                                          \
-        if (validate(rec, &r, reason, len) != 0)                                                   \
-            return STORE_REFUSED;                                                                  \
-        enum store_result rc = scope_check(c, scope, kind, &r, reason, len);                       \
-        if (rc == STORE_OK)                                                                        \
-            rc = store;                                                                            \
+        (void)max_unit_depth;                                                                      \
+        return store;                                                                              \
+    }                                                                                              \
+    static void release_##kind(union record *r)                                                    \
+    {                                                                                              \
         release;                                                                                   \
-        return rc;                                                                                 \
     }
 #define NOTHING ((void)r)
-TAKE(units, unit, unit_validate, unit_store(c, &r, reason, len), NOTHING)
-TAKE(procedures, procedure, procedure_validate, procedure_store(c, &r, reason, len), NOTHING)
-TAKE(dossiers, dossier, dossier_validate, dossier_store(c, &r, generation, reason, len),
-     dossier_release(&r))
-TAKE(feedback, feedback, feedback_validate, feedback_store(c, &r, generation, reason, len), NOTHING)
-TAKE(ratings, rating, rating_validate, rating_store(c, &r, generation, reason, len), NOTHING)
-TAKE(payments, payment, payment_validate, payment_store(c, &r, generation, reason, len), NOTHING)
-TAKE(announcements, announcement, announcement_validate,
-     announcement_store(c, &r, generation, reason, len), announcement_release(&r))
-TAKE(holidays, holiday, holiday_validate, holiday_store(c, &r, reason, len), NOTHING)
+OPS(units, unit, unit_validate, unit_store_within(c, &r->unit, max_unit_depth, reason, len),
+    NOTHING)
+OPS(procedures, procedure, procedure_validate, procedure_store(c, &r->procedure, reason, len),
+    NOTHING)
+OPS(dossiers, dossier, dossier_validate, dossier_store(c, &r->dossier, generation, reason, len),
+    dossier_release(&r->dossier))
+OPS(feedback, feedback, feedback_validate, feedback_store(c, &r->feedback, generation, reason, len),
+    NOTHING)
+OPS(ratings, rating, rating_validate, rating_store(c, &r->rating, generation, reason, len), NOTHING)
+OPS(payments, payment, payment_validate, payment_store(c, &r->payment, generation, reason, len),
+    NOTHING)
+OPS(announcements, announcement, announcement_validate,
+    announcement_store(c, &r->announcement, generation, reason, len),
+    announcement_release(&r->announcement))
+OPS(holidays, holiday, holiday_validate, holiday_store(c, &r->holiday, reason, len), NOTHING)
 #undef NOTHING
-#undef TAKE
+#undef OPS
+/* The three of a kind, for its row. */
+#define OF(kind) validate_##kind, store_##kind, release_##kind
 
 static const struct kind_def kinds[KIND_COUNT] = {
     [KIND_UNITS] = {{T("code"), T("name"), T("level"), T("parent_code"), T("valid_from"),
                      T("valid_to"), T("successor_code")},
-                    take_units},
+                    OF(units)},
     [KIND_PROCEDURES] = {{T("code"), T("name"), T("field"), T("online_service"), B("paper_result"),
                           B("parts_complete"), B("e_certified_copy")},
-                         take_procedures},
+                         OF(procedures)},
     [KIND_DOSSIERS] = {{T("code"), T("procedure_code"), T("unit_code"), T("channel"), T("status"),
                         T("received_at"), T("due_at"), T("finished_at"), N("fee"),
                         T("online_payment"), B("synced"), B("digitised"), B("reused_data"),
                         B("from_citizen_store"), B("electronic_result"), B("vneid"),
                         L("supplements")},
-                       take_dossiers},
+                       OF(dossiers)},
     [KIND_FEEDBACK] = {{T("code"), T("unit_code"), T("procedure_code"), T("dossier_code"),
                         T("subject"), T("status"), T("received_at"), T("resolved_at"),
                         B("published"), B("disliked"), B("repeated")},
-                       take_feedback},
+                       OF(feedback)},
     [KIND_RATINGS] = {{T("code"), T("dossier_code"), T("rating"), T("rated_at"), T("reason"),
                        T("comment")},
-                      take_ratings},
+                      OF(ratings)},
     [KIND_PAYMENTS] = {{T("id"), T("dossier_code"), N("amount"), T("paid_at"), T("channel"),
                         T("status")},
-                       take_payments},
+                       OF(payments)},
     [KIND_ANNOUNCEMENTS] = {{T("code"), T("unit_code"), N("procedures"), T("signed_at"),
                              T("effective_at"), T("published_at"), L("procedure_list")},
-                            take_announcements},
-    [KIND_HOLIDAYS] = {{T("day"), T("name")}, take_holidays},
+                            OF(announcements)},
+    [KIND_HOLIDAYS] = {{T("day"), T("name")}, OF(holidays)},
 };
 #undef T
 #undef N
 #undef B
 #undef L
+#undef OF
 
 const struct csv_field *kind_fields(enum kind kind)
 {
     return kinds[kind].fields;
 }
 
+int record_validate(enum kind kind, const cJSON *obj, union record *r, char *reason, size_t len)
+{
+    memset(r, 0, sizeof(*r));
+    if (kind >= KIND_COUNT)
+        return text_fail(reason, len, "the record is of no known kind");
+    return kinds[kind].validate(obj, r, reason, len);
+}
+
+enum store_result record_store(struct db_conn *c, enum kind kind, const union record *r,
+                               const struct store_rules *rules, char *reason, size_t len)
+{
+    if (kind >= KIND_COUNT)
+        return STORE_FAILED;
+    /* The key's reach first (records/scope.h: in the transaction, just before the store). */
+    enum store_result rc = scope_check(c, rules->scope, kind, r, reason, len);
+    return rc == STORE_OK
+               ? kinds[kind].store(c, r, rules->generation, rules->max_unit_depth, reason, len)
+               : rc;
+}
+
+void record_release(enum kind kind, union record *r)
+{
+    if (kind < KIND_COUNT)
+        kinds[kind].release(r);
+}
+
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
                               int64_t generation, struct write_scope *scope, char *reason,
                               size_t len)
 {
-    return kind < KIND_COUNT ? kinds[kind].take(c, kind, rec, generation, scope, reason, len)
-                             : STORE_FAILED;
+    union record r;
+    if (record_validate(kind, rec, &r, reason, len) != 0)
+        return STORE_REFUSED;
+    struct store_rules rules = {generation, UNIT_DEPTH_DEFAULT, scope};
+    enum store_result rc = record_store(c, kind, &r, &rules, reason, len);
+    record_release(kind, &r);
+    return rc;
 }

@@ -58,6 +58,9 @@ START_TEST(defaults)
     ck_assert_str_eq(c.listen, "127.0.0.1:8080");
     ck_assert_uint_eq(c.max_body_bytes, 67108864);
     ck_assert_uint_eq(c.max_batch_records, 100000);
+    ck_assert_uint_eq(c.max_load_bytes_read, 268435456);
+    ck_assert_uint_eq(c.max_load_seconds, 30);
+    ck_assert_uint_eq(c.max_unit_depth, 16);
     ck_assert_uint_eq(c.connection_timeout, 30);
     ck_assert_uint_eq(c.threads, 2);
     ck_assert_uint_eq(c.max_connections, 1024);
@@ -132,6 +135,11 @@ START_TEST(set_out_of_range)
     ck_assert_int_eq(config_set(&cfg, "max_body_bytes", "2147483649", err, sizeof(err)), -1);
     ck_assert_int_eq(config_set(&cfg, "max_batch_records", "0", err, sizeof(err)), -1);
     ck_assert_int_eq(config_set(&cfg, "connection_timeout", "3601", err, sizeof(err)), -1);
+    ck_assert_int_eq(config_set(&cfg, "max_unit_depth", "0", err, sizeof(err)), -1);
+    ASSERT_ERR_HAS("max_unit_depth must be a whole number from 1 to 1000");
+    ck_assert_int_eq(config_set(&cfg, "max_load_seconds", "0", err, sizeof(err)), -1);
+    ASSERT_ERR_HAS("max_load_seconds must be a whole number from 1 to 3600");
+    ck_assert_int_eq(config_set(&cfg, "max_load_bytes_read", "1023", err, sizeof(err)), -1);
     /* Past unsigned long long: strtoull reports ERANGE. */
     ck_assert_int_eq(config_set(&cfg, "threads", "99999999999999999999999", err, sizeof(err)), -1);
     /* 2^32 + 4 is refused, not stored as 4 in a 32-bit unsigned. */

@@ -258,6 +258,22 @@ START_TEST(year_range)
 }
 END_TEST
 
+/* The days a record may hold (ltime.h): 1990-01-01 .. 2100-12-31, local days. */
+START_TEST(record_day_range)
+{
+    ck_assert_int_eq(LTIME_FIRST_DAY, ltime_day_from_civil(1990, 1, 1));
+    ck_assert_int_eq(LTIME_LAST_DAY, ltime_day_from_civil(2100, 12, 31));
+    ck_assert(ltime_day_in_range(parsed(LTIME_FIRST_DAY_TEXT).day));
+    ck_assert(ltime_day_in_range(parsed(LTIME_LAST_DAY_TEXT).day));
+    ck_assert(!ltime_day_in_range(parsed("1989-12-31").day));
+    ck_assert(!ltime_day_in_range(parsed("2101-01-01").day));
+    /* A time counts by its local day: 17:00Z on 31 December is midnight of 1 January here. */
+    ck_assert(ltime_day_in_range(parsed("1989-12-31T17:00:00Z").day));
+    ck_assert(!ltime_day_in_range(parsed("1989-12-31T16:59:59Z").day));
+    ck_assert(!ltime_day_in_range(parsed("2100-12-31T17:00:00Z").day));
+}
+END_TEST
+
 /* ---- ltime_parse_day -------------------------------------------------------------------- */
 
 START_TEST(parse_day_plain)
@@ -385,6 +401,7 @@ static Suite *ltime_suite(void)
     tcase_add_test(tc, impossible_offsets);
     tcase_add_test(tc, malformed_text);
     tcase_add_test(tc, year_range);
+    tcase_add_test(tc, record_day_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("day");

@@ -637,6 +637,36 @@ START_TEST(array_positions)
 }
 END_TEST
 
+/* The server's max_unit_depth reaches the load: with 4, a province, a district and two
+ * communes below each other, but not a third; the units of the same body count. */
+START_TEST(unit_depth_is_the_servers_setting)
+{
+    struct test_server s;
+    test_server_prepare(&s, 0);
+    s.app.cfg.max_unit_depth = 4;
+    test_server_run(&s);
+    cJSON *j =
+        post(&s, "/api/v1/units", "application/x-ndjson",
+             "{\"code\":\"P\",\"name\":\"Tỉnh\",\"level\":\"province\"}\n"
+             "{\"code\":\"D\",\"name\":\"Huyện\",\"level\":\"district\",\"parent_code\":"
+             "\"P\"}\n"
+             "{\"code\":\"X1\",\"name\":\"Xã\",\"level\":\"commune\",\"parent_code\":\"D\"}\n"
+             "{\"code\":\"X2\",\"name\":\"Xã\",\"level\":\"commune\",\"parent_code\":\"X1\"}\n"
+             "{\"code\":\"X3\",\"name\":\"Xã\",\"level\":\"commune\",\"parent_code\":\"X2\"}\n",
+             200);
+    ck_assert_int_eq(int_of(j, "stored"), 4);
+    ck_assert_int_eq(int_of(j, "rejected"), 1);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rejects"), 0);
+    ck_assert_int_eq(int_of(r, "position"), 4);
+    ck_assert_str_eq(json_str(r, "code", NULL), "X3");
+    ck_assert_str_eq(json_str(r, "reason", NULL),
+                     "parent_code 'X2' is 4 units deep already, and a unit may be at most 4 deep, "
+                     "counting the units from the top of its tree (max_unit_depth)");
+    cJSON_Delete(j);
+    test_server_stop(&s);
+}
+END_TEST
+
 /* CSV rejects carry the 1-based physical line where the row starts (the header is line 1),
  * also after a quoted cell that spans two lines. */
 START_TEST(csv_reject_lines)
@@ -1444,6 +1474,7 @@ int main(void)
                         (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, array_positions);
     tcase_add_test(tc, csv_reject_lines);
+    tcase_add_test(tc, unit_depth_is_the_servers_setting);
     tcase_add_loop_test(tc, same_record_twice_stored_once, 0,
                         (int)(sizeof(twice_cases) / sizeof(twice_cases[0])));
     tcase_add_test(tc, holiday_twice_stored_once);

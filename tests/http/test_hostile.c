@@ -46,6 +46,7 @@
 #define MAX_BODY     (3u * 1024 * 1024)
 #define MAX_INFLATED (4u * 1024 * 1024)
 #define MAX_BATCH    100000u
+#define MAX_READ     (6u * 1024 * 1024)
 
 /* ---- the rows ---------------------------------------------------------------------------- */
 
@@ -138,8 +139,9 @@ struct row {
 #define TIME_REASON(f)                                                                             \
     f " must be a time like 2024-03-01T09:12:00+07:00, 2024-03-01T09:12:00 or a day like "         \
       "2024-03-01, and a real date"
-#define FEE(v)     DOSSIER("\"received_at\":\"2024-03-01\",\"fee\":" v)
-#define FEE_REASON "fee must be a whole number of VND from 0 to 1000000000000000"
+#define RANGE_REASON(f) f " is outside the days a record may hold, 1990-01-01 to 2100-12-31"
+#define FEE(v)          DOSSIER("\"received_at\":\"2024-03-01\",\"fee\":" v)
+#define FEE_REASON      "fee must be a whole number of VND from 0 to 1000000000000000"
 /* A DVCQG dossier at unit NOWHERE (the part of MaHoSo before its '-'), with extra members. */
 #define PORTAL(extra)                                                                              \
     "{\"MaHoSo\":\"NOWHERE-1\",\"MaTTHC\":\"1.001\",\"KenhThucHien\":2,\"TrangThaiHoSo\":2," extra \
@@ -330,6 +332,64 @@ static const struct row fixed_rows[] = {
           RECEIVED("2024-03-01T10:00:00.1234567890"), 422, TIME_REASON("received_at")),
     POSTR("received_at year 1899", DOSSIERS_P, J, RECEIVED("1899-12-31"), 422,
           TIME_REASON("received_at")),
+    /* -- days outside 1990-01-01 .. 2100-12-31, the local day of times included -- */
+    POSTR("received_at 1989-12-31", DOSSIERS_P, J, RECEIVED("1989-12-31"), 422,
+          RANGE_REASON("received_at")),
+    POSTR("received_at 2101-01-01", DOSSIERS_P, J, RECEIVED("2101-01-01T08:00:00+07:00"), 422,
+          RANGE_REASON("received_at")),
+    POSTR("received_at 1989-12-31T17:00Z is 1990-01-01 here", DOSSIERS_P, J,
+          DOSSIER_NOWHERE("\"received_at\":\"1989-12-31T17:00:00Z\""), 422, NOWHERE_REASON),
+    POSTR("received_at 1989-12-31T16:59:59Z is 1989-12-31 here", DOSSIERS_P, J,
+          RECEIVED("1989-12-31T16:59:59Z"), 422, RANGE_REASON("received_at")),
+    POSTR("due_at 2100-12-31T23:59:59 is the last day", DOSSIERS_P, J,
+          DOSSIER_NOWHERE("\"received_at\":\"2024-03-01\",\"due_at\":\"2100-12-31T23:59:59\""), 422,
+          NOWHERE_REASON),
+    POSTR("due_at 2100-12-31T17:00Z is 2101-01-01 here", DOSSIERS_P, J,
+          DOSSIER("\"received_at\":\"2024-03-01\",\"due_at\":\"2100-12-31T17:00:00Z\""), 422,
+          RANGE_REASON("due_at")),
+    POSTR("finished_at 2101", DOSSIERS_P, J,
+          "{\"code\":\"N1\",\"procedure_code\":\"1.001\",\"unit_code\":\"P\",\"channel\":"
+          "\"online\",\"status\":\"done\",\"received_at\":\"2024-03-01\",\"finished_at\":"
+          "\"2101-03-01\"}",
+          422, RANGE_REASON("finished_at")),
+    POSTR("supplement requested_at 1989", DOSSIERS_P, J,
+          DOSSIER("\"received_at\":\"2024-03-01\",\"supplements\":[{\"requested_at\":"
+                  "\"1989-06-01\"}]"),
+          422, RANGE_REASON("supplements[0].requested_at")),
+    POSTR("feedback resolved_at 2101", FEEDBACK_P, J,
+          "{\"code\":\"F1\",\"unit_code\":\"P\",\"status\":\"resolved\",\"received_at\":"
+          "\"2024-03-01\",\"resolved_at\":\"2101-01-02\"}",
+          422, RANGE_REASON("resolved_at")),
+    POSTR("rated_at 1980", RATINGS_P, J,
+          "{\"code\":\"R1\",\"dossier_code\":\"X1\",\"rating\":\"satisfied\",\"rated_at\":"
+          "\"1980-03-01\"}",
+          422, RANGE_REASON("rated_at")),
+    POSTR("paid_at 2999", PAYMENTS_P, J,
+          "{\"id\":\"G1\",\"dossier_code\":\"X1\",\"amount\":1,\"paid_at\":\"2999-03-01\","
+          "\"channel\":\"dvcqg\",\"status\":\"success\"}",
+          422, RANGE_REASON("paid_at")),
+    POSTR("signed_at 1900", ANN_P, J,
+          "{\"code\":\"A1\",\"unit_code\":\"P\",\"procedures\":1,\"signed_at\":\"1900-03-01\"}",
+          422, RANGE_REASON("signed_at")),
+    POSTR("procedure_list effective_on 2101", ANN_P, J,
+          "{\"code\":\"A1\",\"unit_code\":\"P\",\"signed_at\":\"2024-03-01\","
+          "\"procedure_list\":[{\"procedure_code\":\"1.001\",\"effective_on\":\"2101-01-01\"}]}",
+          422, RANGE_REASON("procedure_list[0].effective_on")),
+    POSTR("holiday day 1989-12-31", HOL_P, J, "{\"day\":\"1989-12-31\",\"name\":\"x\"}", 422,
+          RANGE_REASON("day")),
+    POSTR("valid_from 1989-12-31", UNITS_P, J,
+          "{\"code\":\"U1\",\"name\":\"u\",\"level\":\"province\",\"valid_from\":"
+          "\"1989-12-31\"}",
+          422, RANGE_REASON("valid_from")),
+    POSTR("valid_to 2101-01-01", UNITS_P, J,
+          "{\"code\":\"U1\",\"name\":\"u\",\"level\":\"province\",\"valid_to\":"
+          "\"2101-01-01\"}",
+          422, RANGE_REASON("valid_to")),
+    POSTR("NgayTiepNhan 1989", DVCQG_P, J, PORTAL("\"NgayTiepNhan\":\"19891231090000\""), 422,
+          RANGE_REASON("NgayTiepNhan (or NgayNopHoSo)")),
+    POSTR("NgayHenTra 2101", DVCQG_P, J,
+          PORTAL("\"NgayTiepNhan\":\"20240301090000\",\"NgayHenTra\":\"21010301\""), 422,
+          "is outside the days a record may hold, 1990-01-01 to 2100-12-31"),
     POSTR("received_at in the portal's form", DOSSIERS_P, J, RECEIVED("20240301090000"), 422,
           TIME_REASON("received_at")),
     POSTR("feedback received_at 24:00:00", FEEDBACK_P, J,
@@ -399,8 +459,24 @@ static const struct row fixed_rows[] = {
     BADQ("from empty", "/api/v1/summary?from=&to=2024-03-31", "from"),
     BADQ("from without =", "/api/v1/summary?from&to=2024-03-31", "from"),
     BADQ("to before from", "/api/v1/summary?from=2024-03-31&to=2024-03-01", "to"),
-    GETP("period past max_query_days", "/api/v1/summary?from=1900-01-01&to=2999-12-31", 400,
+    GETP("period past max_query_days", "/api/v1/summary?from=1990-01-01&to=2100-12-31", 400,
          "invalid-parameter", "to", "Period too long"),
+    /* -- days outside 1990-01-01 .. 2100-12-31 in the query -- */
+    GETP("from year 1989", "/api/v1/summary?from=1989-12-31&to=1990-01-31", 400,
+         "invalid-parameter", "from", "from must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("to year 2101", "/api/v1/summary?from=2100-12-01&to=2101-01-01", 400, "invalid-parameter",
+         "to", "to must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("series from year 1989", "/api/v1/series?interval=day&from=1989-12-31&to=1990-01-31", 400,
+         "invalid-parameter", "from", "from must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("rankings to year 2101",
+         "/api/v1/rankings?metric=on_time_rate&level=district&from=2100-12-01&to=2101-01-01", 400,
+         "invalid-parameter", "to", "to must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("form06 from year 1989", "/api/v1/reports/form06?from=1989-12-31&to=1990-01-31", 400,
+         "invalid-parameter", "from", "from must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("index766 to year 2101", "/api/v1/index766?from=2100-12-01&to=2101-01-01", 400,
+         "invalid-parameter", "to", "to must be a day from 1990-01-01 to 2100-12-31"),
+    GETP("first and last days are a period", "/api/v1/summary?from=1990-01-01&to=1990-01-01", 200,
+         NULL, NULL, "\"from\":\"1990-01-01\""),
     BADQ("series from=2024-02-30", "/api/v1/series?interval=day&from=2024-02-30&to=2024-03-31",
          "from"),
     BADQ("rankings to=2023-02-29",
@@ -991,30 +1067,53 @@ static void add_malformed_csv(struct table *t)
              "column code is longer than 65536 bytes");
 }
 
+/* The reason of a value nested past 32 levels. */
+#define TOO_DEEP                                                                                   \
+    "the value nests arrays and objects more than 32 levels deep: records are flat, with lists "   \
+    "of flat objects at most"
+
 /* 100,000 levels of nesting, arrays and objects, and long keys, codes and names. */
 static void add_deep_and_long(struct table *t)
 {
     size_t len;
     const char *b = repeat(t, "", "[", 100000, "", &len);
     add_post(t, "arrays 100,000 deep", UNITS_P, J, b, len, 400, "invalid-body",
-             "element 0 of the array (line 1) cannot be read");
+             "element 0 of the array (line 1) nests arrays and objects more than 32 levels deep");
     b = repeat(t, "", "{\"a\":", 100000, "", &len);
-    add_post(t, "objects 100,000 deep", UNITS_P, J, b, len, 422, NULL,
-             "the line is not valid JSON");
+    add_post(
+        t, "objects 100,000 deep", UNITS_P, J, b, len, 422, NULL,
+        "\"received\":1,\"stored\":0,\"rejected\":1,\"rejects\":[{\"position\":0,\"code\":null,"
+        "\"reason\":\"" TOO_DEEP "\"}]");
     b = repeat(t, "[", "{\"a\":", 100000, "", &len);
     add_post(t, "objects 100,000 deep in an array", DOSSIERS_P, J, b, len, 400, "invalid-body",
-             "element 0 of the array (line 1) cannot be read");
+             "element 0 of the array (line 1) nests arrays and objects more than 32 levels deep");
     b = repeat(t, "", "[{\"a\":", 50000, "", &len);
     add_post(t, "arrays and objects 100,000 deep", FEEDBACK_P, ND, b, len, 400, "invalid-body",
-             "element 0 of the array (line 1) cannot be read");
+             "element 0 of the array (line 1) nests arrays and objects more than 32 levels deep");
     b = repeat(t, "{\"MaHoSo\":\"NOWHERE-1\",\"TaiLieuNop\":", "[", 100000, "", &len);
-    add_post(t, "portal record 100,000 deep", DVCQG_P, J, b, len, 422, NULL,
-             "the line is not valid JSON");
-    /* Deep but within cJSON's limit: read, and refused by the record's own rules. */
-    char *d = (char *)repeat(t, "{\"code\":\"Q\",\"x\":", "[", 1800, "}", &len);
+    add_post(t, "portal record 100,000 deep", DVCQG_P, J, b, len, 422, NULL, TOO_DEEP);
+    /* 32 levels (the record and 31 arrays): read, and refused by the record's own rules. */
+    char *d = (char *)repeat(t, "{\"code\":\"Q\",\"x\":", "[", 62, "}", &len);
+    memset(d + strlen("{\"code\":\"Q\",\"x\":") + 31, ']', 31);
+    add_post(t, "32 levels, an unknown member", UNITS_P, J, d, len, 422, NULL, "unknown field 'x'");
+    /* 33: refused unread, whatever the record would have been. */
+    d = (char *)repeat(t, "{\"code\":\"Q\",\"x\":", "[", 64, "}", &len);
+    memset(d + strlen("{\"code\":\"Q\",\"x\":") + 32, ']', 32);
+    add_post(t, "33 levels", UNITS_P, J, d, len, 422, NULL, TOO_DEEP);
+    /* 900 levels: refused at the 33rd, never parsed. */
+    d = (char *)repeat(t, "{\"code\":\"Q\",\"x\":", "[", 1800, "}", &len);
     memset(d + strlen("{\"code\":\"Q\",\"x\":") + 900, ']', 900);
-    add_post(t, "900 levels in an unknown member", UNITS_P, J, d, len, 422, NULL,
-             "unknown field 'x'");
+    add_post(t, "900 levels in an unknown member", UNITS_P, J, d, len, 422, NULL, TOO_DEEP);
+    /* The issue's load: a line that is not JSON, then '[' and a line feed a million times. Each
+     * value is read to its 33rd level and reading goes on from there: 31,250 values of 32 lines
+     * (before, each of the million lines was read again to the depth of 1,000: 2 GB of parsing,
+     * minutes under the write lock). */
+    b = repeat(t, "x\n", "[\n", 1000000, "", &len);
+    add_post(
+        t, "nested [ and line feeds, 2 MB", UNITS_P, ND, b, len, 422, NULL,
+        "\"received\":31251,\"stored\":0,\"rejected\":31251,\"rejects\":[{\"position\":0,"
+        "\"code\":null,\"reason\":\"the line is not valid JSON\"},{\"position\":1,\"code\":null,"
+        "\"reason\":\"" TOO_DEEP "\"},{\"position\":33,");
     b = repeat(t, "{\"code\":\"", "1", 65, "\"}", &len);
     add_post(t, "code of 65 digits", PROCS_P, J, b, len, 422, NULL,
              "code must be 1 to 64 characters");
@@ -1291,6 +1390,39 @@ static void add_gzip_and_batches(struct table *t)
                         .body_len = inner_len + 4,
                         .status = 400,
                         .type = "invalid-body"});
+
+    /* The load, gzipped: 3.2 MB of '[' and line feeds in a few KiB; 50,001 values. */
+    size_t nlen, gnlen;
+    const char *nested = repeat(t, "x\n", "[\n", 1600000, "", &nlen);
+    char *gnested = gzip_of(t, nested, nlen, 1, &gnlen);
+    add(t, (struct row){.name = "gzip of nested [ and line feeds, 3.2 MB",
+                        .method = "POST",
+                        .target = UNITS_P,
+                        .headers = "Content-Encoding: gzip\r\n",
+                        .ctype = ND,
+                        .body = gnested,
+                        .body_len = gnlen,
+                        .status = 422,
+                        .has = "\"received\":50001,\"stored\":0,\"rejected\":50001"});
+    /* Past max_load_bytes_read (6 MiB here): 40 records of 100,000 characters each are read
+     * twice (their syntax, then their fields); the 32nd passes the budget. */
+    size_t blen, gblen;
+    const char *line = repeat(t, "{\"code\":\"U\",\"name\":\"", "n", 100000, "\"}\n", &blen);
+    char *big = own(t, malloc(40 * blen));
+    for (int i = 0; i < 40; i++)
+        memcpy(big + (size_t)i * blen, line, blen);
+    char *gbig = gzip_of(t, big, 40 * blen, 1, &gblen);
+    add(t, (struct row){.name = "past max_load_bytes_read",
+                        .method = "POST",
+                        .target = UNITS_P,
+                        .headers = "Content-Encoding: gzip\r\n",
+                        .ctype = ND,
+                        .body = gbig,
+                        .body_len = gblen,
+                        .status = 413,
+                        .type = "load-over-budget",
+                        .has = "reading the body took more than 6291456 bytes of parsing "
+                               "(max_load_bytes_read): send it in smaller batches"});
 
     /* A million values: past max_batch_records, nothing is stored. */
     size_t len;
@@ -1705,6 +1837,7 @@ static void start(struct test_server *t)
     test_server_prepare(t, MAX_BODY);
     t->app.cfg.max_inflated_bytes = MAX_INFLATED;
     t->app.cfg.max_batch_records = MAX_BATCH;
+    t->app.cfg.max_load_bytes_read = MAX_READ;
     /* The requests libmicrohttpd holds without an answer are closed this soon. */
     t->app.cfg.connection_timeout = 2;
     test_server_run(t);

@@ -12,6 +12,9 @@ struct config {
     char listen[128];            /* HOST:PORT; port 0 picks a free port */
     size_t max_body_bytes;       /* larger request bodies get 413 */
     size_t max_batch_records;    /* more records in one load get 413 */
+    size_t max_load_bytes_read;  /* a load's budget of parsing (records/ingest.h) */
+    unsigned max_load_seconds;   /* a load's budget of time, reading and storing */
+    unsigned max_unit_depth;     /* units from the top of a tree; units in a successor chain */
     unsigned connection_timeout; /* seconds of silence before a connection is closed */
     unsigned threads;            /* worker threads; at most the cores, see style.md */
     unsigned max_connections;    /* open connections at once */

@@ -7,6 +7,7 @@
 #ifndef TTHC_LTIME_H
 #define TTHC_LTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Offset of local time from UTC, in seconds. */
@@ -15,6 +16,20 @@
 /* No day: a dossier with no due day, or not finished; feedback not settled; a decision not
  * published. Later than every real day, so "before day X" tests leave it out. */
 #define DAY_NONE INT32_MAX
+
+/* The days a record may hold and a query may ask about (api.md, "Times and local days"): far
+ * wider than any dossier's, and narrow enough that a stray year (1900, 2999) is refused instead
+ * of stretching every walk over time. Local days, as counted below. */
+#define LTIME_FIRST_DAY      7305  /* 1990-01-01 */
+#define LTIME_LAST_DAY       47846 /* 2100-12-31 */
+#define LTIME_FIRST_DAY_TEXT "1990-01-01"
+#define LTIME_LAST_DAY_TEXT  "2100-12-31"
+
+/* Whether day is one of LTIME_FIRST_DAY .. LTIME_LAST_DAY. */
+static inline bool ltime_day_in_range(int day)
+{
+    return day >= LTIME_FIRST_DAY && day <= LTIME_LAST_DAY;
+}
 
 struct ltime {
     int64_t epoch; /* seconds since 1970-01-01T00:00:00Z */

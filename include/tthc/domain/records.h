@@ -43,6 +43,12 @@ struct unit {
     int valid_from, valid_to;
 };
 
+/* The deepest a unit may sit, counting the units from the top of its tree down to it (a unit
+ * without a parent is 1 deep), and the most units a chain of successors may hold, unless the
+ * operator says otherwise (max_unit_depth, api.md): a province, its districts and communes are
+ * 3; the bound keeps every walk of the tree short whatever is loaded. */
+#define UNIT_DEPTH_DEFAULT 16
+
 struct procedure {
     const char *code, *name, *field;
     int online_service;                                  /* -1: not given */
@@ -102,6 +108,18 @@ struct announcement {
 struct holiday {
     const char *name;
     int day;
+};
+
+/* A validated record of any kind: the member its kind (enum kind) names. */
+union record {
+    struct unit unit;
+    struct procedure procedure;
+    struct dossier dossier;
+    struct feedback feedback;
+    struct rating rating;
+    struct payment payment;
+    struct announcement announcement;
+    struct holiday holiday;
 };
 
 #endif

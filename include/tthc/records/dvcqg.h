@@ -40,14 +40,23 @@ struct dvcqg_procedure {
 int dvcqg_to_dossier(const cJSON *src, cJSON **out, struct dvcqg_procedure *proc, char *reason,
                      size_t len);
 
-struct write_scope;
+/* Checks one DVCQG dossier object before any write, with no I/O: mapped onto a native record
+ * (*native, which the caller deletes with cJSON_Delete) and validated as one into *d (kinds.h:
+ * d's strings point into *native, its lists are d's to release), proc filled. Returns 0, or -1
+ * with *native NULL and a reason that names the portal's fields (NgayHenTra, not due_at). */
+int dvcqg_check(const cJSON *rec, cJSON **native, struct dossier *d, struct dvcqg_procedure *proc,
+                char *reason, size_t len);
 
-/* Stores one DVCQG dossier object inside the caller's write transaction (storage/write.h):
- * mapped onto a native record, then taken like one (kinds.h) under the key's scope (NULL: no
- * limit), and the procedure's name and field from the payload written into the catalogue when
- * the scope reaches it (admin; records/scope.h). A refusal's reason names the portal's fields
- * (NgayHenTra, not due_at). *existed tells whether the dossier was there before. */
-enum store_result dvcqg_take(struct db_conn *c, const cJSON *rec, int64_t generation,
-                             struct write_scope *scope, bool *existed, char *reason, size_t len);
+struct store_rules;
+
+/* Stores a dossier dvcqg_check accepted inside the caller's write transaction
+ * (storage/write.h), like a native one (kinds.h, record_store: the key's scope, then the
+ * store), and the procedure's name and field from the payload (proc_name NULL: the payload named
+ * none; proc_field NULL: none) into the catalogue when the scope reaches it (admin;
+ * records/scope.h). *existed tells whether the dossier was there before. A refusal's reason
+ * names the portal's fields. */
+enum store_result dvcqg_store(struct db_conn *c, const struct dossier *d, const char *proc_name,
+                              const char *proc_field, const struct store_rules *rules,
+                              bool *existed, char *reason, size_t len);
 
 #endif

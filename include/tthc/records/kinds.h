@@ -1,6 +1,7 @@
 /* The record kinds (records/kinds.c): each kind's fields, what a valid record of it is (the
  * rules of api.md's record tables, and docs/api.md for the kinds added since), and how a record
- * is taken: validated, then stored (storage/write.h). A validator reads a cJSON object and
+ * is taken: validated (no I/O, so a load checks its records before it takes the write lock),
+ * then stored (storage/write.h). A validator reads a cJSON object and
  * fills the domain's record (domain/records.h), whose strings point into the object; it does no
  * I/O: what needs the database (does the unit exist?) is storage's to refuse. A new kind is a
  * row of the table, a validator, its SQL in storage and its name in the domain (vocab.h).
@@ -20,11 +21,32 @@
 /* The fields of kind, ended by a NULL name, with how a CSV cell of each reads. */
 const struct csv_field *kind_fields(enum kind kind);
 
+/* Validates obj as a record of kind into *r (the member kind names), with no I/O. Returns 0,
+ * or -1 with a one-sentence reason. After a 0, r's strings point into obj and its lists are
+ * new arrays r owns: record_release frees them (a -1 leaves nothing to free). */
+int record_validate(enum kind kind, const cJSON *obj, union record *r, char *reason, size_t len);
+
 struct write_scope;
 
-/* Validates one record of kind, holds it to the key's scope (records/scope.h; NULL: no limit)
- * and stores it, inside a transaction opened by ingest_begin. Returns STORE_OK, STORE_REFUSED
- * (reason says why) or STORE_FAILED. */
+/* What a record is stored under: its load's rules beyond the record's own. */
+struct store_rules {
+    int64_t generation;        /* stamped on the rows written (db_write_begin's) */
+    unsigned max_unit_depth;   /* the unit tree's depth and successor chains (write.h) */
+    struct write_scope *scope; /* the key's reach (records/scope.h); NULL: no limit */
+};
+
+/* Stores a record record_validate accepted (or a copy of one: records/keep.c) inside a
+ * transaction opened by db_write_begin: first held to the key's scope, then stored, a unit
+ * refused when it would sit deeper than max_unit_depth or make a longer successor chain
+ * (write.h). Returns STORE_OK, STORE_REFUSED (reason says why) or STORE_FAILED. */
+enum store_result record_store(struct db_conn *c, enum kind kind, const union record *r,
+                               const struct store_rules *rules, char *reason, size_t len);
+
+/* Frees the lists record_validate allocated in r and empties them; safe twice. */
+void record_release(enum kind kind, union record *r);
+
+/* The three above in one, with UNIT_DEPTH_DEFAULT and the key's scope (NULL: no limit), for a
+ * record built in the program (the demo). */
 enum store_result record_take(struct db_conn *c, enum kind kind, const cJSON *rec,
                               int64_t generation, struct write_scope *scope, char *reason,
                               size_t len);

@@ -1,7 +1,8 @@
 /* Writing records: the transaction a load runs in (which bumps the data generation the engine
  * follows), and the statements that store each kind of validated record by create-or-replace on
- * its natural key. The rules of what is valid are the records layer's; this module only refuses
- * what needs the database to know (a unit or dossier that is not there, a cycle in the tree).
+ * its natural key (write.c; units in tree.c). The rules of what is valid are the records layer's;
+ * this module only refuses what needs the database to know (a unit or dossier that is not there,
+ * a cycle in the tree, a tree or successor chain deeper than the load allows).
  */
 #ifndef TTHC_STORAGE_WRITE_H
 #define TTHC_STORAGE_WRITE_H
@@ -35,6 +36,13 @@ enum store_result {
 /* Stores one validated record inside a transaction opened by db_write_begin, creating or
  * replacing it by its natural key; refused when the database says it cannot be (an unknown
  * unit, a cycle), with reason. */
+
+/* A unit (tree.c): refused, besides, when it would sit more than max_depth units deep counting
+ * from the top of its tree (or put a unit below it there), or make a chain of successors of more
+ * than max_depth units (domain/records.h, UNIT_DEPTH_DEFAULT). unit_store keeps to
+ * UNIT_DEPTH_DEFAULT. */
+enum store_result unit_store_within(struct db_conn *c, const struct unit *u, unsigned max_depth,
+                                    char *reason, size_t len);
 enum store_result unit_store(struct db_conn *c, const struct unit *u, char *reason, size_t len);
 enum store_result procedure_store(struct db_conn *c, const struct procedure *p, char *reason,
                                   size_t len);
