@@ -16,17 +16,60 @@ check() { # check NAME EXPECTED ACTUAL
 
 "$tthc" --help >out 2>&1; check "tthc --help exits 0" 0 $?
 grep -q "import" out; check "tthc --help lists import" 0 $?
-for cmd in serve migrate demo import; do
+version=$(sed -n "s/^  version : '\(.*\)',$/\1/p" "$root/meson.build")
+check "tthc --version" "tthc $version" "$("$tthc" --version)"
+check "tthc version" "tthc $version" "$("$tthc" version)"
+# Each command's help lists the settings it reads: serve all twenty, the others only db.
+"$tthc" serve --help >out 2>&1; check "tthc serve --help exits 0" 0 $?
+check "tthc serve --help lists every setting" 20 "$(sed -n '/^Settings/,/^$/p' out | grep -c '^  [a-z_]* ')"
+for cmd in migrate demo import verify backup; do
     "$tthc" "$cmd" --help >out 2>&1; check "tthc $cmd --help exits 0" 0 $?
-    grep -q "max_body_bytes" out; check "tthc $cmd --help lists settings" 0 $?
+    check "tthc $cmd --help lists only db" "  db                     path of the SQLite database file (default tthc.db)" \
+        "$(sed -n '/^Settings/,/^$/p' out | grep '^  [a-z_]* ')"
 done
+"$tthc" key --help >out 2>&1; check "tthc key --help exits 0" 0 $?
+grep -q -- "--db PATH (the database; its only setting)" out; check "tthc key --help names --db" 0 $?
+"$tthc" import --threads 4 --kind units x.ndjson >out 2>&1; check "a serve setting on import exits 2" 2 $?
+check "a serve setting on import is named" "tthc import: --threads is a setting of tthc serve, not of tthc import (see tthc import --help)" "$(cat out)"
+"$tthc" migrate --kind units >out 2>&1; check "--kind on migrate exits 2" 2 $?
+check "--kind on migrate is unknown" "tthc migrate: unknown setting 'kind' (see tthc migrate --help)" "$(cat out)"
+
+# The config file: # inside a value, quotes, a relative db from the file's folder.
+schema=$(ls "$root"/migrations/*.sql | wc -l)
+printf 'db = a#b.db  # a comment\n' >hash.conf
+"$tthc" migrate --config hash.conf >out 2>/dev/null; check "a # inside a value is kept" "database a#b.db is at schema version $schema" "$(cat out)"
+printf 'db = "x y.db"\n' >quoted.conf
+"$tthc" migrate --config quoted.conf >out 2>/dev/null; check "quotes are removed" "database x y.db is at schema version $schema" "$(cat out)"
+mkdir -p sub && printf "db = 'd.db'\n" >sub/rel.conf
+"$tthc" migrate --config sub/rel.conf >out 2>/dev/null; check "a relative db is from the file's folder" "database sub/d.db is at schema version $schema" "$(cat out)"
+printf 'db = "open.db\n' >open.conf
+"$tthc" migrate --config open.conf >out 2>&1; check "an unclosed quote exits 2" 2 $?
+check "an unclosed quote names the line" "tthc migrate: open.conf:1: the value's opening \" is never closed" "$(cat out)"
+# Where the config file is found: --config, else TTHC_CONFIG, else ../config/tthc.conf from the
+# binary's folder, else /etc/tthc/tthc.conf; never the working directory.
+mkdir -p inst/bin inst/config inst/var elsewhere/config
+cp "$tthc" inst/bin/tthc
+printf 'db = ../var/inst.db\n' >inst/config/tthc.conf
+printf 'db = cwd.db\n' >elsewhere/config/tthc.conf
+here=$(pwd -P)
+(cd elsewhere && ../inst/bin/tthc migrate >../out 2>/dev/null); check "the config next to the binary" "database $here/inst/config/../var/inst.db is at schema version $schema" "$(cat out)"
+check "never the working directory's config" "no" "$([ -e elsewhere/cwd.db ] && echo yes || echo no)"
+(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1); grep -q "Here: $here/inst/config/tthc.conf." out; check "help names the config file found" 0 $?
+(cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate >../out 2>&1); check "TTHC_CONFIG before it" "database ../a#b.db is at schema version $schema" "$(cat out)"
+(cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate --config ../quoted.conf >../out 2>&1); check "--config before TTHC_CONFIG" "database ../x y.db is at schema version $schema" "$(cat out)"
+TTHC_CONFIG=missing.conf "$tthc" migrate >out 2>&1; check "a missing TTHC_CONFIG exits 2" 2 $?
+check "a missing TTHC_CONFIG is named" "tthc migrate: cannot read config file missing.conf" "$(cat out)"
+rm -f inst/config/tthc.conf
+(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1)
+if [ -e /etc/tthc/tthc.conf ]; then want="Here: /etc/tthc/tthc.conf."; else want="Here: none."; fi
+grep -q "$want" out; check "without one next to the binary: /etc/tthc/tthc.conf or none" 0 $?
 "$tthc" frobnicate >out 2>&1; check "unknown command exits 2" 2 $?
 grep -q "unknown command" out; check "unknown command says so" 0 $?
 "$tthc" serve --threads 0 >out 2>&1; check "bad setting exits 2" 2 $?
 grep -q "threads must be" out; check "bad setting is named" 0 $?
 
 "$tthc" migrate --db m.db >out 2>&1; check "migrate exits 0" 0 $?
-check "migrate records the schema" "$(ls "$root"/migrations/*.sql | wc -l)" "$(sqlite3 m.db 'select count(*) from schema_migrations')"
+check "migrate records the schema" "$schema" "$(sqlite3 m.db 'select count(*) from schema_migrations')"
 
 cat >units.ndjson <<'J'
 {"code":"P","name":"Tỉnh","level":"province","parent_code":null}
