@@ -85,6 +85,34 @@ grep -q "units: 2 stored, 0 rejected" out; check "import units reports counts" 0
 grep -q "line 2 B: unit_code" err; check "import names the rejected line and code" 0 $?
 "$tthc" import --db m.db --kind dossiers - <dossiers.ndjson >out 2>&1; check "import from stdin" 3 $?
 "$tthc" import --db m.db --kind bogus units.ndjson >out 2>&1; check "unknown kind exits 2" 2 $?
+# Progress on stderr: the share of the input read when its size is known (a file, or standard
+# input redirected from one), the bytes read when not (a pipe); one line at the end, and one
+# every 100,000 records. The time and rate vary: norm writes them T and R.
+norm() { sed -E 's/ in [0-9]+\.[0-9] s, [0-9]+ records\/s$/ in T s, R records\/s/'; }
+"$tthc" import --db m.db --kind units units.ndjson >out 2>err
+check "import progress, size known" "tthc import: 100% of $(stat -c %s units.ndjson) B read, 2 records (2 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
+"$tthc" import --db m.db --kind units - <units.ndjson >out 2>err
+check "import progress, standard input from a file" "tthc import: 100% of $(stat -c %s units.ndjson) B read, 2 records (2 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
+cat units.ndjson | "$tthc" import --db m.db --kind units - >out 2>err
+check "import progress, a pipe" "tthc import: 2 records (2 stored, 0 rejected), $(stat -c %s units.ndjson) B read in T s, R records/s" "$(norm <err)"
+awk 'BEGIN { for (i = 0; i < 250000; i++) printf "{\"code\":\"N%d\",\"procedure_code\":\"1\",\"unit_code\":\"C\",\"channel\":\"online\",\"status\":\"new\",\"received_at\":\"2024-03-01\"}\n", i }' >many.ndjson
+"$tthc" import --db m.db --kind dossiers many.ndjson >out 2>err; check "a large import exits 0" 0 $?
+check "a large import's progress: every 100000 records, then the end" \
+    "tthc import: 40% of 27.8 MiB read, 100000 records (100000 stored, 0 rejected)|tthc import: 80% of 27.8 MiB read, 200000 records (200000 stored, 0 rejected)|tthc import: 100% of 27.8 MiB read, 250000 records (250000 stored, 0 rejected) in T s, R records/s" \
+    "$(norm <err | sed -E 's/, [0-9]+ records\/s, [0-9]+:[0-9]{2} left$//' | paste -sd'|')"
+# gzip, told by its first bytes whatever the name, from a file or a pipe; the progress of a
+# file is the share of its compressed bytes.
+gzip -c dossiers.ndjson >dossiers.data
+"$tthc" import --db m.db --kind dossiers dossiers.data >out 2>err; check "a gzip file exits 3 like the plain one" 3 $?
+check "a gzip file's records" "dossiers: 1 stored, 1 rejected" "$(cat out)"
+grep -q "line 2 B: unit_code" err; check "a gzip file's reject names the line" 0 $?
+check "a gzip file's progress" "tthc import: 100% of $(stat -c %s dossiers.data) B read, 2 records (1 stored, 1 rejected) in T s, R records/s" "$(grep '^tthc import' err | norm)"
+gzip -c dossiers.ndjson | "$tthc" import --db m.db --kind dossiers - >out 2>err; check "gzip from a pipe" "dossiers: 1 stored, 1 rejected" "$(cat out)"
+gzip -c many.ndjson | head -c 200000 >cut.ndjson.gz
+"$tthc" import --db m.db --kind dossiers cut.ndjson.gz >out 2>err; check "a cut gzip file exits 1" 1 $?
+check "a cut gzip file says so" "tthc import: cannot read cut.ndjson.gz: the gzip data stops short: the file is incomplete; the records before it are stored" "$(grep 'cannot read' err)"
+check "a cut gzip file's broken line is not a reject" 0 "$(grep -c '^rejected' err)"
+
 # NDJSON is one object a line: an object spread over lines is refused line by line (it could be
 # cut between two batches), and the object on the next line is still stored.
 printf '{"code":"M1","procedure_code":"1","unit_code":"C",\n"channel":"online","status":"new","received_at":"2024-03-01"}\n{"code":"M2","procedure_code":"1","unit_code":"C","channel":"online","status":"new","received_at":"2024-03-01"}\n' >multi.ndjson
@@ -119,6 +147,9 @@ cat >decisions.json <<'J'
 [{"code":"1/QĐ","unit_code":"P","signed_at":"2024-03-01","procedure_list":[{"procedure_code":"1","effective_on":"2024-03-15","published_on":"2024-03-05"},{"procedure_code":"9.9","effective_on":"2024-04-01"}]}]
 J
 "$tthc" import --db m.db --kind announcements --format json decisions.json >out 2>&1; check "import of a decision's list exits 0" 0 $?
+gzip -c decisions.json >decisions.json.gz
+"$tthc" import --db m.db --kind announcements --format json decisions.json.gz >out 2>err; check "a gzip JSON document exits 0" 0 $?
+check "a gzip JSON document's progress" "tthc import: 100% of $(stat -c %s decisions.json.gz) B read, 1 records (1 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
 check "import stores the decision's list" "2|1:2024-03-15:2024-03-05;9.9:2024-04-01:;" \
     "$(sqlite3 m.db "select (select procedures from announcements where code = '1/QĐ') || '|' || group_concat(e, '') from (select p.code || ':' || x.effective_on || ':' || coalesce(x.published_on, '') || ';' as e from announcements a join announcement_procedures x on x.announcement_id = a.id join procedures p on p.id = x.procedure_id where a.code = '1/QĐ' order by x.seq)")"
 
