@@ -13,7 +13,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tthc key [--db PATH] [--config FILE] create|list|revoke [options]\n\n"
+            "usage: tthc key create|list|revoke [options]\n\n"
             "Manages the API keys that requests present as \"Authorization: Bearer TOKEN\".\n"
             "  create  make a key and print its token (shown only this once)\n"
             "  list    show every key: name, prefix, scope, times; never a token\n"
