@@ -189,6 +189,13 @@ check "key list never shows the token" 0 "$(grep -c -- "$token" out)"
 # --check-config validates and exits.
 "$tthc" serve --db m.db --check-config >out 2>&1; check "check-config exits 0" 0 $?
 grep -q "configuration OK" out; check "check-config says OK" 0 $?
+conf=$(cd "$(dirname "$tthc")/.." && pwd -P)/config/tthc.conf
+[ -e "$conf" ] || conf=/etc/tthc/tthc.conf
+[ -e "$conf" ] || conf=none
+check "check-config names the config file" "configuration OK: database m.db, listen 127.0.0.1:8080, config file $conf" "$(cat out)"
+printf 'listen = 127.0.0.1:0\n' >c0.conf
+"$tthc" serve --db m.db --config c0.conf --check-config >out 2>&1
+check "check-config names a --config file" "configuration OK: database m.db, listen 127.0.0.1:0, config file c0.conf" "$(cat out)"
 "$tthc" serve --db m.db --listen nowhere --check-config >out 2>&1; check "check-config refuses a bad listen" 1 $?
 
 # serve: flag beats environment beats config file; /healthz answers; SIGTERM stops it.

@@ -49,11 +49,11 @@ static const struct command {
      "  csv     a header row of field names, then one record per row\n"
      "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, or one per "
      "line); --kind is not needed\n"
-     "ndjson and csv commit every 50000 records. Progress goes to stderr: with the share read "
-     "and the time left when the input's size is known (a file), every 100000 records when it "
-     "is not (a pipe), and once at the end. Rejected records are listed on stderr with their "
-     "line (or array index); the exit status is 0 when nothing was rejected, 3 when some records "
-     "were.\n"},
+     "ndjson and csv commit every 50000 records. Progress goes to stderr every 100000 records and "
+     "at the end (redrawn in place on a terminal): the share of the input read, the rate and the "
+     "time left when its size is known (a file), the bytes read when not (a pipe). Rejected "
+     "records are listed on stderr with their line (or array index); the exit status is 0 when "
+     "nothing was rejected, 3 when some records were.\n"},
     {"key", CONFIG_KEY, 0, "create, list and revoke API keys", NULL /* key.c has its own */},
     {"verify", CONFIG_VERIFY, 0,
      "recount every figure from the rows and compare it with the fast path",
