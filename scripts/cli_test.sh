@@ -16,17 +16,65 @@ check() { # check NAME EXPECTED ACTUAL
 
 "$tthc" --help >out 2>&1; check "tthc --help exits 0" 0 $?
 grep -q "import" out; check "tthc --help lists import" 0 $?
-for cmd in serve migrate demo import; do
+version=$(sed -n "s/^  version : '\(.*\)',$/\1/p" "$root/meson.build")
+check "tthc --version" "tthc $version" "$("$tthc" --version)"
+check "tthc version" "tthc $version" "$("$tthc" version)"
+# Each command's help lists the settings it reads: serve every one that config/tthc.conf lists,
+# import db and the unit tree's depth, the others only db.
+"$tthc" serve --help >out 2>&1; check "tthc serve --help exits 0" 0 $?
+check "tthc serve --help lists every setting" "$(grep -cE '^#? ?[a-z_]+ ?=' "$root/config/tthc.conf")" \
+    "$(sed -n '/^Settings/,/^$/p' out | grep -c '^  [a-z_]* ')"
+"$tthc" import --help >out 2>&1; check "tthc import --help exits 0" 0 $?
+check "tthc import --help lists db and max_unit_depth" "db max_unit_depth" \
+    "$(sed -n '/^Settings/,/^$/p' out | sed -n 's/^  \([a-z_]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+for cmd in migrate demo verify backup; do
     "$tthc" "$cmd" --help >out 2>&1; check "tthc $cmd --help exits 0" 0 $?
-    grep -q "max_body_bytes" out; check "tthc $cmd --help lists settings" 0 $?
+    check "tthc $cmd --help lists only db" "  db                     path of the SQLite database file (default tthc.db)" \
+        "$(sed -n '/^Settings/,/^$/p' out | grep '^  [a-z_]* ')"
 done
+"$tthc" key --help >out 2>&1; check "tthc key --help exits 0" 0 $?
+grep -q -- "--db PATH (the database; its only setting)" out; check "tthc key --help names --db" 0 $?
+"$tthc" import --threads 4 --kind units x.ndjson >out 2>&1; check "a serve setting on import exits 2" 2 $?
+check "a serve setting on import is named" "tthc import: --threads is a setting of tthc serve, not of tthc import (see tthc import --help)" "$(cat out)"
+"$tthc" migrate --kind units >out 2>&1; check "--kind on migrate exits 2" 2 $?
+check "--kind on migrate is unknown" "tthc migrate: unknown setting 'kind' (see tthc migrate --help)" "$(cat out)"
+
+# The config file: # inside a value, quotes, a relative db from the file's folder.
+schema=$(ls "$root"/migrations/*.sql | wc -l)
+printf 'db = a#b.db  # a comment\n' >hash.conf
+"$tthc" migrate --config hash.conf >out 2>/dev/null; check "a # inside a value is kept" "database a#b.db is at schema version $schema" "$(cat out)"
+printf 'db = "x y.db"\n' >quoted.conf
+"$tthc" migrate --config quoted.conf >out 2>/dev/null; check "quotes are removed" "database x y.db is at schema version $schema" "$(cat out)"
+mkdir -p sub && printf "db = 'd.db'\n" >sub/rel.conf
+"$tthc" migrate --config sub/rel.conf >out 2>/dev/null; check "a relative db is from the file's folder" "database sub/d.db is at schema version $schema" "$(cat out)"
+printf 'db = "open.db\n' >open.conf
+"$tthc" migrate --config open.conf >out 2>&1; check "an unclosed quote exits 2" 2 $?
+check "an unclosed quote names the line" "tthc migrate: open.conf:1: the value's opening \" is never closed" "$(cat out)"
+# Where the config file is found: --config, else TTHC_CONFIG, else ../config/tthc.conf from the
+# binary's folder, else /etc/tthc/tthc.conf; never the working directory.
+mkdir -p inst/bin inst/config inst/var elsewhere/config
+cp "$tthc" inst/bin/tthc
+printf 'db = ../var/inst.db\n' >inst/config/tthc.conf
+printf 'db = cwd.db\n' >elsewhere/config/tthc.conf
+here=$(pwd -P)
+(cd elsewhere && ../inst/bin/tthc migrate >../out 2>/dev/null); check "the config next to the binary" "database $here/inst/config/../var/inst.db is at schema version $schema" "$(cat out)"
+check "never the working directory's config" "no" "$([ -e elsewhere/cwd.db ] && echo yes || echo no)"
+(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1); grep -q "Here: $here/inst/config/tthc.conf." out; check "help names the config file found" 0 $?
+(cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate >../out 2>&1); check "TTHC_CONFIG before it" "database ../a#b.db is at schema version $schema" "$(cat out)"
+(cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate --config ../quoted.conf >../out 2>&1); check "--config before TTHC_CONFIG" "database ../x y.db is at schema version $schema" "$(cat out)"
+TTHC_CONFIG=missing.conf "$tthc" migrate >out 2>&1; check "a missing TTHC_CONFIG exits 2" 2 $?
+check "a missing TTHC_CONFIG is named" "tthc migrate: cannot read config file missing.conf" "$(cat out)"
+rm -f inst/config/tthc.conf
+(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1)
+if [ -e /etc/tthc/tthc.conf ]; then want="Here: /etc/tthc/tthc.conf."; else want="Here: none."; fi
+grep -q "$want" out; check "without one next to the binary: /etc/tthc/tthc.conf or none" 0 $?
 "$tthc" frobnicate >out 2>&1; check "unknown command exits 2" 2 $?
 grep -q "unknown command" out; check "unknown command says so" 0 $?
 "$tthc" serve --threads 0 >out 2>&1; check "bad setting exits 2" 2 $?
 grep -q "threads must be" out; check "bad setting is named" 0 $?
 
 "$tthc" migrate --db m.db >out 2>&1; check "migrate exits 0" 0 $?
-check "migrate records the schema" "$(ls "$root"/migrations/*.sql | wc -l)" "$(sqlite3 m.db 'select count(*) from schema_migrations')"
+check "migrate records the schema" "$schema" "$(sqlite3 m.db 'select count(*) from schema_migrations')"
 
 cat >units.ndjson <<'J'
 {"code":"P","name":"Tỉnh","level":"province","parent_code":null}
@@ -42,6 +90,34 @@ grep -q "units: 2 stored, 0 rejected" out; check "import units reports counts" 0
 grep -q "line 2 B: unit_code" err; check "import names the rejected line and code" 0 $?
 "$tthc" import --db m.db --kind dossiers - <dossiers.ndjson >out 2>&1; check "import from stdin" 3 $?
 "$tthc" import --db m.db --kind bogus units.ndjson >out 2>&1; check "unknown kind exits 2" 2 $?
+# Progress on stderr: the share of the input read when its size is known (a file, or standard
+# input redirected from one), the bytes read when not (a pipe); one line at the end, and one
+# every 100,000 records. The time and rate vary: norm writes them T and R.
+norm() { sed -E 's/ in [0-9]+\.[0-9] s, [0-9]+ records\/s$/ in T s, R records\/s/'; }
+"$tthc" import --db m.db --kind units units.ndjson >out 2>err
+check "import progress, size known" "tthc import: 100% of $(stat -c %s units.ndjson) B read, 2 records (2 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
+"$tthc" import --db m.db --kind units - <units.ndjson >out 2>err
+check "import progress, standard input from a file" "tthc import: 100% of $(stat -c %s units.ndjson) B read, 2 records (2 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
+cat units.ndjson | "$tthc" import --db m.db --kind units - >out 2>err
+check "import progress, a pipe" "tthc import: 2 records (2 stored, 0 rejected), $(stat -c %s units.ndjson) B read in T s, R records/s" "$(norm <err)"
+awk 'BEGIN { for (i = 0; i < 250000; i++) printf "{\"code\":\"N%d\",\"procedure_code\":\"1\",\"unit_code\":\"C\",\"channel\":\"online\",\"status\":\"new\",\"received_at\":\"2024-03-01\"}\n", i }' >many.ndjson
+"$tthc" import --db m.db --kind dossiers many.ndjson >out 2>err; check "a large import exits 0" 0 $?
+check "a large import's progress: every 100000 records, then the end" \
+    "tthc import: 40% of 27.8 MiB read, 100000 records (100000 stored, 0 rejected)|tthc import: 80% of 27.8 MiB read, 200000 records (200000 stored, 0 rejected)|tthc import: 100% of 27.8 MiB read, 250000 records (250000 stored, 0 rejected) in T s, R records/s" \
+    "$(norm <err | sed -E 's/, [0-9]+ records\/s, [0-9]+:[0-9]{2} left$//' | paste -sd'|')"
+# gzip, told by its first bytes whatever the name, from a file or a pipe; the progress of a
+# file is the share of its compressed bytes.
+gzip -c dossiers.ndjson >dossiers.data
+"$tthc" import --db m.db --kind dossiers dossiers.data >out 2>err; check "a gzip file exits 3 like the plain one" 3 $?
+check "a gzip file's records" "dossiers: 1 stored, 1 rejected" "$(cat out)"
+grep -q "line 2 B: unit_code" err; check "a gzip file's reject names the line" 0 $?
+check "a gzip file's progress" "tthc import: 100% of $(stat -c %s dossiers.data) B read, 2 records (1 stored, 1 rejected) in T s, R records/s" "$(grep '^tthc import' err | norm)"
+gzip -c dossiers.ndjson | "$tthc" import --db m.db --kind dossiers - >out 2>err; check "gzip from a pipe" "dossiers: 1 stored, 1 rejected" "$(cat out)"
+gzip -c many.ndjson | head -c 200000 >cut.ndjson.gz
+"$tthc" import --db m.db --kind dossiers cut.ndjson.gz >out 2>err; check "a cut gzip file exits 1" 1 $?
+check "a cut gzip file says so" "tthc import: cannot read cut.ndjson.gz: the gzip data stops short: the file is incomplete; the records before it are stored" "$(grep 'cannot read' err)"
+check "a cut gzip file's broken line is not a reject" 0 "$(grep -c '^rejected' err)"
+
 # NDJSON is one object a line: an object spread over lines is refused line by line (it could be
 # cut between two batches), and the object on the next line is still stored.
 printf '{"code":"M1","procedure_code":"1","unit_code":"C",\n"channel":"online","status":"new","received_at":"2024-03-01"}\n{"code":"M2","procedure_code":"1","unit_code":"C","channel":"online","status":"new","received_at":"2024-03-01"}\n' >multi.ndjson
@@ -76,6 +152,9 @@ cat >decisions.json <<'J'
 [{"code":"1/QĐ","unit_code":"P","signed_at":"2024-03-01","procedure_list":[{"procedure_code":"1","effective_on":"2024-03-15","published_on":"2024-03-05"},{"procedure_code":"9.9","effective_on":"2024-04-01"}]}]
 J
 "$tthc" import --db m.db --kind announcements --format json decisions.json >out 2>&1; check "import of a decision's list exits 0" 0 $?
+gzip -c decisions.json >decisions.json.gz
+"$tthc" import --db m.db --kind announcements --format json decisions.json.gz >out 2>err; check "a gzip JSON document exits 0" 0 $?
+check "a gzip JSON document's progress" "tthc import: 100% of $(stat -c %s decisions.json.gz) B read, 1 records (1 stored, 0 rejected) in T s, R records/s" "$(norm <err)"
 check "import stores the decision's list" "2|1:2024-03-15:2024-03-05;9.9:2024-04-01:;" \
     "$(sqlite3 m.db "select (select procedures from announcements where code = '1/QĐ') || '|' || group_concat(e, '') from (select p.code || ':' || x.effective_on || ':' || coalesce(x.published_on, '') || ';' as e from announcements a join announcement_procedures x on x.announcement_id = a.id join procedures p on p.id = x.procedure_id where a.code = '1/QĐ' order by x.seq)")"
 
@@ -119,6 +198,13 @@ check "a refused key prints no token" "" "$(cat out)"
 # --check-config validates and exits.
 "$tthc" serve --db m.db --check-config >out 2>&1; check "check-config exits 0" 0 $?
 grep -q "configuration OK" out; check "check-config says OK" 0 $?
+conf=$(cd "$(dirname "$tthc")/.." && pwd -P)/config/tthc.conf
+[ -e "$conf" ] || conf=/etc/tthc/tthc.conf
+[ -e "$conf" ] || conf=none
+check "check-config names the config file" "configuration OK: database m.db, listen 127.0.0.1:8080, config file $conf" "$(cat out)"
+printf 'listen = 127.0.0.1:0\n' >c0.conf
+"$tthc" serve --db m.db --config c0.conf --check-config >out 2>&1
+check "check-config names a --config file" "configuration OK: database m.db, listen 127.0.0.1:0, config file c0.conf" "$(cat out)"
 "$tthc" serve --db m.db --listen nowhere --check-config >out 2>&1; check "check-config refuses a bad listen" 1 $?
 
 # serve: flag beats environment beats config file; /healthz answers; SIGTERM stops it.

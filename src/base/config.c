@@ -1,4 +1,4 @@
-/* Settings and their sources; see include/tthc/config.h. */
+/* Settings and their sources; see include/tthc/base/config.h. */
 #include "tthc/base/config.h"
 
 #include <ctype.h>
@@ -6,83 +6,92 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum type { T_TEXT, T_SIZE, T_UINT };
+/* T_PATH is text that names a file: relative in a config file, it is taken from the file's
+ * folder. */
+enum type { T_TEXT, T_PATH, T_SIZE, T_UINT };
 
 static const struct setting {
     const char *key;
     enum type type;
+    unsigned used_by; /* enum config_command bits: the commands that read it */
     size_t offset, size;
     unsigned long long min, max;
     const char *help;
 } settings[] = {
-    {"db", T_TEXT, offsetof(struct config, db), sizeof(((struct config *)0)->db), 1, 0,
-     "path of the SQLite database file (default tthc.db)"},
-    {"listen", T_TEXT, offsetof(struct config, listen), sizeof(((struct config *)0)->listen), 1, 0,
-     "HOST:PORT to serve on (default 127.0.0.1:8080)"},
-    {"max_body_bytes", T_SIZE, offsetof(struct config, max_body_bytes), 0, 1024, 1ULL << 31,
-     "largest request body in bytes; larger ones get 413 (default 67108864)"},
-    {"max_batch_records", T_SIZE, offsetof(struct config, max_batch_records), 0, 1, 10000000,
-     "most records in one load; more get 413 (default 100000)"},
-    {"max_load_bytes_read", T_SIZE, offsetof(struct config, max_load_bytes_read), 0, 1024,
-     1ULL << 40,
+    {"db", T_PATH, CONFIG_EVERY_COMMAND, offsetof(struct config, db),
+     sizeof(((struct config *)0)->db), 1, 0, "path of the SQLite database file (default tthc.db)"},
+    {"listen", T_TEXT, CONFIG_SERVE, offsetof(struct config, listen),
+     sizeof(((struct config *)0)->listen), 1, 0, "HOST:PORT to serve on (default 127.0.0.1:8080)"},
+    {"max_body_bytes", T_SIZE, CONFIG_SERVE, offsetof(struct config, max_body_bytes), 0, 1024,
+     1ULL << 31, "largest request body in bytes; larger ones get 413 (default 67108864)"},
+    {"max_batch_records", T_SIZE, CONFIG_SERVE, offsetof(struct config, max_batch_records), 0, 1,
+     10000000, "most records in one load; more get 413 (default 100000)"},
+    {"max_load_bytes_read", T_SIZE, CONFIG_SERVE, offsetof(struct config, max_load_bytes_read), 0,
+     1024, 1ULL << 40,
      "bytes the reader of one load may look at, each time it looks; past it 413 (default "
      "268435456)"},
-    {"max_load_seconds", T_UINT, offsetof(struct config, max_load_seconds), 0, 1, 3600,
-     "seconds of work one load may take, reading and storing; past it 413 (default 30)"},
-    {"max_unit_depth", T_UINT, offsetof(struct config, max_unit_depth), 0, 1, 1000,
+    {"max_load_seconds", T_UINT, CONFIG_SERVE, offsetof(struct config, max_load_seconds), 0, 1,
+     3600, "seconds of work one load may take, reading and storing; past it 413 (default 30)"},
+    {"max_unit_depth", T_UINT, CONFIG_SERVE | CONFIG_IMPORT,
+     offsetof(struct config, max_unit_depth), 0, 1, 1000,
      "deepest a unit may sit in the tree of units, and longest successor chain, in units "
      "(default 16)"},
-    {"connection_timeout", T_UINT, offsetof(struct config, connection_timeout), 0, 1, 3600,
-     "seconds an idle or silent connection stays open (default 30)"},
-    {"threads", T_UINT, offsetof(struct config, threads), 0, 1, 64,
+    {"connection_timeout", T_UINT, CONFIG_SERVE, offsetof(struct config, connection_timeout), 0, 1,
+     3600, "seconds an idle or silent connection stays open (default 30)"},
+    {"threads", T_UINT, CONFIG_SERVE, offsetof(struct config, threads), 0, 1, 64,
      "libmicrohttpd's threads, which answer the cheap requests; at most the cores (default 2)"},
-    {"max_connections", T_UINT, offsetof(struct config, max_connections), 0, 1, 100000,
-     "open connections at once (default 1024)"},
-    {"max_connections_per_ip", T_UINT, offsetof(struct config, max_connections_per_ip), 0, 1,
-     100000, "open connections from one client address (default 64)"},
-    {"header_timeout", T_UINT, offsetof(struct config, header_timeout), 0, 1, 3600,
+    {"max_connections", T_UINT, CONFIG_SERVE, offsetof(struct config, max_connections), 0, 1,
+     100000, "open connections at once (default 1024)"},
+    {"max_connections_per_ip", T_UINT, CONFIG_SERVE,
+     offsetof(struct config, max_connections_per_ip), 0, 1, 100000,
+     "open connections from one client address (default 64)"},
+    {"header_timeout", T_UINT, CONFIG_SERVE, offsetof(struct config, header_timeout), 0, 1, 3600,
      "seconds a connection has to send a request's whole headers (default 10)"},
-    {"body_timeout", T_UINT, offsetof(struct config, body_timeout), 0, 1, 86400,
+    {"body_timeout", T_UINT, CONFIG_SERVE, offsetof(struct config, body_timeout), 0, 1, 86400,
      "seconds a request has to send its whole body once its headers are in (default 300)"},
-    {"max_buffered_bytes", T_SIZE, offsetof(struct config, max_buffered_bytes), 0, 1u << 20,
-     1ULL << 40, "request body bytes held across all connections; past it 503 (default 268435456)"},
-    {"trusted_proxies", T_TEXT, offsetof(struct config, trusted_proxies),
+    {"max_buffered_bytes", T_SIZE, CONFIG_SERVE, offsetof(struct config, max_buffered_bytes), 0,
+     1u << 20, 1ULL << 40,
+     "request body bytes held across all connections; past it 503 (default 268435456)"},
+    {"trusted_proxies", T_TEXT, CONFIG_SERVE, offsetof(struct config, trusted_proxies),
      sizeof(((struct config *)0)->trusted_proxies), 0, 0,
      "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (default none)"},
-    {"heavy_workers", T_UINT, offsetof(struct config, heavy_workers), 0, 1, 64,
+    {"heavy_workers", T_UINT, CONFIG_SERVE, offsetof(struct config, heavy_workers), 0, 1, 64,
      "threads that run the heavy reads: summary, series, rankings, ... (default 2)"},
-    {"heavy_per_client", T_UINT, offsetof(struct config, heavy_per_client), 0, 1, 10000,
-     "heavy reads one key or address may have running or waiting; past it 429 (default 8)"},
-    {"heavy_budget_ms", T_UINT, offsetof(struct config, heavy_budget_ms), 0, 1, 3600000,
-     "milliseconds a heavy read may wait and run; past it 503 (default 10000)"},
-    {"load_workers", T_UINT, offsetof(struct config, load_workers), 0, 1, 64,
+    {"heavy_per_client", T_UINT, CONFIG_SERVE, offsetof(struct config, heavy_per_client), 0, 1,
+     10000, "heavy reads one key or address may have running or waiting; past it 429 (default 8)"},
+    {"heavy_budget_ms", T_UINT, CONFIG_SERVE, offsetof(struct config, heavy_budget_ms), 0, 1,
+     3600000, "milliseconds a heavy read may wait and run; past it 503 (default 10000)"},
+    {"load_workers", T_UINT, CONFIG_SERVE, offsetof(struct config, load_workers), 0, 1, 64,
      "threads that run loads (default 2)"},
-    {"max_inflated_bytes", T_SIZE, offsetof(struct config, max_inflated_bytes), 0, 1024, 1ULL << 32,
+    {"max_inflated_bytes", T_SIZE, CONFIG_SERVE, offsetof(struct config, max_inflated_bytes), 0,
+     1024, 1ULL << 32,
      "largest size a gzip request body may inflate to; past it 413 (default 67108864)"},
-    {"max_query_days", T_UINT, offsetof(struct config, max_query_days), 0, 1, 100000,
+    {"max_query_days", T_UINT, CONFIG_SERVE, offsetof(struct config, max_query_days), 0, 1, 100000,
      "longest period a query may span, in days; past it 400 (default 3660)"},
-    {"read_requires_key", T_UINT, offsetof(struct config, read_requires_key), 0, 0, 1,
+    {"read_requires_key", T_UINT, CONFIG_SERVE, offsetof(struct config, read_requires_key), 0, 0, 1,
      "1: reads need a key with read scope; 0: reads are public (default 0)"},
-    {"rate_per_second", T_UINT, offsetof(struct config, rate_per_second), 0, 1, 1000000,
-     "requests per second allowed to each key or client address (default 50)"},
-    {"rate_burst", T_UINT, offsetof(struct config, rate_burst), 0, 1, 1000000,
+    {"rate_per_second", T_UINT, CONFIG_SERVE, offsetof(struct config, rate_per_second), 0, 1,
+     1000000, "requests per second allowed to each key or client address (default 50)"},
+    {"rate_burst", T_UINT, CONFIG_SERVE, offsetof(struct config, rate_burst), 0, 1, 1000000,
      "requests a key or client address may make at once (default 100)"},
-    {"rate_clients", T_UINT, offsetof(struct config, rate_clients), 0, 16, 10000000,
+    {"rate_clients", T_UINT, CONFIG_SERVE, offsetof(struct config, rate_clients), 0, 16, 10000000,
      "keys and addresses whose rate is tracked at once (default 100000)"},
-    {"cors_origins", T_TEXT, offsetof(struct config, cors_origins),
+    {"cors_origins", T_TEXT, CONFIG_SERVE, offsetof(struct config, cors_origins),
      sizeof(((struct config *)0)->cors_origins), 0, 0,
      "comma-separated origins allowed to call the API from a browser, or * (default none)"},
-    {"cache_control", T_TEXT, offsetof(struct config, cache_control),
+    {"cache_control", T_TEXT, CONFIG_SERVE, offsetof(struct config, cache_control),
      sizeof(((struct config *)0)->cache_control), 1, 0,
      "Cache-Control of read responses (default no-cache: revalidate with the ETag)"},
-    {"gzip_min_bytes", T_SIZE, offsetof(struct config, gzip_min_bytes), 0, 0, 1ULL << 31,
+    {"gzip_min_bytes", T_SIZE, CONFIG_SERVE, offsetof(struct config, gzip_min_bytes), 0, 0,
+     1ULL << 31,
      "responses at least this large are gzipped for clients that accept it (default 1024)"},
-    {"stale_after_hours", T_UINT, offsetof(struct config, stale_after_hours), 0, 1, 100000,
-     "a unit with no data arrived for longer is reported stale (default 48)"},
-    {"shutdown_grace", T_UINT, offsetof(struct config, shutdown_grace), 0, 0, 3600,
+    {"stale_after_hours", T_UINT, CONFIG_SERVE, offsetof(struct config, stale_after_hours), 0, 1,
+     100000, "a unit with no data arrived for longer is reported stale (default 48)"},
+    {"shutdown_grace", T_UINT, CONFIG_SERVE, offsetof(struct config, shutdown_grace), 0, 0, 3600,
      "seconds to finish requests in flight after SIGTERM or SIGINT (default 10)"},
-    {"access_log", T_UINT, offsetof(struct config, access_log), 0, 0, 1,
+    {"access_log", T_UINT, CONFIG_SERVE, offsetof(struct config, access_log), 0, 0, 1,
      "1: one JSON line per request on stderr (default 1)"},
 };
 #define SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -127,7 +136,7 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
         if (strcmp(s->key, key) != 0)
             continue;
         char *field = (char *)c + s->offset;
-        if (s->type == T_TEXT) {
+        if (s->type == T_TEXT || s->type == T_PATH) {
             size_t n = strlen(value);
             if (n < s->min || n >= s->size) {
                 snprintf(err, len, "%s must be %llu to %zu characters", key, s->min, s->size - 1);
@@ -163,6 +172,61 @@ static char *trim(char *s)
     return s;
 }
 
+/* The value after a line's `=`, cut in place: quoted ("..." or '...': the quotes removed, no
+ * escapes, a # inside kept; after the closing quote only spaces and a comment) or bare (a #
+ * at its start or after a space or tab starts a comment; any other # is part of the value,
+ * as in `db = /tmp/a#b.db`). Returns the value, or NULL with *why set. */
+static char *line_value(char *s, const char **why)
+{
+    s = trim(s);
+    if (*s == '"' || *s == '\'') {
+        char *close = strchr(s + 1, *s);
+        if (!close) {
+            *why = *s == '"' ? "the value's opening \" is never closed"
+                             : "the value's opening ' is never closed";
+            return NULL;
+        }
+        char *rest = close + 1;
+        rest += strspn(rest, " \t\r\n");
+        if (*rest && *rest != '#') {
+            *why = "only a comment may follow a quoted value";
+            return NULL;
+        }
+        *close = '\0';
+        return s + 1;
+    }
+    for (char *p = s; *p; p++) {
+        if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            break;
+        }
+    }
+    return trim(s);
+}
+
+static const struct setting *setting_find(const char *key)
+{
+    for (size_t i = 0; i < SETTINGS; i++)
+        if (strcmp(settings[i].key, key) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+/* A path setting's relative value in a config file is taken from the file's folder: out gets
+ * DIR/value when the file's path has a folder, value otherwise (cut to len - 1 bytes, far past
+ * any setting's length, which config_set then refuses). */
+static void from_file_folder(const char *file, const char *value, char *out, size_t len)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash || !*value || value[0] == '/')
+        snprintf(out, len, "%s", value);
+    else
+        snprintf(out, len, "%.*s/%s", (int)(slash - file), file, value);
+}
+
+/* Longest line of a config file, without its newline. */
+#define CONFIG_LINE_MAX 4095
+
 int config_load_file(struct config *c, const char *path, int required, char *err, size_t len)
 {
     FILE *f = fopen(path, "r");
@@ -172,28 +236,43 @@ int config_load_file(struct config *c, const char *path, int required, char *err
         snprintf(err, len, "cannot read config file %s", path);
         return -1;
     }
-    char line[2048];
+    char line[CONFIG_LINE_MAX + 2], msg[256];
+    char value[2 * CONFIG_LINE_MAX + 2]; /* a path joined to its file's folder */
     int n = 0, rc = 0;
-    while (fgets(line, sizeof(line), f)) {
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
         n++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        char *s = trim(line);
-        if (!*s)
-            continue;
-        char *eq = strchr(s, '=');
-        char msg[256];
-        if (!eq) {
-            snprintf(err, len, "%s:%d: expected `key = value`", path, n);
-            rc = -1;
-            break;
+        const char *why = NULL;
+        size_t got = strlen(line);
+        char *s = line;
+        if (n == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+            s += 3; /* a byte order mark, as some Windows editors write */
+        if (got == sizeof(line) - 1 && line[got - 1] != '\n' && !feof(f)) {
+            snprintf(msg, sizeof(msg), "the line is longer than %d characters", CONFIG_LINE_MAX);
+            why = msg;
         }
-        *eq = '\0';
-        if (config_set(c, trim(s), trim(eq + 1), msg, sizeof(msg)) != 0) {
+        s += strspn(s, " \t\r\n");
+        char *eq = why ? NULL : strchr(s, '=');
+        if (!why && (!*s || *s == '#'))
+            continue; /* blank, or a comment */
+        if (!why && !eq)
+            why = "expected `key = value`";
+        char *v = NULL;
+        if (!why) {
+            *eq = '\0';
+            v = line_value(eq + 1, &why);
+        }
+        const char *key = why ? NULL : trim(s);
+        const struct setting *st = key ? setting_find(key) : NULL;
+        if (!why && st && st->type == T_PATH) {
+            from_file_folder(path, v, value, sizeof(value));
+            v = value;
+        }
+        if (why) {
+            snprintf(err, len, "%s:%d: %s", path, n, why);
+            rc = -1;
+        } else if (config_set(c, key, v, msg, sizeof(msg)) != 0) {
             snprintf(err, len, "%s:%d: %s", path, n, msg);
             rc = -1;
-            break;
         }
     }
     fclose(f);
@@ -216,10 +295,43 @@ int config_load_env(struct config *c, char *err, size_t len)
     return 0;
 }
 
-void config_print_help(void)
+bool config_used_by(const char *key, unsigned command)
+{
+    const struct setting *s = setting_find(key);
+    return s && (s->used_by & command);
+}
+
+void config_print_help(unsigned command)
 {
     printf("Settings (config file key, TTHC_KEY environment variable, or --key flag with - for "
            "_):\n");
     for (size_t i = 0; i < SETTINGS; i++)
-        printf("  %-20s %s\n", settings[i].key, settings[i].help);
+        if (settings[i].used_by & command)
+            printf("  %-22s %s\n", settings[i].key, settings[i].help);
+}
+
+const char *config_find_default(char *buf, size_t len)
+{
+    /* The running binary's folder (a symbolic link to it resolved), then ../config/tthc.conf
+     * from there: build/tthc in a checkout reads the checkout's config/tthc.conf. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+    if (slash) {
+        char candidate[sizeof(exe) + sizeof(CONFIG_NEXT_TO_BINARY)];
+        snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)(slash - exe), exe,
+                 CONFIG_NEXT_TO_BINARY);
+        char *real = realpath(candidate, NULL); /* NULL when it does not exist */
+        if (real && strlen(real) < len) {
+            memcpy(buf, real, strlen(real) + 1);
+            free(real);
+            return buf;
+        }
+        free(real);
+    }
+    if (access(CONFIG_SYSTEM_FILE, F_OK) == 0 && strlen(CONFIG_SYSTEM_FILE) < len) {
+        memcpy(buf, CONFIG_SYSTEM_FILE, sizeof(CONFIG_SYSTEM_FILE));
+        return buf;
+    }
+    return NULL;
 }

@@ -1,6 +1,6 @@
 /* `tthc import`: loading records from a file without a server, through the same records layer
- * as POST /api/v1/{kind}; NDJSON and CSV in transactions of IMPORT_BATCH_LINES records. */
-#include <errno.h>
+ * as POST /api/v1/{kind}; NDJSON and CSV in transactions of IMPORT_BATCH_LINES records. The
+ * input may be gzip (cli/input.h); progress goes to stderr (cli/progress.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +8,20 @@
 
 #include "tthc/base/buf.h"
 #include "tthc/cli/commands.h"
+#include "tthc/cli/input.h"
+#include "tthc/cli/progress.h"
 #include "tthc/records/ingest.h"
 #include "tthc/storage/db.h"
 
 /* Prints a batch's rejects to stderr, one line each: by file line (1-based, as an editor shows
  * it) for NDJSON and CSV, by element index (0-based, as the HTTP API reports it) for a JSON
  * array. NDJSON positions are 0-based lines, so line_offset is 1 for them. */
-static void print_rejects(const struct ingest_report *rep, bool by_line, int line_offset)
+static void print_rejects(struct progress *pr, const struct ingest_report *rep, bool by_line,
+                          int line_offset)
 {
     const cJSON *r;
+    if (rep->rejected)
+        progress_break(pr);
     cJSON_ArrayForEach(r, rep->rejects)
     {
         const cJSON *code = cJSON_GetObjectItem(r, "code");
@@ -33,15 +38,18 @@ static void print_rejects(const struct ingest_report *rep, bool by_line, int lin
 #define IMPORT_DOCUMENT_MAX ((size_t)2 << 30)
 #define IMPORT_CHUNK_MAX    ((size_t)1 << 30)
 
-/* Reads all of f into b. Returns 0, or -1 (a read error, or b failed: b->error says how). */
-static int read_all(FILE *f, struct buf *b)
+/* Reads all of in into b, reporting progress. Returns 0, or -1 (a read error, or b failed:
+ * b->error says how). */
+static int read_all(struct input *in, struct progress *pr, struct buf *b)
 {
     char block[1 << 16];
     size_t n;
-    while ((n = fread(block, 1, sizeof(block), f)) > 0)
+    while ((n = fread(block, 1, sizeof(block), in->f)) > 0) {
         if (buf_add(b, block, n) != BUF_OK)
             return -1;
-    return ferror(f) ? -1 : buf_add(b, "", 0); /* an empty file is "", not NULL */
+        progress_update(pr, input_consumed(in), input_data_read(in), 0, 0, false);
+    }
+    return ferror(in->f) ? -1 : buf_add(b, "", 0); /* an empty file is "", not NULL */
 }
 
 /* Records per transaction when importing line by line: large enough that commits (each an
@@ -51,6 +59,8 @@ static int read_all(FILE *f, struct buf *b)
 
 struct import {
     struct db_conn *c;
+    struct input in;
+    struct progress progress;
     enum kind kind;
     enum format format;
     unsigned max_unit_depth;
@@ -84,21 +94,22 @@ static int import_chunk(struct import *im, const char *buf, size_t len, size_t p
         im->failed = 1;
         return -1;
     }
-    print_rejects(&rep, im->ndjson || im->csv, im->ndjson);
+    print_rejects(&im->progress, &rep, im->ndjson || im->csv, im->ndjson);
     im->stored += rep.stored;
     im->rejected += rep.rejected;
     ingest_report_free(&rep);
-    if (++im->batches % 2 == 0)
-        fprintf(stderr, "tthc import: %zu records stored, %zu rejected so far\n", im->stored,
-                im->rejected);
+    im->batches++;
+    progress_update(&im->progress, input_consumed(&im->in), input_data_read(&im->in), im->stored,
+                    im->rejected, true);
     return 0;
 }
 
 /* Reads f line by line and loads it in chunks of IMPORT_BATCH_LINES records, each chunk its
  * own transaction. For CSV, a record may span lines inside quotes; chunks end only outside
  * quotes, and each chunk after the first is given the header line again. */
-static void import_lines(struct import *im, FILE *f)
+static void import_lines(struct import *im)
 {
+    FILE *f = im->in.f;
     size_t header_len = 0, records = 0, lines = 0, chunk_start = 0, line_cap = 0;
     struct buf b;
     buf_init(&b, IMPORT_CHUNK_MAX);
@@ -128,6 +139,13 @@ static void import_lines(struct import *im, FILE *f)
                 records++;
         }
         bool last = n < 0;
+        if (last && ferror(f)) {
+            /* The input broke off (damaged or cut-short gzip): a line it cut is not a record. */
+            size_t keep = b.len;
+            while (keep > header_len && b.s[keep - 1] != '\n')
+                keep--;
+            buf_truncate(&b, keep);
+        }
         /* A chunk of nothing but blank lines (a file's end) is not a batch. */
         bool blank = !b.s || strspn(b.s + header_len, " \t\r\n") >= b.len - header_len;
         if (!blank &&
@@ -185,16 +203,17 @@ int cmd_import(struct config *cfg, struct options *opt)
         fprintf(stderr, "tthc import: name a FILE to read, or - for standard input\n");
         return 2;
     }
-    FILE *f = strcmp(opt->file, "-") == 0 ? stdin : fopen(opt->file, "rb");
-    if (!f) {
-        fprintf(stderr, "tthc import: cannot read %s: %s\n", opt->file, strerror(errno));
+    char err[512];
+    if (input_open(&im.in, opt->file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tthc import: %s\n", err);
         return 1;
     }
+    const char *name = strcmp(opt->file, "-") == 0 ? "standard input" : opt->file;
     if (!(im.c = open_db("import", cfg->db))) {
-        if (f != stdin)
-            fclose(f);
+        input_close(&im.in);
         return 1;
     }
+    progress_start(&im.progress, stderr, im.in.size);
     /* A bulk load touches index pages all over a large file: a cache that holds them saves
      * rereading them for every batch (512 MiB; the server keeps its own, smaller one). */
     db_set_cache(im.c, 512);
@@ -203,31 +222,38 @@ int cmd_import(struct config *cfg, struct options *opt)
      * fsyncs are paid a fiftieth as often. Commits stay synchronous=FULL. */
     db_set_checkpoint(im.c, 50000);
     if (im.ndjson || im.csv) {
-        import_lines(&im, f);
+        import_lines(&im);
     } else {
         /* A JSON document (an object or an array; the portal sends arrays) is read whole. */
         struct buf b;
         buf_init(&b, IMPORT_DOCUMENT_MAX);
-        if (read_all(f, &b) != 0) {
+        if (read_all(&im.in, &im.progress, &b) != 0) {
             if (b.error == BUF_TOOBIG)
                 fprintf(stderr,
-                        "tthc import: %s is larger than %zu bytes: send it as NDJSON, one "
-                        "record per line (--format ndjson)\n",
-                        opt->file, IMPORT_DOCUMENT_MAX);
-            else
-                fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
+                        "tthc import: %s holds more than %zu bytes of data: send it as NDJSON, "
+                        "one record per line (--format ndjson)\n",
+                        name, IMPORT_DOCUMENT_MAX);
+            else if (!ferror(im.in.f))
+                fprintf(stderr, "tthc import: out of memory reading %s\n", name);
             im.failed = 1;
         } else {
-            import_chunk(&im, b.s, b.len, 0, opt->file);
+            import_chunk(&im, b.s, b.len, 0, name);
         }
         buf_free(&b);
     }
-    if (ferror(f)) {
-        fprintf(stderr, "tthc import: cannot read %s\n", opt->file);
+    /* A read error or damaged gzip data ends the reading like an end of file would: say so,
+     * and that what came before it is stored. */
+    if (ferror(im.in.f)) {
+        progress_break(&im.progress);
+        fprintf(stderr, "tthc import: cannot read %s: %s; the records before it are stored\n", name,
+                input_failure(&im.in) ? input_failure(&im.in) : "a read error");
         im.failed = 1;
     }
-    if (f != stdin)
-        fclose(f);
+    int64_t read = input_consumed(&im.in);
+    if (!im.failed && read >= 0)
+        read = im.in.size; /* read to its end: all of it, whatever zlib left unread after it */
+    progress_finish(&im.progress, read, input_data_read(&im.in), im.stored, im.rejected);
+    input_close(&im.in);
     db_conn_close(im.c);
     printf("%s: %zu stored, %zu rejected\n", kind_name(im.kind), im.stored, im.rejected);
     return im.failed ? 1 : im.rejected ? 3 : 0;

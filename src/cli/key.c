@@ -14,12 +14,14 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tthc key create|list|revoke [options]\n\n"
-                 "Manages the API keys that requests present as \"Authorization: Bearer TOKEN\".\n"
-                 "  create  make a key and print its token (shown only this once)\n"
-                 "  list    show every key: name, prefix, scope, times; never a token\n"
-                 "  revoke  stop a key from working\n\n"
-                 "`tthc key COMMAND --help` describes each.\n");
+    fprintf(out,
+            "usage: tthc key create|list|revoke [options]\n\n"
+            "Manages the API keys that requests present as \"Authorization: Bearer TOKEN\".\n"
+            "  create  make a key and print its token (shown only this once)\n"
+            "  list    show every key: name, prefix, scope, times; never a token\n"
+            "  revoke  stop a key from working\n\n"
+            "--db PATH (the database; its only setting) and --config FILE may stand anywhere.\n"
+            "`tthc key COMMAND --help` describes each.\n");
 }
 
 static void help(const char *sub)

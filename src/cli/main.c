@@ -1,6 +1,6 @@
 /* The tthc program: reads the command and its flags over the configuration sources (config
  * file, environment, flags) and hands off to the command (commands.h); it holds no logic of its
- * own beyond that.
+ * own beyond that. The table of commands below is the one place that names them.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,118 +10,161 @@
 #include "tthc/base/config.h"
 #include "tthc/cli/commands.h"
 
+/* Flags a command takes besides the settings it reads. */
+enum extra {
+    EXTRA_KIND = 1u << 0,
+    EXTRA_FORMAT = 1u << 1,
+    EXTRA_OUT = 1u << 2,
+    EXTRA_CHECK = 1u << 3
+};
+
+static const struct command {
+    const char *name;
+    unsigned bit;    /* enum config_command: which settings it reads */
+    unsigned extras; /* enum extra */
+    const char *summary, *help;
+} commands[] = {
+    {"serve", CONFIG_SERVE, EXTRA_CHECK,
+     "run the HTTP service (creates and migrates the database if needed)",
+     "usage: tthc serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--SETTING VALUE]... "
+     "[--check-config]\n\nServes the HTTP API until SIGINT or SIGTERM, then finishes the "
+     "requests in flight (shutdown_grace) and stops. --check-config validates the settings and "
+     "the database and exits.\n"},
+    {"migrate", CONFIG_MIGRATE, 0, "apply pending database migrations and exit",
+     "usage: tthc migrate [--db PATH] [--config FILE]\n\nApplies the migrations this binary "
+     "carries that the database lacks. A database written by a newer tthc is refused "
+     "untouched.\n"},
+    {"demo", CONFIG_DEMO, 0, "load the demo province that reproduces the seed report",
+     "usage: tthc demo [--db PATH] [--config FILE]\n\nLoads the demo province into the database "
+     "(created and migrated if needed). The data is the same on every run; loading it again "
+     "replaces it.\n"},
+    {"import", CONFIG_IMPORT, EXTRA_KIND | EXTRA_FORMAT,
+     "load records from a file without a server",
+     "usage: tthc import [--db PATH] [--config FILE] --kind KIND [--format ndjson|json|csv|dvcqg] "
+     "FILE|-\n\nLoads records like POST /api/v1/KIND, from FILE or standard input (-), plain or "
+     "gzip-compressed (told by its first bytes, whatever its name).\nKIND: units, procedures, "
+     "dossiers, feedback, ratings, payments, announcements, holidays.\nFormats:\n"
+     "  ndjson  one JSON object per line (the default)\n"
+     "  json    one JSON object or an array\n"
+     "  csv     a header row of field names, then one record per row\n"
+     "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, or one per "
+     "line); --kind is not needed\n"
+     "ndjson and csv commit every 50000 records. Progress goes to stderr every 100000 records and "
+     "at the end (redrawn in place on a terminal): the share of the input read, the rate and the "
+     "time left when its size is known (a file), the bytes read when not (a pipe). Rejected "
+     "records are listed on stderr with their line (or array index); the exit status is 0 when "
+     "nothing was rejected, 3 when some records were.\n"},
+    {"key", CONFIG_KEY, 0, "create, list and revoke API keys", NULL /* key.c has its own */},
+    {"verify", CONFIG_VERIFY, 0,
+     "recount every figure from the rows and compare it with the fast path",
+     "usage: tthc verify [--db PATH] [--config FILE]\n\nRecounts the figures straight from the "
+     "rows for the whole span of the data and each month and quarter in it, ungrouped and by "
+     "level, unit and channel, and compares them with what the service answers. Prints each "
+     "figure that differs; exit status 0 when all agree, 1 when some differ.\n"},
+    {"backup", CONFIG_BACKUP, EXTRA_OUT,
+     "copy the database consistently, even while the service runs",
+     "usage: tthc backup [--db PATH] [--config FILE] --out FILE\n\nCopies the database into "
+     "FILE (a new file) with SQLite's online backup: consistent while the service keeps serving "
+     "and loading, then checked with PRAGMA integrity_check. To restore, stop the service and "
+     "put FILE in place of the database (remove its -wal and -shm files first).\n"},
+};
+#define COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void usage(void)
 {
-    printf("tthc: metrics of administrative-procedure dossiers over HTTP\n\n"
-           "usage: tthc COMMAND [options]\n\n"
-           "commands:\n"
-           "  serve    run the HTTP service (creates and migrates the database if needed)\n"
-           "  migrate  apply pending database migrations and exit\n"
-           "  demo     load the demo province that reproduces the seed report\n"
-           "  import   load records from a file without a server\n"
-           "  key      create, list and revoke API keys\n"
-           "  verify   recount every figure from the rows and compare it with the fast path\n"
-           "  backup   copy the database consistently, even while the service runs\n\n"
-           "`tthc COMMAND --help` describes each command.\n");
+    printf("tthc %s: metrics of administrative-procedure dossiers over HTTP\n\n"
+           "usage: tthc COMMAND [options]\n       tthc --version\n\ncommands:\n",
+           TTHC_VERSION);
+    for (size_t i = 0; i < COMMANDS; i++)
+        printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+    printf("\n`tthc COMMAND --help` describes each.\n");
 }
 
-static void command_help(const char *cmd)
+/* Where the settings come from, for every command's help: the config file this run would read
+ * (found now, not read), then the environment and the flags. */
+static void sources_help(void)
 {
-    if (strcmp(cmd, "serve") == 0)
-        printf("usage: tthc serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--SETTING "
-               "VALUE]... [--check-config]\n\nServes the HTTP API until SIGINT or SIGTERM, "
-               "then finishes the requests in flight (shutdown_grace) and stops. "
-               "--check-config validates the settings and the database and exits.\n\n");
-    else if (strcmp(cmd, "migrate") == 0)
-        printf("usage: tthc migrate [--db PATH] [--config FILE]\n\nApplies the migrations this "
-               "binary carries that the database lacks. A database written by a newer tthc is "
-               "refused untouched.\n\n");
-    else if (strcmp(cmd, "backup") == 0)
-        printf("usage: tthc backup [--db PATH] --out FILE\n\nCopies the database into FILE (a "
-               "new file) with SQLite's online backup: consistent while the service keeps "
-               "serving and loading, then checked with PRAGMA integrity_check. To restore, "
-               "stop the service and put FILE in place of the database (remove its -wal and "
-               "-shm files first).\n\n");
-    else if (strcmp(cmd, "verify") == 0)
-        printf("usage: tthc verify [--db PATH] [--config FILE]\n\nRecounts the figures straight "
-               "from the rows for the whole span of the data and each month and quarter in it, "
-               "ungrouped and by level, unit and channel, and compares them with what the "
-               "service answers. Prints each figure that differs; exit status 0 when all "
-               "agree, 1 when some differ.\n\n");
-    else if (strcmp(cmd, "demo") == 0)
-        printf("usage: tthc demo [--db PATH] [--config FILE]\n\nLoads the demo province into "
-               "the database (created and migrated if needed). The data is the same on every "
-               "run; loading it again replaces it.\n\n");
+    char found[4096];
+    const char *env = getenv("TTHC_CONFIG");
+    printf("\nThe config file is --config FILE, else $TTHC_CONFIG, else the first that exists of "
+           "%s (from the folder of the tthc binary) and %s; without one, the built-in defaults "
+           "stand. ",
+           CONFIG_NEXT_TO_BINARY, CONFIG_SYSTEM_FILE);
+    if (env && *env)
+        printf("Here: %s (TTHC_CONFIG).\n", env);
+    else if (config_find_default(found, sizeof(found)))
+        printf("Here: %s.\n", found);
     else
-        printf("usage: tthc import [--db PATH] --kind KIND [--format ndjson|json|csv|dvcqg] "
-               "FILE|-\n\nLoads records like POST /api/v1/KIND, from FILE or standard input "
-               "(-).\nKIND: units, procedures, dossiers, feedback, ratings, payments, "
-               "announcements, holidays.\nFormats:\n"
-               "  ndjson  one JSON object per line (the default)\n"
-               "  json    one JSON object or an array\n"
-               "  csv     a header row of field names, then one record per row\n"
-               "  dvcqg   dossiers in the National Public Service Portal's format (a JSON list, "
-               "or one per line); --kind is not needed\n"
-               "ndjson and csv commit every 50000 records and print progress on stderr every "
-               "100000. "
-               "Rejected records are listed on stderr with their line (or array index); the "
-               "exit status is 0 when nothing was rejected, 3 when some records were.\n\n");
-    config_print_help();
-    printf("\nThe config file defaults to config/tthc.conf (or TTHC_CONFIG) when it exists.\n");
+        printf("Here: none.\n");
+    printf("TTHC_* environment variables override the file, and flags override both.\n");
+}
+
+static void command_help(const struct command *cmd)
+{
+    printf("%s\n", cmd->help);
+    config_print_help(cmd->bit);
+    sources_help();
 }
 
 /* Applies config file, environment and flags to cfg, in that order. Returns 0, or -1 after
  * printing the reason. */
-static int load_settings(const char *cmd, int argc, char **argv, struct config *cfg,
+static int load_settings(const struct command *cmd, int argc, char **argv, struct config *cfg,
                          struct options *opt)
 {
+    const char *name = cmd->name;
     char err[512];
+    static char found[4096];
     memset(opt, 0, sizeof(*opt));
-    opt->config = getenv("TTHC_CONFIG");
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            command_help(cmd);
+            exit(0);
+        }
+    }
+    const char *env = getenv("TTHC_CONFIG");
+    opt->config = env && *env ? env : NULL;
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             opt->config = argv[i + 1];
+    bool named = opt->config != NULL;
+    if (!named)
+        opt->config = config_find_default(found, sizeof(found));
     config_defaults(cfg);
-    if (config_load_file(cfg, opt->config ? opt->config : "config/tthc.conf", opt->config != NULL,
-                         err, sizeof(err)) != 0 ||
+    if ((opt->config && config_load_file(cfg, opt->config, named, err, sizeof(err)) != 0) ||
         config_load_env(cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tthc %s: %s\n", cmd, err);
+        fprintf(stderr, "tthc %s: %s\n", name, err);
         return -1;
     }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            command_help(cmd);
-            exit(0);
-        }
-        if (strcmp(a, "--check-config") == 0 && strcmp(cmd, "serve") == 0) {
+        if (strcmp(a, "--check-config") == 0 && (cmd->extras & EXTRA_CHECK)) {
             opt->check_config = true;
             continue;
         }
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
             if (opt->file) {
-                fprintf(stderr, "tthc %s: unexpected argument '%s'\n", cmd, a);
+                fprintf(stderr, "tthc %s: unexpected argument '%s'\n", name, a);
                 return -1;
             }
             opt->file = a;
             continue;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "tthc %s: %s needs a value\n", cmd, a);
+            fprintf(stderr, "tthc %s: %s needs a value\n", name, a);
             return -1;
         }
         const char *v = argv[++i];
         if (strcmp(a, "--config") == 0)
             continue;
-        if (strcmp(a, "--kind") == 0) {
+        if (strcmp(a, "--kind") == 0 && (cmd->extras & EXTRA_KIND)) {
             opt->kind = v;
             continue;
         }
-        if (strcmp(a, "--format") == 0) {
+        if (strcmp(a, "--format") == 0 && (cmd->extras & EXTRA_FORMAT)) {
             opt->format = v;
             continue;
         }
-        if (strcmp(a, "--out") == 0 && strcmp(cmd, "backup") == 0) {
+        if (strcmp(a, "--out") == 0 && (cmd->extras & EXTRA_OUT)) {
             opt->out = v;
             continue;
         }
@@ -130,8 +173,15 @@ static int load_settings(const char *cmd, int argc, char **argv, struct config *
         for (char *k = key; *k; k++)
             if (*k == '-')
                 *k = '_';
+        if (!config_used_by(key, cmd->bit) && config_used_by(key, CONFIG_EVERY_COMMAND)) {
+            fprintf(stderr,
+                    "tthc %s: %s is a setting of tthc serve, not of tthc %s (see tthc %s "
+                    "--help)\n",
+                    name, a, name, name);
+            return -1;
+        }
         if (config_set(cfg, key, v, err, sizeof(err)) != 0) {
-            fprintf(stderr, "tthc %s: %s (see tthc %s --help)\n", cmd, err, cmd);
+            fprintf(stderr, "tthc %s: %s (see tthc %s --help)\n", name, err, name);
             return -1;
         }
     }
@@ -145,18 +195,23 @@ int main(int argc, char **argv)
         usage();
         return argc < 2 ? 2 : 0;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo") != 0 &&
-        strcmp(cmd, "import") != 0 && strcmp(cmd, "key") != 0 && strcmp(cmd, "verify") != 0 &&
-        strcmp(cmd, "backup") != 0) {
-        fprintf(stderr, "tthc: unknown command '%s' (see tthc --help)\n", cmd);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("tthc %s\n", TTHC_VERSION);
+        return 0;
+    }
+    const struct command *cmd = NULL;
+    for (size_t i = 0; i < COMMANDS && !cmd; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, "tthc: unknown command '%s' (see tthc --help)\n", argv[1]);
         return 2;
     }
     struct config cfg;
     struct options opt;
-    if (strcmp(cmd, "key") == 0) {
+    if (cmd->bit == CONFIG_KEY) {
         /* tthc key ACTION [flags]: --db and --config may stand anywhere; the rest is the
-         * action's. */
+         * action's, --help included (key.c answers it). */
         char *settings[4], *rest[64];
         int ns = 0, nr = 0;
         for (int i = 2; i < argc; i++) {
@@ -175,19 +230,22 @@ int main(int argc, char **argv)
     }
     if (load_settings(cmd, argc - 2, argv + 2, &cfg, &opt) != 0)
         return 2;
-    if (opt.file && strcmp(cmd, "import") != 0) {
-        fprintf(stderr, "tthc %s: unexpected argument '%s'\n", cmd, opt.file);
+    if (opt.file && cmd->bit != CONFIG_IMPORT) {
+        fprintf(stderr, "tthc %s: unexpected argument '%s'\n", cmd->name, opt.file);
         return 2;
     }
-    if (strcmp(cmd, "serve") == 0)
+    switch (cmd->bit) {
+    case CONFIG_SERVE:
         return cmd_serve(&cfg, &opt);
-    if (strcmp(cmd, "migrate") == 0)
+    case CONFIG_MIGRATE:
         return cmd_migrate(&cfg);
-    if (strcmp(cmd, "demo") == 0)
+    case CONFIG_DEMO:
         return cmd_demo(&cfg);
-    if (strcmp(cmd, "verify") == 0)
+    case CONFIG_VERIFY:
         return cmd_verify(&cfg);
-    if (strcmp(cmd, "backup") == 0)
+    case CONFIG_BACKUP:
         return cmd_backup(&cfg, &opt);
-    return cmd_import(&cfg, &opt);
+    default:
+        return cmd_import(&cfg, &opt);
+    }
 }

@@ -45,7 +45,8 @@ int cmd_serve(struct config *cfg, const struct options *opt)
         char err[256];
         int rc = server_check(&app, err, sizeof(err));
         if (rc == 0)
-            printf("configuration OK: database %s, listen %s\n", cfg->db, cfg->listen);
+            printf("configuration OK: database %s, listen %s, config file %s\n", cfg->db,
+                   cfg->listen, opt->config ? opt->config : "none");
         else
             fprintf(stderr, "tthc serve: %s\n", err);
         app_free(&app);

@@ -121,6 +121,34 @@ int ltime_parse(const char *s, struct ltime *out)
     return 0;
 }
 
+/* 13 digits: from 2001-09-09 to 2286-11-20. Epoch seconds (10 digits) and yyyyMMdd (8) are
+ * refused rather than read as milliseconds of January 1970, a silent wrong answer. */
+#define EPOCH_MS_DIGITS 13
+
+int ltime_parse_bound(const char *s, int *day)
+{
+    if (!s)
+        return -1;
+    size_t n = strspn(s, "0123456789");
+    if (n == EPOCH_MS_DIGITS && s[n] == '\0') {
+        int64_t ms = 0;
+        for (size_t i = 0; i < n; i++)
+            ms = ms * 10 + (s[i] - '0');
+        *day = (int)((ms / 1000 + LTIME_LOCAL_OFFSET) / 86400); /* positive: plain division */
+        return 0;
+    }
+    struct ltime t;
+    if (ltime_parse(s, &t) != 0)
+        return -1;
+    *day = t.day;
+    return 0;
+}
+
+int64_t ltime_day_start_ms(int day)
+{
+    return ((int64_t)day * 86400 - LTIME_LOCAL_OFFSET) * 1000;
+}
+
 void ltime_civil(int day, int *y, int *m, int *d)
 {
     civil_from_day(day, y, m, d);

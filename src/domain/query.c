@@ -23,6 +23,11 @@ void summary_params_init(struct summary_params *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* What from and to accept (ltime_parse_bound), in the reason of a refused one. */
+#define PERIOD_BOUND_FORMS                                                                         \
+    "a real day like 2024-08-31, a time like 2024-08-31T00:00:00+07:00 or 13-digit epoch "         \
+    "milliseconds like 1725037200000"
+
 enum param { P_FROM, P_TO, P_UNIT, P_LEVEL, P_PROCEDURE, P_CHANNEL, P_GROUP_BY, P_REBASE, P_COUNT };
 static const char *const param_names[P_COUNT] = {"from",      "to",      "unit",     "level",
                                                  "procedure", "channel", "group_by", "rebase"};
@@ -51,8 +56,8 @@ int summary_param(struct summary_params *p, const char *key, const char *value, 
     switch ((enum param)i) {
     case P_FROM:
     case P_TO:
-        if (ltime_parse_day(value, i == P_FROM ? &p->from : &p->to) != 0)
-            return text_fail(reason, len, "%s must be a real day like 2024-08-31", key);
+        if (ltime_parse_bound(value, i == P_FROM ? &p->from : &p->to) != 0)
+            return text_fail(reason, len, "%s must be %s", key, PERIOD_BOUND_FORMS);
         if (!ltime_day_in_range(i == P_FROM ? p->from : p->to))
             return text_fail(reason, len, "%s must be a day from %s to %s", key,
                              LTIME_FIRST_DAY_TEXT, LTIME_LAST_DAY_TEXT);

@@ -1,6 +1,7 @@
 /* GET /api/v1/series: the summary of every day, week, month, quarter or year of a period
  * (api.md, "Series and rankings"). Every interval has a point, empty ones too; weeks start on
- * Monday, quarters are calendar quarters; the first and last are clipped to the period. */
+ * Monday, quarters are calendar quarters; the first and last are clipped to the period. Each
+ * JSON point carries `time`, its start in epoch milliseconds, for dashboards (docs/grafana.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +136,11 @@ void series_get(struct request *req, struct response *res)
         cJSON_AddItemToArray(list, pt);
         ltime_format_day(starts[k], from);
         ltime_format_day(k + 1 < n ? starts[k + 1] - 1 : p.to, to);
+        /* time: the start as a number a dashboard reads as a timestamp (Grafana, docs/grafana.md).
+         */
         bad |= !cJSON_AddStringToObject(pt, "from", from) ||
                !cJSON_AddStringToObject(pt, "to", to) ||
+               !cJSON_AddNumberToObject(pt, "time", (double)ltime_day_start_ms(starts[k])) ||
                metrics_add_json(pt, &points[k], blocks) != 0;
     }
     if (bad || !list) {

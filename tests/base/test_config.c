@@ -1,9 +1,11 @@
-/* Settings (config.c): defaults, one setting by name, the config file, and TTHC_* environment
- * variables, with the precedence of api.md ("The program"): file < environment. */
+/* Settings (config.c): defaults, one setting by name, the config file (comments, quotes,
+ * relative paths), TTHC_* environment variables with the precedence of api.md ("Settings and
+ * limits"): file < environment; and which command reads which setting. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../helpers.h"
 #include "tthc/base/config.h"
@@ -246,6 +248,179 @@ START_TEST(file_missing)
 }
 END_TEST
 
+/* A # is a comment only at the start of a line or after a space or tab: inside a value it is
+ * text (db = /tmp/a#b.db once became /tmp/a). An = inside a value is text too. */
+START_TEST(file_hash_inside_a_value)
+{
+    const char *path = write_file("hash.conf", "db = /tmp/a#b.db\n"
+                                               "cache_control = max-age=60 # one minute\n"
+                                               "threads = 4\t# after a tab\n"
+                                               "  # indented comment\n"
+                                               "cors_origins = https://a.vn,https://b.vn#x\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.db, "/tmp/a#b.db");
+    ck_assert_str_eq(cfg.cache_control, "max-age=60");
+    ck_assert_uint_eq(cfg.threads, 4);
+    ck_assert_str_eq(cfg.cors_origins, "https://a.vn,https://b.vn#x");
+}
+END_TEST
+
+/* Double or single quotes around a value are removed; inside them a # is text and spaces are
+ * kept; "" is the empty value. */
+START_TEST(file_quoted_values)
+{
+    const char *path = write_file("quotes.conf", "db = \"/tmp/x y.db\"\n"
+                                                 "listen='127.0.0.1:9000'   # loopback\n"
+                                                 "cache_control = \"no-cache # not a comment\"#\n"
+                                                 "cors_origins = \"\"\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.db, "/tmp/x y.db");
+    ck_assert_str_eq(cfg.listen, "127.0.0.1:9000");
+    ck_assert_str_eq(cfg.cache_control, "no-cache # not a comment");
+    ck_assert_str_eq(cfg.cors_origins, "");
+    path = write_file("quotes2.conf", "db = '/tmp/say \"hi\".db'\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.db, "/tmp/say \"hi\".db");
+}
+END_TEST
+
+START_TEST(file_quote_errors_name_the_line)
+{
+    char expect[300];
+    const char *path = write_file("open.conf", "threads = 2\n"
+                                               "db = \"/tmp/x.db\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:2: the value's opening \" is never closed", path);
+    ck_assert_str_eq(err, expect);
+    path = write_file("open1.conf", "db = '/tmp/x.db\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:1: the value's opening ' is never closed", path);
+    ck_assert_str_eq(err, expect);
+    path = write_file("after.conf", "\ndb = \"/tmp/x.db\" extra\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:2: only a comment may follow a quoted value", path);
+    ck_assert_str_eq(err, expect);
+    /* Quotes only count around the whole value: one inside a bare value is text. */
+    path = write_file("inner.conf", "cache_control = private, \"x\"\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.cache_control, "private, \"x\"");
+}
+END_TEST
+
+/* db relative in a config file is taken from the file's folder, not the working directory;
+ * absolute stays; a file named without a folder leaves it relative to the working directory
+ * (which is the file's folder). A flag or variable is not a file: config_set keeps it as is. */
+START_TEST(file_relative_db_from_its_folder)
+{
+    char expect[512];
+    const char *path = write_file("rel.conf", "db = data/x.db\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    snprintf(expect, sizeof(expect), "%s/data/x.db", tmp_dir());
+    ck_assert_str_eq(cfg.db, expect);
+    path = write_file("relq.conf", "db = \"../up.db\"\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    snprintf(expect, sizeof(expect), "%s/../up.db", tmp_dir());
+    ck_assert_str_eq(cfg.db, expect);
+    path = write_file("abs.conf", "db = /srv/t.db\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.db, "/srv/t.db");
+    ck_assert_int_eq(chdir(tmp_dir()), 0);
+    ck_assert_msg(config_load_file(&cfg, "rel.conf", 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(cfg.db, "data/x.db");
+    ck_assert_int_eq(config_set(&cfg, "db", "var/y.db", err, sizeof(err)), 0);
+    ck_assert_str_eq(cfg.db, "var/y.db");
+}
+END_TEST
+
+START_TEST(file_long_line_and_bom)
+{
+    char expect[300];
+    static char text[6000];
+    memset(text, 'x', 5000);
+    memcpy(text, "db = /", 6);
+    strcpy(text + 5000, "\n");
+    const char *path = write_file("long.conf", text);
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:1: the line is longer than 4095 characters", path);
+    ck_assert_str_eq(err, expect);
+    path = write_file("bom.conf", "\xEF\xBB\xBFthreads = 5\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(cfg.threads, 5);
+}
+END_TEST
+
+/* ---- which command reads what ----------------------------------------------------------- */
+
+START_TEST(used_by)
+{
+    ck_assert(config_used_by("db", CONFIG_IMPORT));
+    ck_assert(config_used_by("db", CONFIG_SERVE));
+    ck_assert(config_used_by("db", CONFIG_KEY));
+    ck_assert(config_used_by("threads", CONFIG_SERVE));
+    ck_assert(!config_used_by("threads", CONFIG_IMPORT));
+    ck_assert(!config_used_by("max_batch_records", CONFIG_IMPORT)); /* import has no cap */
+    ck_assert(config_used_by("max_unit_depth", CONFIG_IMPORT));
+    ck_assert(!config_used_by("port", CONFIG_EVERY_COMMAND));
+}
+END_TEST
+
+/* config_print_help(command) into a string (the caller frees it). */
+static char *help_of(unsigned command)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/help.txt", tmp_dir());
+    fflush(stdout);
+    ck_assert_ptr_nonnull(freopen(path, "w", stdout));
+    config_print_help(command);
+    fflush(stdout);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *text = calloc(1, 8192);
+    ck_assert_uint_lt(fread(text, 1, 8191, f), 8191);
+    fclose(f);
+    return text;
+}
+
+/* Each command's help lists only the settings it reads: db for most, the unit tree's depth too
+ * for import, every setting for serve. */
+START_TEST(help_lists_a_commands_settings)
+{
+    char *text = help_of(CONFIG_KEY);
+    ck_assert_str_eq(
+        text, "Settings (config file key, TTHC_KEY environment variable, or --key flag "
+              "with - for _):\n"
+              "  db                     path of the SQLite database file (default tthc.db)\n");
+    free(text);
+    text = help_of(CONFIG_IMPORT); /* the import bounds the unit tree as a load does */
+    ck_assert_ptr_nonnull(strstr(text, "\n  db "));
+    ck_assert_ptr_nonnull(strstr(text, "\n  max_unit_depth "));
+    ck_assert_ptr_null(strstr(text, "\n  threads "));
+    free(text);
+    text = help_of(CONFIG_SERVE);
+    int lines = 0;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 32); /* the heading and every setting */
+    ck_assert_ptr_nonnull(strstr(text, "\n  threads "));
+    ck_assert_ptr_nonnull(strstr(text, "\n  db "));
+    free(text);
+}
+END_TEST
+
+/* The test binary is build/tests/test_config: no build/config/tthc.conf is next to it, so the
+ * system file is the answer when it exists, and none otherwise. */
+START_TEST(find_default)
+{
+    char buf[4096];
+    const char *found = config_find_default(buf, sizeof(buf));
+    if (access(CONFIG_SYSTEM_FILE, F_OK) == 0)
+        ck_assert_str_eq(found, CONFIG_SYSTEM_FILE);
+    else
+        ck_assert_ptr_null(found);
+    ck_assert_ptr_null(config_find_default(buf, 3)); /* no room: nothing */
+}
+END_TEST
+
 /* ---- the environment -------------------------------------------------------------------- */
 
 START_TEST(env_overrides_file)
@@ -326,6 +501,18 @@ static Suite *config_suite(void)
     tcase_add_test(tc, file_line_without_equals);
     tcase_add_test(tc, file_unknown_key_names_line);
     tcase_add_test(tc, file_missing);
+    tcase_add_test(tc, file_hash_inside_a_value);
+    tcase_add_test(tc, file_quoted_values);
+    tcase_add_test(tc, file_quote_errors_name_the_line);
+    tcase_add_test(tc, file_relative_db_from_its_folder);
+    tcase_add_test(tc, file_long_line_and_bom);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("commands");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, used_by);
+    tcase_add_test(tc, help_lists_a_commands_settings);
+    tcase_add_test(tc, find_default);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("env");

@@ -3,6 +3,7 @@
  * `date -u -d ... +%s`; expected days are written as civil dates. */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../helpers.h"
@@ -316,6 +317,76 @@ START_TEST(parse_day_rejects)
 }
 END_TEST
 
+/* ---- ltime_parse_bound: a period's from and to ------------------------------------------ */
+
+/* The local day of each form; 2024-01-01 is day 19723. */
+START_TEST(bound_forms)
+{
+    static const struct {
+        const char *text;
+        int day;
+    } cases[] = {
+        {"2024-01-01", 19723},
+        {"2024-01-01T00:00:00.000Z", 19723}, /* 07:00 local */
+        {"2023-12-31T17:00:00.000Z", 19723}, /* local midnight */
+        {"2023-12-31T16:59:59.999Z", 19722}, /* 23:59:59.999 local, the day before */
+        {"2024-01-01T07:00:00+07:00", 19723},
+        {"2024-01-01T23:59:59", 19723}, /* no offset: local */
+        {"2024-01-01t00:00:00z", 19723},
+        {"1704067200000", 19723},  /* 2024-01-01T00:00:00Z */
+        {"1704042000000", 19723},  /* 2024-01-01T00:00:00+07:00 */
+        {"1704041999999", 19722},  /* one millisecond before it */
+        {"1000000000000", 11574},  /* 2001-09-09T01:46:40Z: the first 13 digits */
+        {"9999999999999", 115741}, /* 2286-11-20T17:46:39.999Z: 21 November local */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int day = -1;
+        ck_assert_msg(ltime_parse_bound(cases[i].text, &day) == 0, "%s refused", cases[i].text);
+        ck_assert_msg(day == cases[i].day, "%s: day %d, expected %d", cases[i].text, day,
+                      cases[i].day);
+    }
+}
+END_TEST
+
+/* Epoch seconds (10 digits), yyyyMMdd and other digit counts, signs and spaces are refused. */
+START_TEST(bound_rejects)
+{
+    static const char *const bad[] = {
+        "1704067200",          "20240101",
+        "170406720000",        "17040672000000",
+        "-1704067200000",      "+1704067200000",
+        " 1704067200000",      "1704067200000 ",
+        "1704067200000.5",     "",
+        "2024-01-01T00:00Z",   "2024-02-30T00:00:00Z",
+        "2024-01-01 00:00:00", "0x1704067200000",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int day = 7;
+        ck_assert_msg(ltime_parse_bound(bad[i], &day) == -1, "'%s' accepted", bad[i]);
+        ck_assert_int_eq(day, 7);
+    }
+    ck_assert_int_eq(ltime_parse_bound(NULL, NULL), -1);
+}
+END_TEST
+
+START_TEST(day_start_ms)
+{
+    ck_assert_int_eq(ltime_day_start_ms(0), -25200000); /* 1970-01-01T00:00:00+07:00 */
+    ck_assert_int_eq(ltime_day_start_ms(19723), 1704042000000LL);
+    /* It round-trips through ltime_parse_bound, and one millisecond earlier is the day before. */
+    char text[32];
+    for (int day = 11575; day < 115740; day += 997) {
+        int back;
+        snprintf(text, sizeof(text), "%lld", (long long)ltime_day_start_ms(day));
+        ck_assert_int_eq(ltime_parse_bound(text, &back), 0);
+        ck_assert_int_eq(back, day);
+        snprintf(text, sizeof(text), "%lld", (long long)ltime_day_start_ms(day) - 1);
+        ck_assert_int_eq(ltime_parse_bound(text, &back), 0);
+        ck_assert_int_eq(back, day - 1);
+    }
+}
+END_TEST
+
 /* ---- formatting ------------------------------------------------------------------------- */
 
 START_TEST(format_day)
@@ -408,6 +479,12 @@ static Suite *ltime_suite(void)
     tcase_add_test(tc, parse_day_plain);
     tcase_add_test(tc, parse_day_agrees_with_parse);
     tcase_add_test(tc, parse_day_rejects);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bound");
+    tcase_add_test(tc, bound_forms);
+    tcase_add_test(tc, bound_rejects);
+    tcase_add_test(tc, day_start_ms);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("format");

@@ -1,6 +1,7 @@
 /* Fuzzes time parsing (ltime.c): any bytes must be refused or give a time that formats and
  * parses back to itself.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int again;
         ltime_format_day(day, buf);
         if (ltime_parse_day(buf, &again) != 0 || again != day)
+            abort();
+    }
+    /* A period bound is a local day whose midnight, as epoch milliseconds (when 13 digits hold
+     * them), is a bound of the same day. */
+    if (ltime_parse_bound(s, &day) == 0 && ltime_day_start_ms(day) >= 1000000000000LL &&
+        ltime_day_start_ms(day) <= 9999999999999LL) {
+        char buf[32];
+        int again;
+        snprintf(buf, sizeof(buf), "%lld", (long long)ltime_day_start_ms(day));
+        if (ltime_parse_bound(buf, &again) != 0 || again != day)
             abort();
     }
     free(s);

@@ -1,11 +1,32 @@
-/* Configuration: defaults, then config/tthc.conf (or --config), then TTHC_* environment
- * variables, then command-line flags; each later source wins (api.md, "The program").
- * Owns parsing and validating settings; it does not act on them.
+/* Configuration: defaults, then one config file (--config FILE, else TTHC_CONFIG, else the
+ * first of config_find_default's two), then TTHC_* environment variables, then command-line
+ * flags; each later source wins (api.md, "Settings and limits"). Owns parsing and validating
+ * settings, and which command reads which; it does not act on them.
  */
 #ifndef TTHC_CONFIG_H
 #define TTHC_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* The commands of the tthc program, as bits: each setting names the commands that read it
+ * (config_print_help, config_used_by). */
+enum config_command {
+    CONFIG_SERVE = 1u << 0,
+    CONFIG_MIGRATE = 1u << 1,
+    CONFIG_DEMO = 1u << 2,
+    CONFIG_IMPORT = 1u << 3,
+    CONFIG_KEY = 1u << 4,
+    CONFIG_VERIFY = 1u << 5,
+    CONFIG_BACKUP = 1u << 6,
+};
+#define CONFIG_EVERY_COMMAND 0x7fu
+
+/* The config files looked for when neither --config nor TTHC_CONFIG names one, in this order:
+ * config/tthc.conf in the folder above the running binary's (a checkout's build/tthc reads the
+ * checkout's config/tthc.conf, whatever the working directory), then the system's. */
+#define CONFIG_NEXT_TO_BINARY "../config/tthc.conf"
+#define CONFIG_SYSTEM_FILE    "/etc/tthc/tthc.conf"
 
 struct config {
     char db[1024];
@@ -48,14 +69,26 @@ void config_defaults(struct config *c);
  * -1 with a reason naming the setting and what it accepts. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t len);
 
-/* Reads `key = value` lines (# starts a comment). A missing file is an error only when
- * required. Returns 0 or -1 with a reason that names the file and line. */
+/* Reads `key = value` lines. A # starts a comment at the start of a line or after a space or
+ * tab (`db = /tmp/a#b.db` keeps its #); a value in double or single quotes loses them (no
+ * escapes; only a comment may follow); a relative path (db) is taken from the file's folder. A
+ * missing file is an error only when required. Returns 0 or -1 with a reason that names the
+ * file and line. */
 int config_load_file(struct config *c, const char *path, int required, char *err, size_t len);
 
 /* Applies TTHC_<KEY> environment variables for every known setting. Returns 0 or -1. */
 int config_load_env(struct config *c, char *err, size_t len);
 
-/* Writes the settings and their meaning, for --help. */
-void config_print_help(void);
+/* Writes the settings that command (one enum config_command bit) reads, and their meaning, for
+ * its --help. */
+void config_print_help(unsigned command);
+
+/* Whether key is a setting that command (enum config_command bits) reads. */
+bool config_used_by(const char *key, unsigned command);
+
+/* The config file to read when none is named: CONFIG_NEXT_TO_BINARY from the running binary's
+ * folder (resolved to an absolute path), else CONFIG_SYSTEM_FILE, whichever exists first. Writes
+ * its path into buf (len bytes) and returns buf, or returns NULL when neither exists. */
+const char *config_find_default(char *buf, size_t len);
 
 #endif

@@ -45,6 +45,16 @@ int ltime_parse(const char *s, struct ltime *out);
 /* Parses a plain day `YYYY-MM-DD` only. Returns 0 and sets *day, or -1. */
 int ltime_parse_day(const char *s, int *day);
 
+/* Parses a bound of a period as the figure reads take `from` and `to` (api.md, "The
+ * summary"): a plain day (`2024-03-01`), any time ltime_parse reads (`2024-01-01T00:00:00.000Z`,
+ * `2024-01-01T07:00:00+07:00`), or epoch milliseconds of exactly 13 digits (`1704067200000`,
+ * what Grafana's ${__from} gives). A time or epoch gives the local day that holds it.
+ * Returns 0 and sets *day, or -1. */
+int ltime_parse_bound(const char *s, int *day);
+
+/* Epoch milliseconds of the local midnight (00:00 +07:00) that starts day. */
+int64_t ltime_day_start_ms(int day);
+
 /* Day number of a civil date (proleptic Gregorian), no validation. */
 int ltime_day_from_civil(int y, int m, int d);
 
