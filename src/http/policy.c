@@ -314,6 +314,26 @@ static bool none_match(const char *list, const char *etag)
     return false;
 }
 
+/* A strong ETag names one representation: the gzipped body has its own. */
+static void strong_etag(char *out, size_t size, const char *etag, bool gzipped)
+{
+    size_t n = strlen(etag);
+    snprintf(out, size, "%.*s%s\"", (int)(n - 1), etag, gzipped ? "-gz" : "");
+}
+
+/* A 304 carries what a cache needs to freshen its copy (ETag, Cache-Control, Vary, and the
+ * headers of the exchange), never what describes a body (RFC 9110, 15.4.5): no Content-Type
+ * nor Content-Encoding; reply.c sends it without a Content-Length. */
+static void not_modified(struct response *res)
+{
+    res->status = 304;
+    res->content_type = NULL;
+    response_stream_drop(res);
+    free(res->body);
+    res->body = NULL;
+    res->len = 0;
+}
+
 void policy_after(struct policy *p, struct request *req, struct response *res)
 {
     const struct config *cfg = &p->app->cfg;
@@ -340,6 +360,17 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
     /* Streams go out as they are written: no gzip, so no body is held whole. */
     bool compress = res->status != 304 && res->status != 204 && res->body && !res->stream &&
                     res->len >= cfg->gzip_min_bytes && gzip_accepted(req->accept_encoding);
+    bool tagged = res->status == 200 && req->etag[0];
+    char etag[80];
+    if (tagged) {
+        strong_etag(etag, sizeof(etag), req->etag, compress);
+        if (req->if_none_match && none_match(req->if_none_match, etag)) {
+            response_header(res, "ETag", "%s", etag);
+            response_header(res, "Cache-Control", "%s", cfg->cache_control);
+            not_modified(res);
+            return;
+        }
+    }
     if (compress) {
         char *z;
         size_t zlen;
@@ -348,23 +379,12 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
             res->body = z;
             res->len = zlen;
             response_header(res, "Content-Encoding", "gzip");
-        } else {
-            compress = false;
+        } else if (tagged) {
+            strong_etag(etag, sizeof(etag), req->etag, false);
         }
     }
-    if (res->status != 200 || !req->etag[0])
-        return;
-    /* A strong ETag names one representation: the gzipped body has its own. */
-    char etag[80];
-    size_t n = strlen(req->etag);
-    snprintf(etag, sizeof(etag), "%.*s%s\"", (int)(n - 1), req->etag, compress ? "-gz" : "");
-    response_header(res, "ETag", "%s", etag);
-    response_header(res, "Cache-Control", "%s", cfg->cache_control);
-    if (req->if_none_match && none_match(req->if_none_match, etag)) {
-        res->status = 304;
-        response_stream_drop(res);
-        free(res->body);
-        res->body = NULL;
-        res->len = 0;
+    if (tagged) {
+        response_header(res, "ETag", "%s", etag);
+        response_header(res, "Cache-Control", "%s", cfg->cache_control);
     }
 }

@@ -64,11 +64,41 @@ static void stream_end(void *cls)
     free(s);
 }
 
+/* A 304's body reader: never asked, since a 304 has no body. */
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls, (void)pos, (void)buf, (void)max;
+    return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* A 304 without body headers. libmicrohttpd (0.9.75) gives a response of known size a
+ * Content-Length, 0 for an empty one, which RFC 9110 (8.6) forbids unless it is the 200's;
+ * one of unknown size gets Transfer-Encoding: chunked, unless it is marked HTTP/1.0-strict,
+ * which then ends the connection to mark the end. So a 304 closes its connection, and carries
+ * none of them. */
+static struct MHD_Response *not_modified(void)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, no_body, NULL, NULL);
+    if (r &&
+        MHD_set_response_options(r, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END) != MHD_YES) {
+        MHD_destroy_response(r);
+        r = NULL;
+    }
+    return r;
+}
+
 enum MHD_Result reply_send(struct MHD_Connection *conn, struct request_ctx *ctx,
                            struct response *res)
 {
     struct MHD_Response *r;
-    if (res->stream) {
+    if (res->status == 304) {
+        free(res->body);
+        res->len = 0;
+        r = not_modified();
+        if (!r)
+            return MHD_NO;
+    } else if (res->stream) {
         struct stream *s = calloc(1, sizeof(*s));
         if (!s) {
             response_stream_drop(res);
