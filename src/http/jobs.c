@@ -25,6 +25,7 @@ struct job {
     struct request req; /* a copy; its strings point into text */
     struct response res;
     char heavy_key[160]; /* the key counted in server.heavy_load, or "" */
+    atomic_bool given;   /* heavy_key's count was given back */
     char text[];
 };
 
@@ -47,18 +48,29 @@ static void job_run(struct lane_job *lj)
     policy_after(p, &j->req, &j->res);
 }
 
+/* Gives the client's heavy read back, once. */
+static void give_heavy(struct job *j)
+{
+    if (j->heavy_key[0] && !atomic_exchange(&j->given, true))
+        clients_give(j->server->heavy_load, j->heavy_key);
+}
+
+/* A read that has its answer is no longer the client's before the connection resumes: else
+ * the client, answered, could send its next read before the worker's release and find its
+ * count still full. A late read may still be running: its count waits for the release. */
 static void job_done(struct lane_job *lj, enum lane_end end)
 {
     struct job *j = (struct job *)lj;
     atomic_store(&j->end, (int)end);
+    if (end != LANE_LATE)
+        give_heavy(j);
     MHD_resume_connection(j->conn);
 }
 
 static void job_release(struct lane_job *lj)
 {
     struct job *j = (struct job *)lj;
-    if (j->heavy_key[0])
-        clients_give(j->server->heavy_load, j->heavy_key);
+    give_heavy(j);
     job_unref(j);
 }
 
@@ -114,6 +126,7 @@ static struct job *job_new(struct server *s, struct MHD_Connection *conn, struct
     c->body = NULL;
     atomic_init(&j->refs, 2);
     atomic_init(&j->end, -1);
+    atomic_init(&j->given, false);
     j->server = s;
     j->conn = conn;
     j->route = ctx->route;

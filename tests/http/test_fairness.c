@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../helpers.h"
 #include "tthc/http/keys.h"
@@ -204,6 +205,53 @@ START_TEST(heavy_reads_per_client_are_capped)
 }
 END_TEST
 
+/* A client with as many kept-alive connections as heavy_per_client, each sending its next read
+ * the moment the last is answered, is never refused: a read stops counting before its answer
+ * goes out (else the next one can arrive first and find the count full). */
+struct at_cap {
+    unsigned port;
+    int refused, answered;
+};
+
+static void *read_at_cap(void *arg)
+{
+    struct at_cap *a = arg;
+    int fd = http_connect(a->port);
+    static const char raw[] = "GET /api/v1/summary?from=2024-01-01&to=2024-01-31 HTTP/1.1\r\n"
+                              "Host: t\r\n\r\n";
+    for (int i = 0; i < 400; i++) {
+        struct http_response r;
+        if (http_exchange(fd, raw, sizeof(raw) - 1, &r) != 0)
+            break;
+        a->refused += r.status != 200;
+        a->answered++;
+        http_response_free(&r);
+    }
+    close(fd);
+    return NULL;
+}
+
+START_TEST(a_client_at_its_cap_is_never_refused)
+{
+    struct test_server t;
+    test_server_prepare(&t, 0);
+    t.app.cfg.heavy_per_client = 2;
+    t.app.cfg.rate_per_second = 1000000;
+    t.app.cfg.rate_burst = 1000000;
+    test_server_run(&t);
+    struct at_cap a[2] = {{t.port, 0, 0}, {t.port, 0, 0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, read_at_cap, &a[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(a[i].answered, 400);
+        ck_assert_int_eq(a[i].refused, 0);
+    }
+    test_server_stop(&t);
+}
+END_TEST
+
 START_TEST(stopping_answers_the_heavy_reads_left)
 {
     /* One worker: one series runs, three wait. With no grace, the server stops at once: each
@@ -255,6 +303,7 @@ int main(void)
     tcase_add_test(tc, cheap_requests_never_wait_behind_heavy_reads);
     tcase_add_test(tc, a_heavy_read_past_its_budget_is_answered_503);
     tcase_add_test(tc, heavy_reads_per_client_are_capped);
+    tcase_add_test(tc, a_client_at_its_cap_is_never_refused);
     tcase_add_test(tc, stopping_answers_the_heavy_reads_left);
     suite_add_tcase(s, tc);
     return run_suite(s);
