@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tthc needs to build, run and test, if any is missing.
-# Uses sudo when not root. Usage: scripts/deps.sh [--browser]
+# Uses sudo when not root. Usage: scripts/deps.sh [--browser] [--tools]
 #   --browser  also the browser the dashboard's test drives (chromium; scripts/test.sh asks
 #              for it, scripts/run.sh does not)
+#   --tools    also the operators' tools that scripts/tools_test.sh runs on our files: nginx
+#              (nginx -t), promtool (Debian's prometheus package) and openssl (a throwaway
+#              certificate); scripts/test.sh asks for them
 set -euo pipefail
 
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
@@ -10,6 +13,7 @@ packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-de
 for a in "$@"; do
     case "$a" in
         --browser) packages+=(chromium) ;;
+        --tools) packages+=(nginx prometheus openssl) ;;
         *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
     esac
 done

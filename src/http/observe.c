@@ -2,12 +2,15 @@
 #include "tthc/http/observe.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tthc/base/buf.h"
 #include "tthc/handlers/app.h"
@@ -26,16 +29,21 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 #define BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 static atomic_ullong requests[MAX_ROUTES + 1][STATUSES];
-static atomic_ullong latency[BUCKETS + 1]; /* the last is +Inf */
-static atomic_ullong latency_sum_us;
+/* Per route like requests[] (the last row: no route); the last bucket is +Inf. */
+static atomic_ullong latency[MAX_ROUTES + 1][BUCKETS + 1];
+static atomic_ullong latency_sum_us[MAX_ROUTES + 1];
 static atomic_long in_flight;
 static atomic_ullong loaded[KIND_COUNT];
 static atomic_ullong cut;
 
+/* The routes' labels (observe_routes): written once before the server starts, read after. */
+static size_t nroutes;
+static void (*route_label)(size_t route, const char **method, const char **pattern);
+
 void observe_request(size_t route, unsigned status, double seconds)
 {
-    if (route > MAX_ROUTES)
-        route = MAX_ROUTES;
+    if (route >= nroutes)
+        route = MAX_ROUTES; /* no route answered: the row rendered as route="none" */
     size_t s = 0;
     while (s < STATUSES - 1 && statuses[s] != status)
         s++;
@@ -43,8 +51,8 @@ void observe_request(size_t route, unsigned status, double seconds)
     size_t b = 0;
     while (b < BUCKETS && seconds > buckets[b])
         b++;
-    atomic_fetch_add_explicit(&latency[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6),
+    atomic_fetch_add_explicit(&latency[route][b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&latency_sum_us[route], (unsigned long long)(seconds * 1e6),
                               memory_order_relaxed);
 }
 
@@ -57,10 +65,6 @@ long observe_in_flight_now(void)
 {
     return atomic_load(&in_flight);
 }
-
-/* The routes' labels (observe_routes): written once before the server starts, read after. */
-static size_t nroutes;
-static void (*route_label)(size_t route, const char **method, const char **pattern);
 
 void observe_routes(size_t n,
                     void (*label)(size_t route, const char **method, const char **pattern))
@@ -77,6 +81,103 @@ void observe_cut(unsigned n)
 void observe_loaded(enum kind kind, size_t stored)
 {
     atomic_fetch_add_explicit(&loaded[kind], stored, memory_order_relaxed);
+}
+
+/* The first number of a /proc file after skip numbers, or -1. */
+static double proc_number(const char *path, const char *after, int skip)
+{
+    char text[4096];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = after ? strstr(text, after) : text;
+    if (!p)
+        return -1;
+    p += after ? strlen(after) : 0;
+    for (int i = 0; i < skip; i++) {
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ')
+            p++;
+    }
+    char *end;
+    double v = strtod(p, &end);
+    return end == p ? -1 : v;
+}
+
+/* When the process started, in seconds since 1970: /proc/self/stat's start time (clock ticks
+ * after boot, field 22, counted after the command's closing parenthesis) plus the boot time. */
+static double process_start(void)
+{
+    double ticks = proc_number("/proc/self/stat", ") ", 19);
+    double boot = proc_number("/proc/stat", "btime ", 0);
+    long hz = sysconf(_SC_CLK_TCK);
+    return ticks < 0 || boot < 0 || hz <= 0 ? -1 : boot + ticks / (double)hz;
+}
+
+static long open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    long n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the directory being read */
+}
+
+/* The process_* metrics every Prometheus client library writes, under the same names. */
+static void render_process(struct buf *t)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    long page = sysconf(_SC_PAGESIZE);
+    double vsize = proc_number("/proc/self/statm", NULL, 0);
+    double rss = proc_number("/proc/self/statm", NULL, 1);
+    struct rlimit lim;
+    double max_fds = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
+                         ? (double)lim.rlim_cur
+                         : -1;
+    buf_addf(t,
+             "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n"
+             "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.2f\n",
+             cpu);
+    if (rss >= 0)
+        buf_addf(t,
+                 "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+                 "# TYPE process_resident_memory_bytes gauge\n"
+                 "process_resident_memory_bytes %.0f\n",
+                 rss * (double)page);
+    if (vsize >= 0)
+        buf_addf(t,
+                 "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+                 "# TYPE process_virtual_memory_bytes gauge\n"
+                 "process_virtual_memory_bytes %.0f\n",
+                 vsize * (double)page);
+    long fds = open_fds();
+    if (fds >= 0)
+        buf_addf(t,
+                 "# HELP process_open_fds Number of open file descriptors.\n"
+                 "# TYPE process_open_fds gauge\nprocess_open_fds %ld\n",
+                 fds);
+    if (max_fds >= 0)
+        buf_addf(t,
+                 "# HELP process_max_fds Maximum number of open file descriptors.\n"
+                 "# TYPE process_max_fds gauge\nprocess_max_fds %.0f\n",
+                 max_fds);
+    double start = process_start();
+    if (start >= 0)
+        buf_addf(t,
+                 "# HELP process_start_time_seconds Start time of the process since unix epoch "
+                 "in seconds.\n"
+                 "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.2f\n",
+                 start);
 }
 
 /* The page is a few hundred lines; the cap only guards against a bug. */
@@ -104,20 +205,34 @@ char *observe_render(const char *db)
                      method, pattern, statuses[s] ? status : "other", v);
         }
     }
-    buf_addf(&t, "# HELP tthc_request_duration_seconds Time to answer a request.\n"
+    buf_addf(&t, "# HELP tthc_request_duration_seconds Time to answer a request, by route.\n"
                  "# TYPE tthc_request_duration_seconds histogram\n");
-    unsigned long long cumulative = 0;
-    for (size_t b = 0; b <= BUCKETS; b++) {
-        cumulative += atomic_load_explicit(&latency[b], memory_order_relaxed);
-        if (b < BUCKETS)
-            buf_addf(&t, "tthc_request_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b],
-                     cumulative);
-        else
-            buf_addf(&t, "tthc_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cumulative);
+    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+        if (r < MAX_ROUTES && r >= nroutes)
+            continue;
+        const char *method = "", *pattern = "none";
+        if (r < nroutes && route_label)
+            route_label(r, &method, &pattern);
+        unsigned long long cumulative = 0;
+        for (size_t b = 0; b <= BUCKETS; b++)
+            cumulative += atomic_load_explicit(&latency[r][b], memory_order_relaxed);
+        if (!cumulative)
+            continue;
+        cumulative = 0;
+        for (size_t b = 0; b <= BUCKETS; b++) {
+            char le[16];
+            snprintf(le, sizeof(le), b < BUCKETS ? "%g" : "+Inf", b < BUCKETS ? buckets[b] : 0);
+            cumulative += atomic_load_explicit(&latency[r][b], memory_order_relaxed);
+            buf_addf(&t,
+                     "tthc_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%s\"} "
+                     "%llu\n",
+                     method, pattern, le, cumulative);
+        }
+        buf_addf(&t, "tthc_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", method,
+                 pattern, (double)atomic_load(&latency_sum_us[r]) / 1e6);
+        buf_addf(&t, "tthc_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+                 method, pattern, cumulative);
     }
-    buf_addf(&t, "tthc_request_duration_seconds_sum %.6f\n",
-             (double)atomic_load(&latency_sum_us) / 1e6);
-    buf_addf(&t, "tthc_request_duration_seconds_count %llu\n", cumulative);
     buf_addf(&t,
              "# HELP tthc_requests_in_flight Requests being answered now.\n"
              "# TYPE tthc_requests_in_flight gauge\ntthc_requests_in_flight %ld\n",
@@ -142,6 +257,7 @@ char *observe_render(const char *db)
              "# TYPE tthc_database_bytes gauge\n"
              "tthc_database_bytes{file=\"db\"} %lld\ntthc_database_bytes{file=\"wal\"} %lld\n",
              size, wal_size);
+    render_process(&t);
     buf_addf(&t,
              "# HELP tthc_build_info The running build.\n# TYPE tthc_build_info gauge\n"
              "tthc_build_info{version=\"%s\",compiled=\"%s\"} 1\n",
