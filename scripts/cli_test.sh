@@ -235,5 +235,31 @@ kill -TERM "$server"; wait "$server"; check "serve exits 0 on SIGTERM" 0 $?
 grep -q "stopped" serve.log; check "serve says it stopped" 0 $?
 server=""
 
+# systemd's Type=notify: READY=1 once /healthz answers, STOPPING=1 on SIGTERM, through the
+# datagram socket named by NOTIFY_SOCKET (what systemd gives a Type=notify service).
+python3 - "$dir/notify.sock" >notify.log 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+for _ in range(2):
+    try:
+        print(s.recv(4096).decode().replace("\n", " "), flush=True)
+    except socket.timeout:
+        break
+PY
+listener=$!
+for _ in $(seq 50); do [ -S "$dir/notify.sock" ] && break; sleep 0.1; done
+port=$((20000 + RANDOM % 20000))
+NOTIFY_SOCKET="$dir/notify.sock" "$tthc" serve --db m.db --listen "127.0.0.1:$port" 2>serve.log &
+server=$!
+for _ in $(seq 100); do grep -q READY=1 notify.log && break; sleep 0.1; done
+check "serve tells systemd it is ready" "READY=1 STATUS=serving http://127.0.0.1:$port/" "$(head -1 notify.log)"
+check "ready means /healthz answers" '{"status":"ok"}' "$(curl -s "http://127.0.0.1:$port/healthz")"
+kill -TERM "$server"; wait "$server"; check "serve exits 0 on SIGTERM (notify)" 0 $?
+server=""
+wait "$listener"
+check "serve tells systemd it is stopping" "STOPPING=1 STATUS=finishing requests in flight (up to 10 s)" "$(sed -n 2p notify.log)"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <systemd/sd-daemon.h>
 
 #include "tthc/base/log.h"
 #include "tthc/cli/commands.h"
@@ -71,8 +72,14 @@ int cmd_serve(struct config *cfg, const struct options *opt)
     const char *colon = strrchr(cfg->listen, ':');
     log_info("serving http://%.*s:%u/ (database %s)", colon ? (int)(colon - cfg->listen) : 0,
              cfg->listen, port, cfg->db);
+    /* Type=notify: ready once migrated, the columns loaded and the socket listening; nothing
+     * when systemd did not start us (no NOTIFY_SOCKET). */
+    sd_notifyf(0, "READY=1\nSTATUS=serving http://%.*s:%u/", colon ? (int)(colon - cfg->listen) : 0,
+               cfg->listen, port);
     int sig = 0;
     sigwait(&stop, &sig);
+    sd_notifyf(0, "STOPPING=1\nSTATUS=finishing requests in flight (up to %u s)",
+               cfg->shutdown_grace);
     log_info("signal %d: finishing requests in flight (up to %u s), then stopping", sig,
              cfg->shutdown_grace);
     server_stop(s, cfg->shutdown_grace);
