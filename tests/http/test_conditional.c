@@ -36,6 +36,7 @@ static const char *const READS[] = {
     "/api/v1/freshness",
     "/api/v1/metrics",
     "/api/v1/openapi.json",
+    "/api/v1/",
     "/api/v1/units/P",
     "/api/v1/dossiers/A1",
     "/api/v1/holidays?year=2024",

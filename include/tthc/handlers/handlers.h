@@ -17,6 +17,7 @@ void holidays_get(struct request *req, struct response *res);  /* handlers/recor
 void summary_get(struct request *req, struct response *res);   /* handlers/summary.c */
 void freshness_get(struct request *req, struct response *res); /* handlers/ops.c */
 void openapi_get(struct request *req, struct response *res);   /* handlers/ops.c */
+void api_index_get(struct request *req, struct response *res); /* handlers/ops.c */
 
 void series_get(struct request *req, struct response *res);          /* handlers/series.c */
 void rankings_get(struct request *req, struct response *res);        /* handlers/rankings.c */
