@@ -207,11 +207,22 @@ printf 'listen = 127.0.0.1:0\n' >c0.conf
 check "check-config names a --config file" "configuration OK: database m.db, listen 127.0.0.1:0, config file c0.conf" "$(cat out)"
 "$tthc" serve --db m.db --listen nowhere --check-config >out 2>&1; check "check-config refuses a bad listen" 1 $?
 
+# served_port LOG: the port a server started with --listen 127.0.0.1:0 says it serves on (its
+# start-up line in LOG), once it says so; empty after 10 s. Port 0 lets the kernel pick a free
+# port, so no run collides with another program's.
+served_port() {
+    for _ in $(seq 100); do
+        p=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" 2>/dev/null | head -1)
+        [ -n "$p" ] && { echo "$p"; return; }
+        sleep 0.1
+    done
+}
+
 # serve: flag beats environment beats config file; /healthz answers; SIGTERM stops it.
 printf 'listen = 127.0.0.1:1\n' >c.conf
-port=$((20000 + RANDOM % 20000))
-TTHC_LISTEN=127.0.0.1:2 "$tthc" serve --config c.conf --db m.db --listen "127.0.0.1:$port" 2>serve.log &
+TTHC_LISTEN=127.0.0.1:2 "$tthc" serve --config c.conf --db m.db --listen 127.0.0.1:0 2>serve.log &
 server=$!
+port=$(served_port serve.log)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >health 2>/dev/null && break; sleep 0.1; done
 check "serve answers /healthz on the flag's port" '{"status":"ok"}' "$(cat health 2>/dev/null)"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
@@ -250,9 +261,9 @@ for _ in range(2):
 PY
 listener=$!
 for _ in $(seq 50); do [ -S "$dir/notify.sock" ] && break; sleep 0.1; done
-port=$((20000 + RANDOM % 20000))
-NOTIFY_SOCKET="$dir/notify.sock" "$tthc" serve --db m.db --listen "127.0.0.1:$port" 2>serve.log &
+NOTIFY_SOCKET="$dir/notify.sock" "$tthc" serve --db m.db --listen 127.0.0.1:0 2>serve2.log &
 server=$!
+port=$(served_port serve2.log)
 for _ in $(seq 100); do grep -q READY=1 notify.log && break; sleep 0.1; done
 check "serve tells systemd it is ready" "READY=1 STATUS=serving http://127.0.0.1:$port/" "$(head -1 notify.log)"
 check "ready means /healthz answers" '{"status":"ok"}' "$(curl -s "http://127.0.0.1:$port/healthz")"

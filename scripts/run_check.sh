@@ -7,14 +7,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
-port=$((21000 + RANDOM % 20000))
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
-TTHC_DB="$dir/tthc.db" TTHC_LISTEN="127.0.0.1:$port" scripts/run.sh >"$dir/run.log" 2>&1 &
+# Port 0: the kernel picks a free port, which the service's start-up line names.
+TTHC_DB="$dir/tthc.db" TTHC_LISTEN="127.0.0.1:0" scripts/run.sh >"$dir/run.log" 2>&1 &
 server=$!
 # Installs (when missing), a build and the demo: a few minutes at most on a fresh machine.
+port=""
 for _ in $(seq 1800); do
-    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    [ -n "$port" ] || port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/run.log" | head -1)
+    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     kill -0 "$server" 2>/dev/null || break
     sleep 0.2
 done

@@ -37,12 +37,17 @@ out=$(nginx -t -q -p "$dir/" -e "$dir/logs/error.log" -c "$dir/nginx.conf" \
 check "nginx -t accepts config/nginx.conf" $? "$out"
 
 # promtool: /metrics after 200s, a 400, a 404, a 304 and a load.
-port=$((20000 + RANDOM % 20000))
 "$tthc" migrate --db "$dir/t.db" >/dev/null 2>&1
 key=$("$tthc" key create --db "$dir/t.db" --name tools --scope admin 2>/dev/null)
-TTHC_ACCESS_LOG=0 "$tthc" serve --db "$dir/t.db" --listen "127.0.0.1:$port" 2>"$dir/serve.log" &
+# Port 0: the kernel picks a free one, which the start-up line names.
+TTHC_ACCESS_LOG=0 "$tthc" serve --db "$dir/t.db" --listen 127.0.0.1:0 2>"$dir/serve.log" &
 server=$!
-for _ in $(seq 50); do curl -sf "localhost:$port/healthz" >/dev/null && break; sleep 0.1; done
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/serve.log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
 url="localhost:$port"
 curl -s -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d '{"code":"P","name":"Tỉnh","level":"province","parent_code":null}' "$url/api/v1/units"
