@@ -4,7 +4,8 @@
  * state; a condition variable wakes the workers. done and release are always called without
  * the lock held: they resume connections, which takes libmicrohttpd's own locks. A job's
  * state says who still owes it what: a running job that is ended early (late or stopped) is
- * marked so, and its worker, when the run returns, releases it without ending it again.
+ * marked ENDING while the sweep ends it outside the lock; of the sweep (done called) and the
+ * worker (run returned), whichever comes second releases it, so release always follows done.
  */
 #include "tthc/http/lanes.h"
 
@@ -17,7 +18,9 @@
 #include "tthc/base/log.h"
 #include "tthc/http/conns.h"
 
-enum { QUEUED, RUNNING, RUNNING_ENDED };
+/* RUNNING_ENDING: a sweep is ending it (done not yet returned); RUNNING_ENDED: done has
+ * returned, the worker releases; RETURNED: the run returned first, the sweep releases. */
+enum { QUEUED, RUNNING, RUNNING_ENDING, RUNNING_ENDED, RETURNED };
 
 /* The clients' recent worker time, in slots by the client's hash: two clients in one slot (one
  * chance in SHARES for any two) share it, which only makes them wait as one. */
@@ -92,14 +95,17 @@ static void *work(void *arg)
         pthread_mutex_lock(&l->lock);
         w->current = NULL;
         *used(l, j->client) += (double)ran;
-        bool end = j->state == RUNNING;
+        bool end = j->state == RUNNING, mine = j->state != RUNNING_ENDING;
+        if (!mine)
+            j->state = RETURNED;
         pthread_mutex_unlock(&l->lock);
         if (end) {
             /* An answer ready after the deadline is late too: the sweep had not seen it yet. */
             bool late = j->deadline_ms && conns_now_ms() >= j->deadline_ms;
             j->done(j, late ? LANE_LATE : LANE_RAN);
         }
-        j->release(j);
+        if (mine)
+            j->release(j);
         pthread_mutex_lock(&l->lock);
     }
     pthread_mutex_unlock(&l->lock);
@@ -173,7 +179,7 @@ static void take(struct lane *l, bool (*keep)(const struct lane_job *, long long
     for (unsigned i = 0; i < l->nworkers; i++) {
         struct lane_job *j = l->workers[i].current;
         if (j && j->state == RUNNING && !keep(j, now)) {
-            j->state = RUNNING_ENDED;
+            j->state = RUNNING_ENDING;
             j->next = *ended;
             *ended = j;
         }
@@ -181,8 +187,10 @@ static void take(struct lane *l, bool (*keep)(const struct lane_job *, long long
 }
 
 /* Ends what take() collected. A dropped job is released at once (it never ran); an ended one
- * is released by its worker. next is read before done, after which j may be gone. */
-static void finish(struct lane_job *dropped, struct lane_job *ended, enum lane_end end)
+ * by its worker, or here if its run returned while done was running. next is read before
+ * done, after which a dropped job may be gone; an ended one stays until released. */
+static void finish(struct lane *l, struct lane_job *dropped, struct lane_job *ended,
+                   enum lane_end end)
 {
     while (dropped) {
         struct lane_job *next = dropped->next;
@@ -193,6 +201,13 @@ static void finish(struct lane_job *dropped, struct lane_job *ended, enum lane_e
     while (ended) {
         struct lane_job *next = ended->next;
         ended->done(ended, end);
+        pthread_mutex_lock(&l->lock);
+        bool returned = ended->state == RETURNED;
+        if (!returned)
+            ended->state = RUNNING_ENDED;
+        pthread_mutex_unlock(&l->lock);
+        if (returned)
+            ended->release(ended);
         ended = next;
     }
 }
@@ -213,7 +228,7 @@ void lane_sweep(struct lane *l, long long now_ms)
         for (size_t i = 0; i < SHARES; i++)
             l->used_ms[i] *= FADE;
     pthread_mutex_unlock(&l->lock);
-    finish(dropped, ended, LANE_LATE);
+    finish(l, dropped, ended, LANE_LATE);
 }
 
 void lane_counts(struct lane *l, unsigned *waiting, unsigned *running)
@@ -241,7 +256,7 @@ void lane_stop(struct lane *l)
     take(l, never, 0, &dropped, &ended);
     pthread_cond_broadcast(&l->wake);
     pthread_mutex_unlock(&l->lock);
-    finish(dropped, ended, LANE_STOPPED);
+    finish(l, dropped, ended, LANE_STOPPED);
 }
 
 void lane_free(struct lane *l)
