@@ -50,24 +50,26 @@ mkdir -p sub && printf "db = 'd.db'\n" >sub/rel.conf
 printf 'db = "open.db\n' >open.conf
 "$tthc" migrate --config open.conf >out 2>&1; check "an unclosed quote exits 2" 2 $?
 check "an unclosed quote names the line" "tthc migrate: open.conf:1: the value's opening \" is never closed" "$(cat out)"
-# Where the config file is found: --config, else TTHC_CONFIG, else ../config/tthc.conf from the
-# binary's folder, else /etc/tthc/tthc.conf; never the working directory.
-mkdir -p inst/bin inst/config inst/var elsewhere/config
+# Where the config file is found: --config, else TTHC_CONFIG, else /etc/tthc/tthc.conf, else
+# the built-in defaults; never the working directory, nor a file beside the binary.
+mkdir -p inst/bin inst/config elsewhere/config
 cp "$tthc" inst/bin/tthc
 printf 'db = ../var/inst.db\n' >inst/config/tthc.conf
 printf 'db = cwd.db\n' >elsewhere/config/tthc.conf
-here=$(pwd -P)
-(cd elsewhere && ../inst/bin/tthc migrate >../out 2>/dev/null); check "the config next to the binary" "database $here/inst/config/../var/inst.db is at schema version $schema" "$(cat out)"
+printf 'db = cwd.db\n' >elsewhere/tthc.conf
+if [ -e /etc/tthc/tthc.conf ]; then want="Here: /etc/tthc/tthc.conf."; else want="Here: none."; fi
+if [ ! -e /etc/tthc/tthc.conf ]; then
+    (cd elsewhere && ../inst/bin/tthc migrate >../out 2>/dev/null)
+    check "without a config file: the built-in defaults" "database tthc.db is at schema version $schema" "$(cat out)"
+fi
 check "never the working directory's config" "no" "$([ -e elsewhere/cwd.db ] && echo yes || echo no)"
-(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1); grep -q "Here: $here/inst/config/tthc.conf." out; check "help names the config file found" 0 $?
+check "never a config beside the binary" "no" "$([ -e inst/var/inst.db ] && echo yes || echo no)"
+(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1); grep -q "$want" out; check "help names the config file found (/etc/tthc/tthc.conf or none)" 0 $?
 (cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate >../out 2>&1); check "TTHC_CONFIG before it" "database ../a#b.db is at schema version $schema" "$(cat out)"
+(cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc serve --help >../out 2>&1); grep -q "Here: ../hash.conf (TTHC_CONFIG)." out; check "help names TTHC_CONFIG's file" 0 $?
 (cd elsewhere && TTHC_CONFIG=../hash.conf ../inst/bin/tthc migrate --config ../quoted.conf >../out 2>&1); check "--config before TTHC_CONFIG" "database ../x y.db is at schema version $schema" "$(cat out)"
 TTHC_CONFIG=missing.conf "$tthc" migrate >out 2>&1; check "a missing TTHC_CONFIG exits 2" 2 $?
 check "a missing TTHC_CONFIG is named" "tthc migrate: cannot read config file missing.conf" "$(cat out)"
-rm -f inst/config/tthc.conf
-(cd elsewhere && ../inst/bin/tthc serve --help >../out 2>&1)
-if [ -e /etc/tthc/tthc.conf ]; then want="Here: /etc/tthc/tthc.conf."; else want="Here: none."; fi
-grep -q "$want" out; check "without one next to the binary: /etc/tthc/tthc.conf or none" 0 $?
 "$tthc" frobnicate >out 2>&1; check "unknown command exits 2" 2 $?
 grep -q "unknown command" out; check "unknown command says so" 0 $?
 "$tthc" serve --threads 0 >out 2>&1; check "bad setting exits 2" 2 $?
@@ -198,8 +200,7 @@ check "a refused key prints no token" "" "$(cat out)"
 # --check-config validates and exits.
 "$tthc" serve --db m.db --check-config >out 2>&1; check "check-config exits 0" 0 $?
 grep -q "configuration OK" out; check "check-config says OK" 0 $?
-conf=$(cd "$(dirname "$tthc")/.." && pwd -P)/config/tthc.conf
-[ -e "$conf" ] || conf=/etc/tthc/tthc.conf
+conf=/etc/tthc/tthc.conf
 [ -e "$conf" ] || conf=none
 check "check-config names the config file" "configuration OK: database m.db, listen 127.0.0.1:8080, config file $conf" "$(cat out)"
 printf 'listen = 127.0.0.1:0\n' >c0.conf

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
-          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev)
+          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev libinih-dev)
 for a in "$@"; do
     case "$a" in
         --browser) packages+=(chromium) ;;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ini.h>
+
 /* T_PATH is text that names a file: relative in a config file, it is taken from the file's
  * folder. */
 enum type { T_TEXT, T_PATH, T_SIZE, T_UINT };
@@ -172,10 +174,11 @@ static char *trim(char *s)
     return s;
 }
 
-/* The value after a line's `=`, cut in place: quoted ("..." or '...': the quotes removed, no
- * escapes, a # inside kept; after the closing quote only spaces and a comment) or bare (a #
- * at its start or after a space or tab starts a comment; any other # is part of the value,
- * as in `db = /tmp/a#b.db`). Returns the value, or NULL with *why set. */
+/* The value libinih hands over (trimmed, a `;` comment after a space already cut), cut in
+ * place: quoted ("..." or '...': the quotes removed, no escapes, a # inside kept; after the
+ * closing quote only spaces and a comment) or bare (a # after a space or tab starts a comment;
+ * any other # is part of the value, as in `db = /tmp/a#b.db`). Returns the value, or NULL
+ * with *why set. */
 static char *line_value(char *s, const char **why)
 {
     s = trim(s);
@@ -196,7 +199,7 @@ static char *line_value(char *s, const char **why)
         return s + 1;
     }
     for (char *p = s; *p; p++) {
-        if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+        if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
             *p = '\0';
             break;
         }
@@ -224,59 +227,107 @@ static void from_file_folder(const char *file, const char *value, char *out, siz
         snprintf(out, len, "%.*s/%s", (int)(slash - file), file, value);
 }
 
-/* Longest line of a config file, without its newline. */
-#define CONFIG_LINE_MAX 4095
+/* The longest value libinih hands over (its lines are at most INI_MAX_LINE - 2 characters). */
+#define CONFIG_LINE_MAX INI_MAX_LINE
+
+/* One config file being read by libinih: the reader counts lines, so that every error names
+ * its line, and the first error is kept (libinih goes on to the end of the file). */
+struct file_read {
+    struct config *c;
+    const char *path;
+    FILE *f;
+    int line;
+    int bad_line; /* the first error's line, or 0 */
+    char err[512];
+};
+
+static void file_error(struct file_read *r, const char *why)
+{
+    if (r->bad_line)
+        return;
+    r->bad_line = r->line;
+    snprintf(r->err, sizeof(r->err), "%s:%d: %s", r->path, r->line, why);
+}
+
+/* libinih's reader: one line a call. A line past libinih's limit is an error, given to it as a
+ * blank line (the rest of the line read and dropped); leading blanks are taken off, so that an
+ * indented line is never a continuation of the one before. */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct file_read *r = stream;
+    if (!fgets(str, num, r->f))
+        return NULL;
+    r->line++;
+    size_t got = strlen(str);
+    if (got == (size_t)num - 1 && str[got - 1] != '\n' && !feof(r->f)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "the line is longer than %d characters", num - 2);
+        file_error(r, msg);
+        int ch;
+        while ((ch = fgetc(r->f)) != EOF && ch != '\n')
+            ;
+        strcpy(str, "\n");
+        return str;
+    }
+    size_t lead = r->line == 1 && strncmp(str, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t blanks = strspn(str + lead, " \t");
+    memmove(str + lead, str + lead + blanks, got - lead - blanks + 1);
+    return str;
+}
+
+/* libinih's handler: one `key = value`. Returns 1 to go on, 0 on an error (kept in r). */
+static int take_setting(void *user, const char *section, const char *name, const char *value)
+{
+    struct file_read *r = user;
+    if (r->bad_line)
+        return 1;
+    if (*section) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "tthc's settings are in no section ([%.64s])", section);
+        file_error(r, msg);
+        return 0;
+    }
+    char copy[CONFIG_LINE_MAX + 2], joined[2 * CONFIG_LINE_MAX + 2], msg[256];
+    snprintf(copy, sizeof(copy), "%s", value);
+    const char *why = NULL;
+    const char *v = line_value(copy, &why);
+    if (!v) {
+        file_error(r, why);
+        return 0;
+    }
+    const struct setting *st = setting_find(name);
+    if (st && st->type == T_PATH) {
+        from_file_folder(r->path, v, joined, sizeof(joined));
+        v = joined;
+    }
+    if (config_set(r->c, name, v, msg, sizeof(msg)) != 0) {
+        file_error(r, msg);
+        return 0;
+    }
+    return 1;
+}
 
 int config_load_file(struct config *c, const char *path, int required, char *err, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    struct file_read r = {.c = c, .path = path, .f = fopen(path, "r")};
+    if (!r.f) {
         if (!required)
             return 0;
         snprintf(err, len, "cannot read config file %s", path);
         return -1;
     }
-    char line[CONFIG_LINE_MAX + 2], msg[256];
-    char value[2 * CONFIG_LINE_MAX + 2]; /* a path joined to its file's folder */
-    int n = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
-        n++;
-        const char *why = NULL;
-        size_t got = strlen(line);
-        char *s = line;
-        if (n == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-            s += 3; /* a byte order mark, as some Windows editors write */
-        if (got == sizeof(line) - 1 && line[got - 1] != '\n' && !feof(f)) {
-            snprintf(msg, sizeof(msg), "the line is longer than %d characters", CONFIG_LINE_MAX);
-            why = msg;
-        }
-        s += strspn(s, " \t\r\n");
-        char *eq = why ? NULL : strchr(s, '=');
-        if (!why && (!*s || *s == '#'))
-            continue; /* blank, or a comment */
-        if (!why && !eq)
-            why = "expected `key = value`";
-        char *v = NULL;
-        if (!why) {
-            *eq = '\0';
-            v = line_value(eq + 1, &why);
-        }
-        const char *key = why ? NULL : trim(s);
-        const struct setting *st = key ? setting_find(key) : NULL;
-        if (!why && st && st->type == T_PATH) {
-            from_file_folder(path, v, value, sizeof(value));
-            v = value;
-        }
-        if (why) {
-            snprintf(err, len, "%s:%d: %s", path, n, why);
-            rc = -1;
-        } else if (config_set(c, key, v, msg, sizeof(msg)) != 0) {
-            snprintf(err, len, "%s:%d: %s", path, n, msg);
-            rc = -1;
-        }
-    }
-    fclose(f);
-    return rc;
+    int rc = ini_parse_stream(read_line, &r, take_setting, &r);
+    fclose(r.f);
+    if (rc == 0 && !r.bad_line)
+        return 0;
+    /* rc is libinih's first error's line, ours included (the handler said 0 there). */
+    if (r.bad_line && (rc <= 0 || r.bad_line <= rc))
+        snprintf(err, len, "%s", r.err);
+    else if (rc > 0)
+        snprintf(err, len, "%s:%d: expected `key = value`", path, rc);
+    else
+        snprintf(err, len, "%s: cannot be read", path);
+    return -1;
 }
 
 int config_load_env(struct config *c, char *err, size_t len)
@@ -312,23 +363,6 @@ void config_print_help(unsigned command)
 
 const char *config_find_default(char *buf, size_t len)
 {
-    /* The running binary's folder (a symbolic link to it resolved), then ../config/tthc.conf
-     * from there: build/tthc in a checkout reads the checkout's config/tthc.conf. */
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
-    if (slash) {
-        char candidate[sizeof(exe) + sizeof(CONFIG_NEXT_TO_BINARY)];
-        snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)(slash - exe), exe,
-                 CONFIG_NEXT_TO_BINARY);
-        char *real = realpath(candidate, NULL); /* NULL when it does not exist */
-        if (real && strlen(real) < len) {
-            memcpy(buf, real, strlen(real) + 1);
-            free(real);
-            return buf;
-        }
-        free(real);
-    }
     if (access(CONFIG_SYSTEM_FILE, F_OK) == 0 && strlen(CONFIG_SYSTEM_FILE) < len) {
         memcpy(buf, CONFIG_SYSTEM_FILE, sizeof(CONFIG_SYSTEM_FILE));
         return buf;

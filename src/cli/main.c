@@ -86,10 +86,9 @@ static void sources_help(void)
 {
     char found[4096];
     const char *env = getenv("TTHC_CONFIG");
-    printf("\nThe config file is --config FILE, else $TTHC_CONFIG, else the first that exists of "
-           "%s (from the folder of the tthc binary) and %s; without one, the built-in defaults "
-           "stand. ",
-           CONFIG_NEXT_TO_BINARY, CONFIG_SYSTEM_FILE);
+    printf("\nThe config file is --config FILE, else $TTHC_CONFIG, else %s when it exists; "
+           "without one, the built-in defaults stand (the working directory is never searched). ",
+           CONFIG_SYSTEM_FILE);
     if (env && *env)
         printf("Here: %s (TTHC_CONFIG).\n", env);
     else if (config_find_default(found, sizeof(found)))

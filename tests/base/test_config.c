@@ -214,6 +214,35 @@ START_TEST(file_bad_value_names_line)
 }
 END_TEST
 
+/* libinih's rules as tthc uses them: ; comments too, no sections, no continuation lines. */
+START_TEST(file_ini_rules)
+{
+    char expect[300];
+    const char *path = write_file("semi.conf", "; a comment\n"
+                                               "threads = 3 ; cores\n"
+                                               "db = /tmp/a;b.db\n"
+                                               "listen = 127.0.0.1:9\n"
+                                               "    header_timeout = 7\n");
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(cfg.threads, 3);
+    ck_assert_str_eq(cfg.db, "/tmp/a;b.db");
+    ck_assert_str_eq(cfg.listen, "127.0.0.1:9");
+    ck_assert_uint_eq(cfg.header_timeout, 7); /* indented: a setting, not a continuation */
+    path = write_file("section.conf", "threads = 2\n[server]\nlisten = 127.0.0.1:1\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:3: tthc's settings are in no section ([server])", path);
+    ck_assert_str_eq(err, expect);
+    path = write_file("firsterr.conf", "port = 1\nthreads = x\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:1: unknown setting 'port'", path);
+    ck_assert_str_eq(err, expect); /* the first error, not the last */
+    path = write_file("syntaxfirst.conf", "threads = 2\nthreads 4\nport = 1\n");
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s:2: expected `key = value`", path);
+    ck_assert_str_eq(err, expect);
+}
+END_TEST
+
 START_TEST(file_line_without_equals)
 {
     char expect[300];
@@ -336,12 +365,20 @@ START_TEST(file_long_line_and_bom)
 {
     char expect[300];
     static char text[6000];
-    memset(text, 'x', 5000);
+    /* libinih's lines hold 198 characters: one of 198 is read, one of 199 named (on its line,
+     * the lines after it still counted right), never cut short into another value. */
+    memset(text, 'x', 198);
     memcpy(text, "db = /", 6);
-    strcpy(text + 5000, "\n");
-    const char *path = write_file("long.conf", text);
+    strcpy(text + 198, "\n");
+    const char *path = write_file("fits.conf", text);
+    ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(strlen(cfg.db), 198 - 5);
+    memset(text, 'x', 5000);
+    memcpy(text, "threads = 2\ndb = /", 18);
+    strcpy(text + 5000, "\nport = 1\n");
+    path = write_file("long.conf", text);
     ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
-    snprintf(expect, sizeof(expect), "%s:1: the line is longer than 4095 characters", path);
+    snprintf(expect, sizeof(expect), "%s:2: the line is longer than 198 characters", path);
     ck_assert_str_eq(err, expect);
     path = write_file("bom.conf", "\xEF\xBB\xBFthreads = 5\n");
     ck_assert_msg(config_load_file(&cfg, path, 1, err, sizeof(err)) == 0, "%s", err);
@@ -407,8 +444,7 @@ START_TEST(help_lists_a_commands_settings)
 }
 END_TEST
 
-/* The test binary is build/tests/test_config: no build/config/tthc.conf is next to it, so the
- * system file is the answer when it exists, and none otherwise. */
+/* The system file is the answer when it exists, and none otherwise. */
 START_TEST(find_default)
 {
     char buf[4096];
@@ -498,6 +534,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, file_with_comments_and_blanks);
     tcase_add_test(tc, file_without_final_newline);
     tcase_add_test(tc, file_bad_value_names_line);
+    tcase_add_test(tc, file_ini_rules);
     tcase_add_test(tc, file_line_without_equals);
     tcase_add_test(tc, file_unknown_key_names_line);
     tcase_add_test(tc, file_missing);

@@ -22,11 +22,8 @@ enum config_command {
 };
 #define CONFIG_EVERY_COMMAND 0x7fu
 
-/* The config files looked for when neither --config nor TTHC_CONFIG names one, in this order:
- * config/tthc.conf in the folder above the running binary's (a checkout's build/tthc reads the
- * checkout's config/tthc.conf, whatever the working directory), then the system's. */
-#define CONFIG_NEXT_TO_BINARY "../config/tthc.conf"
-#define CONFIG_SYSTEM_FILE    "/etc/tthc/tthc.conf"
+/* The config file looked for when neither --config nor TTHC_CONFIG names one. */
+#define CONFIG_SYSTEM_FILE "/etc/tthc/tthc.conf"
 
 struct config {
     char db[1024];
@@ -69,11 +66,12 @@ void config_defaults(struct config *c);
  * -1 with a reason naming the setting and what it accepts. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t len);
 
-/* Reads `key = value` lines. A # starts a comment at the start of a line or after a space or
- * tab (`db = /tmp/a#b.db` keeps its #); a value in double or single quotes loses them (no
- * escapes; only a comment may follow); a relative path (db) is taken from the file's folder. A
- * missing file is an error only when required. Returns 0 or -1 with a reason that names the
- * file and line. */
+/* Reads `key = value` lines with libinih. A line starting with # or ; is a comment, and so is
+ * the rest of a value from a ; or # after a space or tab (`db = /tmp/a#b.db` keeps its #); a
+ * value in double or single quotes loses them (no escapes; only a comment may follow); a
+ * relative path (db) is taken from the file's folder; there are no [sections] and no
+ * continuation lines. A missing file is an error only when required. Returns 0 or -1 with a
+ * reason that names the file and line. */
 int config_load_file(struct config *c, const char *path, int required, char *err, size_t len);
 
 /* Applies TTHC_<KEY> environment variables for every known setting. Returns 0 or -1. */
@@ -86,9 +84,9 @@ void config_print_help(unsigned command);
 /* Whether key is a setting that command (enum config_command bits) reads. */
 bool config_used_by(const char *key, unsigned command);
 
-/* The config file to read when none is named: CONFIG_NEXT_TO_BINARY from the running binary's
- * folder (resolved to an absolute path), else CONFIG_SYSTEM_FILE, whichever exists first. Writes
- * its path into buf (len bytes) and returns buf, or returns NULL when neither exists. */
+/* The config file to read when none is named: CONFIG_SYSTEM_FILE when it exists (never one in
+ * the working directory). Writes its path into buf (len bytes) and returns buf, or returns NULL
+ * when it does not exist. */
 const char *config_find_default(char *buf, size_t len);
 
 #endif
