@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/http/internal.h"
 #include "../helpers.h"
 #include "tthc/http/keys.h"
 
@@ -155,6 +156,20 @@ static void *get_in_background(void *arg)
     return NULL;
 }
 
+/* Waits (up to 10 s) until the heavy lane runs `running` reads and has `waiting` queued: the
+ * order of what follows then depends on no one's timing. */
+static bool heavy_lane_holds(struct test_server *t, unsigned running, unsigned waiting)
+{
+    for (int i = 0; i < 2000; i++) {
+        unsigned w, r;
+        lane_counts(t->server->heavy, &w, &r);
+        if (w == waiting && r == running)
+            return true;
+        test_nap(0.005);
+    }
+    return false;
+}
+
 START_TEST(heavy_reads_per_client_are_capped)
 {
     struct test_server t;
@@ -172,9 +187,9 @@ START_TEST(heavy_reads_per_client_are_capped)
     struct pending first = {t.port, "/api/v1/summary?from=2015-01-01&to=2024-12-31", NULL, {0}, -1};
     pthread_t tb, tf;
     ck_assert_int_eq(pthread_create(&tb, NULL, get_in_background, &busy), 0);
-    test_nap(0.02);
+    ck_assert(heavy_lane_holds(&t, 1, 0));
     ck_assert_int_eq(pthread_create(&tf, NULL, get_in_background, &first), 0);
-    test_nap(0.02);
+    ck_assert(heavy_lane_holds(&t, 1, 1));
     struct http_response r;
     ck_assert_int_eq(http_request(t.port, "GET", "/api/v1/summary?from=2024-01-01&to=2024-01-31",
                                   NULL, NULL, &r),
