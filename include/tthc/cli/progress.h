@@ -28,11 +28,17 @@ struct progress_figures {
 };
 
 /* Writes the report of f into buf (len bytes, NUL-terminated, cut if it must be), without a
- * newline or bar:
- *   tthc import: 35% of 120.5 MiB read, 150000 records (149998 stored, 2 rejected), 52100
- * records/s, 0:04 left tthc import: 150000 records (149998 stored, 2 rejected), 24.3 MiB read,
- * 52100 records/s tthc import: 100% of 120.5 MiB read, 420000 records (419990 stored, 10 rejected)
- * in 8.1 s, 51851 records/s Returns the length written. */
+ * newline or bar. Returns the length written. The three forms (each one line):
+ *
+ *   while the size is known:
+ *     tthc import: 35% of 120.5 MiB read, 150000 records (149998 stored, 2 rejected),
+ *     52100 records/s, 0:04 left
+ *   while it is not (a pipe):
+ *     tthc import: 150000 records (149998 stored, 2 rejected), 24.3 MiB read, 52100 records/s
+ *   at the end:
+ *     tthc import: 100% of 120.5 MiB read, 420000 records (419990 stored, 10 rejected) in
+ *     8.1 s, 51851 records/s
+ */
 size_t progress_format(char *buf, size_t len, const struct progress_figures *f);
 
 struct progress {
