@@ -6,7 +6,9 @@
 #     the document (each enumerated parameter's values, CSV, 304s, OPTIONS, the loads, the
 #     errors 400/401/403/404/405/413/415/422/429) and validates each answer with ajv against
 #     the schema the document gives for its path, method, status and media type; it fails when
-#     an operation of the document is never answered successfully.
+#     an operation of the document is never answered successfully;
+#   - scripts/api_docs_test.py opens GET /api/docs in Debian's chromium (scripts/deps.sh
+#     --browser) and checks that Redoc draws the document with no failed or outside request.
 # Usage: scripts/openapi_test.sh [path/to/tthc] [--db DEMO.db]
 #   --db  an existing demo database (copied, not changed) instead of building one (about 12 s)
 # Ends with `openapi: N passed, M failed` (exit 0 only when none failed).
@@ -87,6 +89,13 @@ rc=$?
 check "real answers valid against docs/openapi.json ($(tail -1 "$dir/validate.log"))" $rc \
     "$(grep -v '^ok ' "$dir/validate.log" | head -60)"
 [ -n "${OPENAPI_TEST_LOG:-}" ] && cp "$dir/validate.log" "$OPENAPI_TEST_LOG"
+
+if command -v chromium >/dev/null; then
+    out=$(python3 "$root/scripts/api_docs_test.py" "$port" 2>&1)
+    check "GET /api/docs drawn by Redoc in chromium" $? "$out"
+else
+    check "GET /api/docs drawn by Redoc in chromium" 1 "chromium is missing: scripts/deps.sh --browser"
+fi
 
 echo "openapi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
