@@ -3,7 +3,8 @@
 # build (build/), the command-line checks of scripts/cli_test.sh, the examples of README.md and
 # docs/api.md (scripts/examples_test.sh), the short crash test of scripts/crash_test.sh and the
 # dashboard in a headless chromium (scripts/page_test.sh) and nginx -t and promtool on our files
-# (scripts/tools_test.sh) on build/tthc, then the suites again under AddressSanitizer and
+# (scripts/tools_test.sh) and Redocly and ajv on docs/openapi.json and the real answers
+# (scripts/openapi_test.sh) on build/tthc, then the suites again under AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan/), and the suites that run the server's threads under
 # ThreadSanitizer (build-tsan/). About 9 minutes on 2 cores.
 # Usage: scripts/test.sh [--no-sanitize]   (--no-sanitize skips both sanitizer builds)
@@ -14,7 +15,7 @@ sanitize=1
 for a in "$@"; do
     case "$a" in
         --no-sanitize) sanitize=0 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -22,7 +23,7 @@ done
 # Whatever stops this script early says so in one line, never a bare traceback or silence.
 trap 'echo "test suites: stopped: \"$BASH_COMMAND\" failed (exit $?) at scripts/test.sh line $LINENO" >&2' ERR
 
-scripts/deps.sh --browser --tools
+scripts/deps.sh --browser --tools --npm
 
 passed=0
 failed=0
@@ -99,6 +100,10 @@ echo "== the dashboard in chromium, held to the API (scripts/page_test.sh)"
 if scripts/page_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "== nginx -t on config/nginx.conf, promtool on /metrics (scripts/tools_test.sh)"
 if scripts/tools_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== docs/openapi.json: redocly lint, and every endpoint's real answers held to it by ajv (scripts/openapi_test.sh)"
+if scripts/openapi_test.sh build/tthc; then passed=$((passed + 1)); else
+    echo "openapi: docs/openapi.json and the server's answers differ (scripts/openapi_test.sh says where)" >&2
+    failed=$((failed + 1)); fi
 
 if [ "$sanitize" -eq 1 ]; then
     echo "== build and test under -Db_sanitize=address,undefined (build-asan/)"

@@ -50,6 +50,7 @@ static void index_build(void)
                             cJSON_GetStringValue(cJSON_GetObjectItem(info, "version")));
     cJSON_AddStringToObject(out, "openapi", "/api/v1/openapi.json");
     cJSON_AddStringToObject(out, "dashboard", "/");
+    cJSON_AddStringToObject(out, "docs", "/api/docs");
     const cJSON *path;
     cJSON_ArrayForEach(path, cJSON_GetObjectItem(doc, "paths"))
     {

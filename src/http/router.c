@@ -35,6 +35,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/freshness", freshness_get, 0, ROUTE_HEAVY},
     {"GET", "/api/v1/openapi.json", openapi_get, 0, ROUTE_CHEAP},
     {"GET", "/api/v1/", api_index_get, 0, ROUTE_CHEAP},
+    {"GET", "/api/docs", api_docs_get, 0, ROUTE_CHEAP},
     {"GET", "/metrics", observe_get, 0, ROUTE_CHEAP},
     {"GET", "/", page_get, 0, ROUTE_CHEAP},
     {"GET", "/assets/{code}", asset_get, 0, ROUTE_CHEAP},

@@ -1,6 +1,7 @@
 /* GET /api/v1/ (handlers/ops.c): the index of the API lists every operation of the OpenAPI
  * document the server serves (each method but OPTIONS, with its summary) and links to the
- * document and the dashboard; query parameters are refused. Against the real server. */
+ * document, the dashboard and the API reference; query parameters are refused. Against the real
+ * server. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ START_TEST(index_lists_every_documented_operation)
     ck_assert_str_eq(json_str(index, "version", NULL), TTHC_VERSION);
     ck_assert_str_eq(json_str(index, "openapi", NULL), "/api/v1/openapi.json");
     ck_assert_str_eq(json_str(index, "dashboard", NULL), "/");
+    ck_assert_str_eq(json_str(index, "docs", NULL), "/api/docs");
     const cJSON *list = cJSON_GetObjectItem(index, "endpoints");
     int expected = 0, i = 0;
     const cJSON *path, *op;

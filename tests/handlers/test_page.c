@@ -1,5 +1,6 @@
 /* The dashboard's files (handlers/page.c and the table scripts/embed_assets.py builds from web/):
- * GET / and GET /assets/{name} on the real server, with their ETag (fixed by the file, not by
+ * GET /, GET /api/docs (the API reference, drawn by the vendored Redoc) and GET /assets/{name}
+ * on the real server, with their ETag (fixed by the file, not by
  * the data), 304, gzip, the Content-Security-Policy, and the 404 of a name the table lacks; and
  * the table itself: sorted, typed by extension, tagged by SHA-256, and holding every file the
  * page names (index.html's links, the modules' imports), none of them inline script or style.
@@ -22,6 +23,12 @@ static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'sel
                           "img-src 'self'; connect-src 'self'; base-uri 'none'; "
                           "form-action 'self'; frame-ancestors 'none'; "
                           "require-trusted-types-for 'script'; trusted-types 'none'";
+
+/* The API reference's: Redoc needs run-time styles, data: icons and a blob: worker (page.c). */
+static const char CSP_DOCS[] = "default-src 'none'; script-src 'self'; style-src 'self' "
+                               "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+                               "worker-src blob:; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'";
 
 static void setup(void)
 {
@@ -73,6 +80,64 @@ START_TEST(page_at_root)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(header(&r, "etag"), index->etag);
     ck_assert_uint_eq(r.body_len, index->len);
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(api_docs_page_and_its_scripts)
+{
+    const struct web_asset *page = asset("api-docs.html");
+    struct http_response r;
+    get("/api/docs", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header(&r, "content-type"), "text/html; charset=utf-8");
+    ck_assert_str_eq(header(&r, "content-security-policy"), CSP_DOCS);
+    ck_assert_str_eq(header(&r, "x-content-type-options"), "nosniff");
+    ck_assert_str_eq(header(&r, "etag"), page->etag);
+    ck_assert_uint_eq(r.body_len, page->len);
+    ck_assert_int_eq(memcmp(r.body, page->data, page->len), 0);
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "<script src=\"/assets/vendor/redoc/redoc.standalone.js\" defer>"));
+    ck_assert_ptr_nonnull(strstr(r.body, "<script src=\"/assets/js/api-docs.js\" defer>"));
+    http_response_free(&r);
+    char inm[160];
+    snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n", page->etag);
+    get("/api/docs", inm, &r);
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.body_len, 0);
+    http_response_free(&r);
+    get("/api/docs?x=1", NULL, &r);
+    ck_assert_int_eq(r.status, 400);
+    http_response_free(&r);
+    /* One URL for one document: the page is not an asset. */
+    get("/assets/api-docs.html", NULL, &r);
+    ck_assert_int_eq(r.status, 404);
+    http_response_free(&r);
+    /* Redoc, byte for byte, with its own tag and type; its licences as plain text. */
+    const struct web_asset *redoc = asset("vendor/redoc/redoc.standalone.js");
+    get("/assets/vendor/redoc/redoc.standalone.js", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header(&r, "content-type"), "text/javascript; charset=utf-8");
+    ck_assert_str_eq(header(&r, "etag"), redoc->etag);
+    ck_assert_uint_eq(r.body_len, redoc->len);
+    ck_assert_int_eq(memcmp(r.body, redoc->data, redoc->len), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "=\"2.5.4\""));
+    http_response_free(&r);
+    get("/assets/vendor/redoc/LICENSE", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header(&r, "content-type"), "text/plain; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r.body, "Rebilly, Inc."));
+    http_response_free(&r);
+    get("/assets/vendor/redoc/redoc.standalone.js.LICENSE.txt", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header(&r, "content-type"), "text/plain; charset=utf-8");
+    http_response_free(&r);
+    const struct web_asset *js = asset("js/api-docs.js");
+    get("/assets/js/api-docs.js", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header(&r, "content-type"), "text/javascript; charset=utf-8");
+    ck_assert_str_eq(header(&r, "etag"), js->etag);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"/api/v1/openapi.json\""));
     http_response_free(&r);
 }
 END_TEST
@@ -180,7 +245,7 @@ END_TEST
 
 START_TEST(table_sorted_typed_and_tagged)
 {
-    ck_assert_uint_ge(web_assets_count, 17);
+    ck_assert_uint_ge(web_assets_count, 22);
     for (size_t i = 1; i < web_assets_count; i++)
         ck_assert_msg(strcmp(web_assets[i - 1].name, web_assets[i].name) < 0,
                       "%s before %s: the lookup needs name order", web_assets[i - 1].name,
@@ -248,7 +313,8 @@ START_TEST(every_file_the_page_names_is_served)
     ck_assert_uint_eq(matches(html, "( style=)", names, 64), 0);
     ck_assert_uint_eq(matches(html, "( on[a-z]+=)", names, 64), 0);
     free(html);
-    /* Every module a module imports is served too. */
+    /* Every module a module imports is served too (js/api-docs.js, the reference's classic
+     * script, imports nothing). */
     size_t modules = 0;
     for (size_t i = 0; i < web_assets_count; i++) {
         const struct web_asset *a = &web_assets[i];
@@ -267,7 +333,7 @@ START_TEST(every_file_the_page_names_is_served)
                       "%s writes HTML or evaluates text (Trusted Types refuse it)", a->name);
         free(js);
     }
-    ck_assert_uint_eq(modules, 11);
+    ck_assert_uint_eq(modules, 12);
 }
 END_TEST
 
@@ -278,6 +344,7 @@ int main(void)
     tcase_add_checked_fixture(http, setup, teardown);
     tcase_set_timeout(http, 30);
     tcase_add_test(http, page_at_root);
+    tcase_add_test(http, api_docs_page_and_its_scripts);
     tcase_add_test(http, revalidated_with_304_across_writes);
     tcase_add_test(http, gzip_for_clients_that_take_it);
     tcase_add_test(http, unknown_names_and_misuse);

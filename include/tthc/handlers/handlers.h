@@ -27,5 +27,7 @@ void form06_get(struct request *req, struct response *res);          /* handlers
 
 void page_get(struct request *req, struct response *res);  /* handlers/page.c: GET / */
 void asset_get(struct request *req, struct response *res); /* handlers/page.c */
+/* handlers/page.c: GET /api/docs, the API reference (Redoc) */
+void api_docs_get(struct request *req, struct response *res);
 
 #endif
