@@ -1,4 +1,5 @@
-/* POST /api/v1/{units,procedures,dossiers} and GET /api/v1/dossiers/{code}.
+/* POST /api/v1/{kind}, POST /api/v1/dvcqg/dossiers, GET /api/v1/{kind}/{key} (a dossier's also
+ * in the portal's format, handlers/dvcqg.c) and GET /api/v1/holidays.
  *
  * A load is read and validated before the pool's write lock is taken, and only its writes run
  * under it, so writers in this process queue for their writes instead of contending for
@@ -158,11 +159,41 @@ void dvcqg_post(struct request *req, struct response *res)
     ingest_report_free(&rep);
 }
 
+/* A dossier's read takes format=json (the default) or format=dvcqg, the portal's object
+ * (handlers/dvcqg.c). Returns 1 for dvcqg, 0 for json, -1 after answering a 400. */
+static int dossier_format(struct request *req, struct response *res)
+{
+    const char *format = NULL;
+    for (size_t i = 0; i < req->nargs; i++) {
+        const char *key = req->args[i].key;
+        if (strcmp(key, "format") != 0 || format) {
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                             strcmp(key, "format") == 0 ? "format is given more than once"
+                                                        : "This path takes only format.",
+                             text_valid(key, 64, true) ? key : NULL);
+            return -1;
+        }
+        format = req->args[i].value ? req->args[i].value : "";
+    }
+    if (!format || strcmp(format, "json") == 0)
+        return 0;
+    if (strcmp(format, "dvcqg") == 0)
+        return 1;
+    response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                     "format must be json or dvcqg", "format");
+    return -1;
+}
+
 void record_get(struct request *req, struct response *res)
 {
-    if (refuse_args(req, res))
-        return;
     enum kind kind = (enum kind)req->route_arg;
+    int portal = kind == KIND_DOSSIERS ? dossier_format(req, res) : -refuse_args(req, res);
+    if (portal < 0)
+        return;
+    if (portal) {
+        dvcqg_answer(req, res);
+        return;
+    }
     struct db_conn *c = request_conn(req);
     cJSON *d = NULL;
     int found = c ? db_record_read(c, kind, req->param, &d) : -1;

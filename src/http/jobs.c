@@ -164,11 +164,12 @@ enum MHD_Result jobs_start(struct server *s, struct MHD_Connection *conn, struct
                  keyed ? ctx->req.key_name : ctx->req.client);
         if (!clients_take(s->heavy_load, j->heavy_key, cfg->heavy_per_client)) {
             char detail[320];
-            snprintf(detail, sizeof(detail),
-                     "This %s already has %u heavy reads (summary, series, rankings, Form 06, "
-                     "the index, freshness) waiting or running, the most it may "
-                     "(heavy_per_client); send the next one when one is answered.",
-                     keyed ? "key" : "address", cfg->heavy_per_client);
+            snprintf(
+                detail, sizeof(detail),
+                "This %s already has %u heavy reads (summary, series, rankings, Form 06, "
+                "the index, freshness, the portal's pages) waiting or running, the most it may "
+                "(heavy_per_client); send the next one when one is answered.",
+                keyed ? "key" : "address", cfg->heavy_per_client);
             response_problem(&res, 429, "rate-limited", "Too many requests", detail, NULL);
             response_header(&res, "Retry-After", "1");
             policy_after(s->app->policy, &ctx->req, &res);

@@ -26,6 +26,9 @@ static const struct route routes[] = {
     KIND_ROUTES("holidays", KIND_HOLIDAYS),
     {"GET", "/api/v1/holidays", holidays_get, KIND_HOLIDAYS, ROUTE_CHEAP},
     {"POST", "/api/v1/dvcqg/dossiers", dvcqg_post, KIND_DOSSIERS, ROUTE_LOAD},
+    /* Up to 1000 dossiers read and mapped: off libmicrohttpd's threads. */
+    {"GET", "/api/v1/dvcqg/dossiers", dvcqg_list_get, KIND_DOSSIERS, ROUTE_HEAVY},
+    {"GET", "/api/v1/dvcqg/dossiers/{code}", dvcqg_get, KIND_DOSSIERS, ROUTE_CHEAP},
     {"GET", "/api/v1/summary", summary_get, 0, ROUTE_HEAVY},
     {"GET", "/api/v1/series", series_get, 0, ROUTE_HEAVY},
     {"GET", "/api/v1/rankings", rankings_get, 0, ROUTE_HEAVY},

@@ -28,6 +28,10 @@ _Static_assert(sizeof(((struct dvcqg_procedure *)0)->name) > NAME_MAX_CHARS * 4,
 _Static_assert(sizeof(((struct dvcqg_procedure *)0)->field) > NAME_MAX_CHARS * 4,
                "a field name of NAME_MAX_CHARS UTF-8 characters fits");
 
+const char *const dvcqg_received_names[] = {"NgayTiepNhan", "NgayNopHoSo", NULL};
+const char *const dvcqg_due_names[] = {"NgayHenTra", NULL};
+const char *const dvcqg_finished_names[] = {"NgayKetThucXuLy", "NgayTra", NULL};
+
 /* The fee in VND: the sum of Gia over DanhSachLePhi; 0 without a list. Only Gia is read from
  * each item. */
 static int read_fee(const cJSON *obj, int64_t *fee, char *reason, size_t len)
@@ -97,8 +101,6 @@ static int read_unit(const cJSON *src, struct mapped *m, char *reason, size_t le
 
 static int read_dossier(const cJSON *src, struct mapped *m, char *reason, size_t len)
 {
-    static const char *const received[] = {"NgayTiepNhan", "NgayNopHoSo", NULL};
-    static const char *const finished[] = {"NgayKetThucXuLy", "NgayTra", NULL};
     int channel, status, payment, applicant;
 
     if (!cJSON_IsObject(src))
@@ -148,14 +150,15 @@ static int read_dossier(const cJSON *src, struct mapped *m, char *reason, size_t
         return -1;
     m->online_payment = payment_name(payment);
 
-    if (dvcqg_time_first(src, received, m->received_at, &m->has_received, reason, len) != 0 ||
-        dvcqg_time(src, "NgayHenTra", m->due_at, &m->has_due, reason, len) != 0)
+    if (dvcqg_time_first(src, dvcqg_received_names, m->received_at, &m->has_received, reason,
+                         len) != 0 ||
+        dvcqg_time_first(src, dvcqg_due_names, m->due_at, &m->has_due, reason, len) != 0)
         return -1;
     /* Only ended dossiers have finished. One-stop systems sometimes send NgayTra (the planned
      * or partial return day) for dossiers still open; for those it is ignored, not even
      * checked, since the native record must not carry finished_at for an open status. */
-    if (status_is_ended(status) &&
-        dvcqg_time_first(src, finished, m->finished_at, &m->has_finished, reason, len) != 0)
+    if (status_is_ended(status) && dvcqg_time_first(src, dvcqg_finished_names, m->finished_at,
+                                                    &m->has_finished, reason, len) != 0)
         return -1;
 
     if (read_fee(src, &m->fee, reason, len) != 0)

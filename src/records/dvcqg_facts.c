@@ -1,5 +1,6 @@
 /* The national index's facts in a DVCQG dossier (docs/index766.md, the table of "New facts the
- * records carry"); see dvcqg_internal.h.
+ * records carry"), read from the portal's lists and written back into them; see
+ * dvcqg_internal.h.
  *
  * The sources name the lists but not the members inside them; we read the portal's own names
  * (docs/api.md, "DVCQG dossier"): in a TaiLieuNop entry IsDeleted, DuongDanTaiTepTin,
@@ -13,6 +14,7 @@
 
 #include "dvcqg_internal.h"
 #include "tthc/base/text.h"
+#include "tthc/records/dvcqg.h"
 
 /* Puts the entry's name before a reason about one of its members ("TaiLieuNop[2]." before
  * "IsDeleted must be ..."), and returns -1. */
@@ -207,5 +209,71 @@ int dvcqg_facts_add(cJSON *o, const struct dvcqg_facts *f)
                   : cJSON_AddNullToObject(s, "completed_at")))
             return -1;
     }
+    return 0;
+}
+
+/* The flag name of the native dossier d: true only when it is JSON true. */
+static bool flag(const cJSON *d, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, name));
+}
+
+/* Adds a new object to the array list and returns it; NULL when out of memory. */
+static cJSON *entry_add(cJSON *list)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (!e || !cJSON_AddItemToArray(list, e)) {
+        cJSON_Delete(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Adds the time text of member name of the native entry s to the portal entry e as field;
+ * absent, null or not a time: not added (completed_at while not completed). Returns 0, -1 when
+ * out of memory or required and missing. */
+static int time_add(cJSON *e, const char *field, const cJSON *s, const char *name, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, name);
+    char text[DVCQG_TIME_SIZE];
+    if (!cJSON_IsString(v) || dvcqg_time_write(v->valuestring, text) != 0)
+        return required ? -1 : 0;
+    return cJSON_AddStringToObject(e, field, text) ? 0 : -1;
+}
+
+/* Each fact as the entry read_documents, read_results and read_supplements read it back:
+ * digitised as a document with a path, from_citizen_store as a document taken from the store
+ * (the same entry when both), electronic_result as a result with a code and a path; reused_data
+ * and vneid as the dossier's own flags, 1 or 0. */
+int dvcqg_facts_write(cJSON *portal, const cJSON *d)
+{
+    cJSON *documents = cJSON_AddArrayToObject(portal, "TaiLieuNop");
+    cJSON *results = cJSON_AddArrayToObject(portal, "DanhSachGiayToKetQua");
+    cJSON *supplements = cJSON_AddArrayToObject(portal, "DanhSachHoSoBoSung");
+    if (!documents || !results || !supplements)
+        return -1;
+    bool digitised = flag(d, "digitised"), stored = flag(d, "from_citizen_store");
+    if (digitised || stored) {
+        cJSON *e = entry_add(documents);
+        if (!e || (digitised && !cJSON_AddStringToObject(e, "DuongDanTaiTepTin", DVCQG_NOT_KEPT)) ||
+            (stored && !cJSON_AddNumberToObject(e, "DuocLayTuKhoDMQG", 1)))
+            return -1;
+    }
+    if (flag(d, "electronic_result")) {
+        cJSON *e = entry_add(results);
+        if (!e || !cJSON_AddStringToObject(e, "MaGiayToKetQua", DVCQG_NOT_KEPT) ||
+            !cJSON_AddStringToObject(e, "DuongDanTepTinKetQua", DVCQG_NOT_KEPT))
+            return -1;
+    }
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(d, "supplements");
+    for (const cJSON *s = cJSON_IsArray(list) ? list->child : NULL; s; s = s->next) {
+        cJSON *e = entry_add(supplements);
+        if (!e || time_add(e, "NgayBoSung", s, "requested_at", true) != 0 ||
+            time_add(e, "NgayTiepNhanBoSung", s, "completed_at", false) != 0)
+            return -1;
+    }
+    if (!cJSON_AddNumberToObject(portal, "HoSoCoThanhPhanSoHoa", flag(d, "reused_data")) ||
+        !cJSON_AddNumberToObject(portal, "TaiKhoanDuocXacThucVoiVNeID", flag(d, "vneid")))
+        return -1;
     return 0;
 }

@@ -45,6 +45,21 @@ int dvcqg_time(const cJSON *obj, const char *name, char *text, bool *has, char *
 int dvcqg_time_first(const cJSON *obj, const char *const *names, char *text, bool *has,
                      char *reason, size_t len);
 
+/* The portal's names of the native times, each a fallback chain read in order (NULL-ended);
+ * the first name of each is the one the portal objects we answer carry (dvcqg_out.c). */
+extern const char *const dvcqg_received_names[], *const dvcqg_due_names[],
+                                                     *const dvcqg_finished_names[];
+
+/* The portal's time text: `yyyyMMddHHmmss` or `yyyyMMdd`, and the NUL. */
+#define DVCQG_TIME_SIZE 15
+
+/* A stored time (any form ltime_parse reads: what a native or a portal load kept) as the
+ * portal writes it, into text (DVCQG_TIME_SIZE bytes): a plain day as `yyyyMMdd`, any other time
+ * as `yyyyMMddHHmmss` of its local time (+07:00; a fraction of a second is dropped, which no
+ * local day depends on). dvcqg_time reads it back to the same local day and second. Returns 0,
+ * or -1 for a text that is not a time. */
+int dvcqg_time_write(const char *stored, char *text);
+
 /* The facts of docs/index766.md ("New facts the records carry") a portal dossier carries, read
  * from its lists and flags: documents submitted (TaiLieuNop), results (DanhSachGiayToKetQua),
  * supplement requests (DanhSachHoSoBoSung). Paths and names of files are read to decide a flag,
@@ -66,5 +81,14 @@ int dvcqg_facts_read(const cJSON *src, struct dvcqg_facts *f, char *reason, size
  * portal's format brings was pushed to the portal), the flags and supplements. Returns 0, or -1
  * when out of memory. */
 int dvcqg_facts_add(cJSON *o, const struct dvcqg_facts *f);
+
+/* The inverse of dvcqg_facts_read and dvcqg_facts_add: adds to the portal object portal the lists
+ * and flags that dvcqg_facts_read reads back as the facts of the native dossier d (its
+ * digitised, reused_data, from_citizen_store, electronic_result, vneid and supplements, as
+ * db_record_read answers them): TaiLieuNop, DanhSachGiayToKetQua, DanhSachHoSoBoSung,
+ * HoSoCoThanhPhanSoHoa and TaiKhoanDuocXacThucVoiVNeID. A path or a result's code, never
+ * stored, is written as DVCQG_NOT_KEPT. Returns 0, or -1 when out of memory or d's supplements
+ * hold a time that is not one. */
+int dvcqg_facts_write(cJSON *portal, const cJSON *d);
 
 #endif

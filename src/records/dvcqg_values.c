@@ -136,3 +136,27 @@ int dvcqg_time_first(const cJSON *obj, const char *const *names, char *text, boo
             return -1;
     return 0;
 }
+
+int dvcqg_time_write(const char *stored, char *text)
+{
+    struct ltime t;
+    int day, y, mo, d;
+    char digits[64]; /* generous: the compiler cannot see that a year has four digits */
+    if (!stored || ltime_parse(stored, &t) != 0)
+        return -1;
+    if (ltime_parse_day(stored, &day) == 0) {
+        ltime_civil(day, &y, &mo, &d);
+        snprintf(digits, sizeof(digits), "%04d%02d%02d", y, mo, d);
+    } else {
+        /* The local second of the instant: t.day is the local day that holds it. */
+        int64_t second = t.epoch + LTIME_LOCAL_OFFSET - (int64_t)t.day * 86400;
+        if (second < 0 || second >= 86400)
+            return -1;
+        int s = (int)second;
+        ltime_civil(t.day, &y, &mo, &d);
+        snprintf(digits, sizeof(digits), "%04d%02d%02d%02d%02d%02d", y, mo, d, s / 3600,
+                 s / 60 % 60, s % 60);
+    }
+    snprintf(text, DVCQG_TIME_SIZE, "%.14s", digits);
+    return 0;
+}

@@ -3,6 +3,7 @@
 #include "tthc/storage/read.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "tthc/base/log.h"
@@ -304,6 +305,30 @@ int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **o
     if (own)
         db_exec(c, "COMMIT");
     return found;
+}
+
+int db_dossier_codes(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
+                     int (*take)(void *ctx, const char *code), void *ctx)
+{
+    /* Every code is at least one character, so "" is before them all. */
+    sqlite3_stmt *st =
+        db_stmt(c, "SELECT d.code FROM dossiers d WHERE d.code > ?1 AND (?2 IS NULL OR "
+                   "d.unit_id = (SELECT u.id FROM units u WHERE u.code = ?2)) "
+                   "ORDER BY d.code LIMIT ?3");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
+    if (unit_code)
+        sqlite3_bind_text(st, 2, unit_code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+    int rc;
+    bool stopped = false;
+    while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stopped = take(ctx, (const char *)sqlite3_column_text(st, 0)) != 0;
+    sqlite3_reset(st);
+    if (!stopped && rc != SQLITE_DONE)
+        log_error("cannot list the dossiers: %s", sqlite3_errmsg(c->db));
+    return !stopped && rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_holidays_list(struct db_conn *c, int from, int to,

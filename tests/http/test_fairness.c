@@ -197,7 +197,8 @@ START_TEST(heavy_reads_per_client_are_capped)
     expect_problem_detail(
         &r, 429, "rate-limited",
         "This address already has 1 heavy reads (summary, series, rankings, Form 06, "
-        "the index, freshness) waiting or running, the most it may (heavy_per_client); "
+        "the index, freshness, the portal's pages) waiting or running, the most it may "
+        "(heavy_per_client); "
         "send the next one when one is answered.");
     expect_header_value(&r, "retry-after", "1");
     http_response_free(&r);

@@ -9,11 +9,16 @@
 
 #include "tthc/handlers/exchange.h"
 
-void health_get(struct request *req, struct response *res);    /* handlers/health.c */
-void records_post(struct request *req, struct response *res);  /* handlers/records.c */
-void record_get(struct request *req, struct response *res);    /* handlers/records.c */
-void dvcqg_post(struct request *req, struct response *res);    /* handlers/records.c */
-void holidays_get(struct request *req, struct response *res);  /* handlers/records.c */
+void health_get(struct request *req, struct response *res);     /* handlers/health.c */
+void records_post(struct request *req, struct response *res);   /* handlers/records.c */
+void record_get(struct request *req, struct response *res);     /* handlers/records.c */
+void dvcqg_post(struct request *req, struct response *res);     /* handlers/records.c */
+void holidays_get(struct request *req, struct response *res);   /* handlers/records.c */
+void dvcqg_get(struct request *req, struct response *res);      /* handlers/dvcqg.c */
+void dvcqg_list_get(struct request *req, struct response *res); /* handlers/dvcqg.c */
+/* The dossier req->param in the portal's format: dvcqg_get's answer, also record_get's for
+ * format=dvcqg (handlers/dvcqg.c). */
+void dvcqg_answer(struct request *req, struct response *res);
 void summary_get(struct request *req, struct response *res);   /* handlers/summary.c */
 void freshness_get(struct request *req, struct response *res); /* handlers/ops.c */
 void openapi_get(struct request *req, struct response *res);   /* handlers/ops.c */

@@ -1,7 +1,9 @@
 /* The DVCQG dossier sync format (domain.md, "DVCQG dossier sync format"): maps one dossier
  * object as provincial one-stop systems send it to the national portal (PascalCase fields,
  * numeric codes, `yyyyMMddHHmmss` local times) onto our native dossier record (api.md,
- * "Dossier"), so that dossier_validate and dossier_store do the rest.
+ * "Dossier"), so that dossier_validate and dossier_store do the rest; and a stored dossier back
+ * into the portal's object (dvcqg_out.c, dvcqg_read.c), which that mapping reads back to the
+ * same figures.
  *
  * It reads only the fields it maps, one level down at most (the items of DanhSachLePhi, and of
  * TaiLieuNop, DanhSachGiayToKetQua and DanhSachHoSoBoSung for the national index's facts), and
@@ -17,7 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tthc/domain/vocab.h"
+#include "tthc/storage/db.h"
 #include "tthc/storage/write.h"
+
+/* What the portal objects we answer carry where the format holds a file's path or a result's
+ * code, which this service never stores: the file existed (or the result was electronic), the
+ * value is not kept. Non-empty, so that the inbound mapping reads the same fact back. */
+#define DVCQG_NOT_KEPT "tthc:not-kept"
 
 /* What a DVCQG record says about its procedure, to update the procedure catalogue. Sizes are
  * in bytes: CODE_MAX_CHARS and NAME_MAX_CHARS (ingest.h) characters of UTF-8, 4 bytes each,
@@ -58,5 +67,35 @@ struct store_rules;
 enum store_result dvcqg_store(struct db_conn *c, const struct dossier *d, const char *proc_name,
                               const char *proc_field, const struct store_rules *rules,
                               bool *existed, char *reason, size_t len);
+
+/* The inverse of dvcqg_to_dossier: the portal's object (*out, a new cJSON object the caller
+ * deletes, copying its strings) of the stored dossier `dossier`, in the shape db_record_read
+ * answers it (api.md, "GET /api/v1/{kind}/{key}"), with its procedure's stored record
+ * (`procedure`, for TenTTHC and TenLinhVuc; NULL: none). Members, in the order of domain.md's
+ * list: MaHoSo, MaDonVi (always: the unit), MaTTHC, TenTTHC and TenLinhVuc (when the catalogue
+ * names them), KenhThucHien, NgayTiepNhan, NgayHenTra, TrangThaiHoSo, NgayKetThucXuLy (the times
+ * when stored, as `yyyyMMddHHmmss` local or `yyyyMMdd`), DuocThanhToanTrucTuyen (0: not paid
+ * online), DanhSachLePhi (one item, Gia the fee; empty for 0), TaiLieuNop,
+ * DanhSachGiayToKetQua, DanhSachHoSoBoSung, HoSoCoThanhPhanSoHoa, TaiKhoanDuocXacThucVoiVNeID
+ * (the national index's facts, see dvcqg_facts_write). The codes are numbers. Nothing personal
+ * and nothing never stored is written (LoaiDoiTuong, NgayNopHoSo, NgayTra, MaLinhVuc, ...);
+ * `synced` has no field: every portal dossier is synced. dvcqg_to_dossier maps *out back onto
+ * the same dossier (times in local form). Returns 0, or -1 with *out NULL when out of memory or
+ * `dossier` is not a stored dossier's object. */
+int dvcqg_from_dossier(const cJSON *dossier, const cJSON *procedure, cJSON **out);
+
+/* Reads the stored dossier code as the portal's object (*out, the caller deletes it), the
+ * dossier and its procedure in one read transaction. Returns 1 found, 0 unknown, -1 on a
+ * database error (logged) or when out of memory. */
+int dvcqg_read(struct db_conn *c, const char *code, cJSON **out);
+
+/* A page of the stored dossiers as the portal's objects, in one read transaction: *list (a new
+ * array the caller deletes) holds those of at most limit dossiers whose code comes after
+ * `after` (NULL: from the first), in ascending code order (db_dossier_codes), only unit_code's
+ * own when it is not NULL. next (CODE_MAX_BYTES) receives the code to pass as `after` for the
+ * following page, "" when this page is the last. Returns 1, 0 when unit_code names no unit (no
+ * list), -1 on a database error (logged) or when out of memory (*list NULL). */
+int dvcqg_read_page(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
+                    cJSON **list, char *next);
 
 #endif

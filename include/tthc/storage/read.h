@@ -20,6 +20,14 @@ int db_holidays_load(struct db_conn *c, struct workdays *w);
  * error. */
 int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **out);
 
+/* Calls take(ctx, code) for the codes of at most limit dossiers whose code comes after `after`
+ * (NULL: from the first), in ascending byte order of their UTF-8 (SQLite's BINARY order, the
+ * order of the code's unique index), only those of the unit unit_code when it is not NULL (that
+ * unit alone, not the units below it). code is valid during the call; take returns 0 to go on,
+ * -1 to stop. Returns 0, or -1 on a database error (logged) or a stop. */
+int db_dossier_codes(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
+                     int (*take)(void *ctx, const char *code), void *ctx);
+
 /* Calls take(ctx, day, name, source) for each holiday of [from, to], in day order (the texts
  * are valid during the call); take returns 0 to go on, -1 to stop. Returns 0, or -1 on a
  * database error (logged), on a stop, or when c is NULL. */
