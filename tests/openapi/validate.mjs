@@ -234,6 +234,7 @@ const KEYS = {
   "/api/v1/units/{code}": "T01.H1",
   "/api/v1/procedures/{code}": "1.000894",
   "/api/v1/dossiers/{code}": "HS-1",
+  "/api/v1/dvcqg/dossiers/{code}": "HS-1",
   "/api/v1/feedback/{code}": "PAKN-1",
   "/api/v1/ratings/{code}": "DG-1",
   "/api/v1/payments/{id}": "GD-1",
