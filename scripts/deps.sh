@@ -5,15 +5,17 @@
 #              for it, scripts/run.sh does not)
 #   --tools    also the operators' tools that scripts/tools_test.sh runs on our files: nginx
 #              (nginx -t), promtool (Debian's prometheus package) and openssl (a throwaway
-#              certificate); scripts/test.sh asks for them
+#              certificate); and gnumeric, whose ssconvert reads our spreadsheets in
+#              scripts/xlsx_test.sh; scripts/test.sh asks for them
 set -euo pipefail
 
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
-          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev)
+          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev
+          libxlsxwriter-dev)
 for a in "$@"; do
     case "$a" in
         --browser) packages+=(chromium) ;;
-        --tools) packages+=(nginx prometheus openssl) ;;
+        --tools) packages+=(nginx prometheus openssl gnumeric) ;;
         *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
     esac
 done
