@@ -7,9 +7,12 @@
  * scripts/xlsx_test.sh. */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../helpers.h"
 
@@ -265,6 +268,47 @@ START_TEST(xlsx_file_name_has_the_period)
 }
 END_TEST
 
+/* A spreadsheet is built in a temporary file under $TMPDIR, which is gone once it is answered
+ * (and libxlsxwriter's own files with it); a TMPDIR where none can be made is a 503, with the
+ * server still answering. */
+START_TEST(xlsx_temporary_files)
+{
+    char dir[128];
+    snprintf(dir, sizeof(dir), "%s/xlsx-%d", tmp_dir(), (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    setenv("TMPDIR", dir, 1);
+    for (size_t i = 0; i < READS; i++) {
+        char path[256];
+        struct http_response x;
+        snprintf(path, sizeof(path), "%s&format=xlsx", reads[i]);
+        get_ok(path, NULL, &x);
+        http_response_free(&x);
+    }
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int left = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        left += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    ck_assert_int_eq(left, 0);
+    rmdir(dir);
+
+    setenv("TMPDIR", "/nonexistent/tthc-no-such-dir", 1);
+    struct http_response r;
+    ck_assert_int_eq(http_request(srv.port, "GET", "/api/v1/reports/form06?" MARCH "&format=xlsx",
+                                  NULL, NULL, &r),
+                     0);
+    expect_problem_detail(&r, 503, "unavailable",
+                          "The spreadsheet cannot be built now; try again later.");
+    http_response_free(&r);
+    /* The same question as CSV does not need the directory. */
+    const char *rows;
+    get_csv("/api/v1/reports/form06?" MARCH "&format=csv", &r, &rows);
+    ck_assert_ptr_nonnull(strstr(rows, "Tổng cộng,,,2,"));
+    http_response_free(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("tables");
@@ -277,6 +321,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_lang_and_format);
     tcase_add_test(tc, xlsx_answers);
     tcase_add_test(tc, xlsx_file_name_has_the_period);
+    tcase_add_test(tc, xlsx_temporary_files);
     suite_add_tcase(s, tc);
     return s;
 }
