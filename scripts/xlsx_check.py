@@ -37,12 +37,12 @@ def check(name, ok, detail=""):
 def post(kind, ctype, body):
     req = urllib.request.Request(BASE + "/api/v1/" + kind, data=body.encode(), method="POST",
                                  headers={"Content-Type": ctype, "Authorization": "Bearer " + KEY})
-    with urllib.request.urlopen(req) as r:
+    with urllib.request.urlopen(req, timeout=30) as r:
         return json.load(r)
 
 
 def get(path):
-    with urllib.request.urlopen(BASE + path) as r:
+    with urllib.request.urlopen(BASE + path, timeout=30) as r:
         return r.read(), r.headers
 
 
@@ -94,8 +94,8 @@ class Sheet:
 
     def __init__(self, xlsx, name):
         out = os.path.join(WORK, name + ".gnumeric")
-        subprocess.run(["ssconvert", xlsx, out], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(["ssconvert", xlsx, out], check=True, timeout=120,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         root = ET.fromstring(gzip.open(out).read())
         sheet = root.find("gnm:Sheets/gnm:Sheet", NS)
         self.cells = {}
