@@ -5,7 +5,8 @@
 #              for it, scripts/run.sh does not)
 #   --tools    also the operators' tools that scripts/tools_test.sh runs on our files: nginx
 #              (nginx -t), promtool (Debian's prometheus package) and openssl (a throwaway
-#              certificate); scripts/test.sh asks for them
+#              certificate); and gnumeric, whose ssconvert reads our spreadsheets in
+#              scripts/xlsx_test.sh; scripts/test.sh asks for them
 #   --npm      also Node.js and npm (Debian's, when there is none) and the npm tools of
 #              scripts/openapi_test.sh at the versions pinned in tests/openapi/package-lock.json
 #              (Redocly CLI, ajv), with `npm ci` into tests/openapi/node_modules/ (again only when
@@ -14,11 +15,12 @@ set -euo pipefail
 
 npm_tools=0
 packages=(gcc meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev
-          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev libinih-dev)
+          libsqlite3-dev sqlite3 check curl libssl-dev zlib1g-dev libsystemd-dev libinih-dev
+          libxlsxwriter-dev)
 for a in "$@"; do
     case "$a" in
         --browser) packages+=(chromium) ;;
-        --tools) packages+=(nginx prometheus openssl) ;;
+        --tools) packages+=(nginx prometheus openssl gnumeric) ;;
         --npm) npm_tools=1 ;;
         *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
     esac

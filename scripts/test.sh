@@ -3,7 +3,8 @@
 # build (build/), the command-line checks of scripts/cli_test.sh, the examples of README.md and
 # docs/api.md (scripts/examples_test.sh), the short crash test of scripts/crash_test.sh and the
 # dashboard in a headless chromium (scripts/page_test.sh) and nginx -t and promtool on our files
-# (scripts/tools_test.sh) and Redocly and ajv on docs/openapi.json and the real answers
+# (scripts/tools_test.sh), the spreadsheets read by ssconvert (scripts/xlsx_test.sh) and
+# Redocly and ajv on docs/openapi.json and the real answers
 # (scripts/openapi_test.sh) on build/tthc, then the suites again under AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan/), and the suites that run the server's threads under
 # ThreadSanitizer (build-tsan/). About 9 minutes on 2 cores.
@@ -100,6 +101,8 @@ echo "== the dashboard in chromium, held to the API (scripts/page_test.sh)"
 if scripts/page_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "== nginx -t on config/nginx.conf, promtool on /metrics (scripts/tools_test.sh)"
 if scripts/tools_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== the spreadsheets read by gnumeric's ssconvert (scripts/xlsx_test.sh)"
+if scripts/xlsx_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "== docs/openapi.json: redocly lint, and every endpoint's real answers held to it by ajv (scripts/openapi_test.sh)"
 if scripts/openapi_test.sh build/tthc; then passed=$((passed + 1)); else
     echo "openapi: docs/openapi.json and the server's answers differ (scripts/openapi_test.sh says where)" >&2

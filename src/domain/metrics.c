@@ -3,33 +3,34 @@
 
 #include <string.h>
 
-#define C(field)                                                                                   \
+#define C(field, vi)                                                                               \
     {                                                                                              \
-#field, BLOCK_DOSSIERS, offsetof(struct counters, field)                                   \
+#field, BLOCK_DOSSIERS, offsetof(struct counters, field), vi                               \
     }
 #define B(name, block, field)                                                                      \
     {                                                                                              \
-        name, block, offsetof(struct counters, field)                                              \
+        name, block, offsetof(struct counters, field), NULL                                        \
     }
 #define OFF(field) offsetof(struct counters, field)
 #define NONE       ((size_t)-1)
 
-/* In the order of api.md's example. */
+/* In the order of api.md's example. The dossier counters' Vietnamese names are the headers of
+ * Form 06 (Thông tư 01/2020/TT-VPCP, Biểu số 06/VPCP/KSTT), in CSV and spreadsheets. */
 const struct counter_def counter_defs[] = {
-    C(total),
-    C(carried_over),
-    C(received),
-    C(received_online),
-    C(received_in_person),
-    C(received_postal),
-    C(resolved),
-    C(resolved_early),
-    C(resolved_on_time),
-    C(resolved_late),
-    C(withdrawn),
-    C(in_progress),
-    C(in_progress_on_time),
-    C(in_progress_overdue),
+    C(total, "Tổng số hồ sơ nhận giải quyết"),
+    C(carried_over, "Số kỳ trước chuyển qua"),
+    C(received, "Số mới tiếp nhận"),
+    C(received_online, "Tiếp nhận trực tuyến"),
+    C(received_in_person, "Tiếp nhận trực tiếp"),
+    C(received_postal, "Tiếp nhận qua bưu chính công ích"),
+    C(resolved, "Số hồ sơ đã giải quyết"),
+    C(resolved_early, "Đã giải quyết trước hạn"),
+    C(resolved_on_time, "Đã giải quyết đúng hạn"),
+    C(resolved_late, "Đã giải quyết quá hạn"),
+    C(withdrawn, "Số hồ sơ rút, trả lại"),
+    C(in_progress, "Số hồ sơ đang giải quyết"),
+    C(in_progress_on_time, "Đang giải quyết trong hạn"),
+    C(in_progress_overdue, "Đang giải quyết quá hạn"),
     B("received", BLOCK_FEEDBACK, feedback_received),
     B("resolved", BLOCK_FEEDBACK, feedback_resolved),
     B("resolved_on_time", BLOCK_FEEDBACK, feedback_resolved_on_time),
@@ -203,6 +204,61 @@ int rate_value(const struct counters *c, const struct rate_def *r, double *value
         return -1;
     *value = (double)num / (double)den;
     return 0;
+}
+
+/* The other columns of the tables, by the JSON member each holds. */
+const struct column_def column_defs[] = {
+    {"key", "Mã"},
+    {"name", "Tên"},
+    {"from", "Từ ngày"},
+    {"to", "Đến ngày"},
+    {"level", "Cấp"},
+    {"unit_code", "Mã đơn vị"},
+    {"unit_name", "Tên đơn vị"},
+    {"rank", "Xếp hạng"},
+    {"value", "Giá trị"},
+    {"numerator", "Tử số"},
+    {"denominator", "Mẫu số"},
+    {"group", "Nhóm chỉ số"},
+    {"indicator", "Chỉ số"},
+    {"name_vi", "Tên chỉ số"},
+    {"name_en", "Tên chỉ số (tiếng Anh)"},
+    {"rate", "Tỷ lệ"},
+    {"target", "Mục tiêu"},
+    {"max", "Điểm tối đa"},
+    {"points", "Điểm"},
+    {"zero_rule", "Khi mẫu số bằng 0"},
+    {"applicable", "Được chấm điểm"},
+    /* The notes above a spreadsheet's table. */
+    {"period", "Kỳ báo cáo"},
+    {"unit", "Đơn vị"},
+    {"procedure", "Thủ tục"},
+    {"channel", "Kênh tiếp nhận"},
+    {"rebase", "Tính theo đơn vị kế thừa"},
+    {"group_by", "Nhóm theo"},
+    {"metric", "Chỉ tiêu xếp hạng"},
+    {"interval", "Chu kỳ"},
+    {"version", "Phiên bản"},
+    {"computed_at", "Thời điểm tính"},
+};
+const size_t column_defs_count = sizeof(column_defs) / sizeof(column_defs[0]);
+
+const char *column_header(const char *id, enum table_lang lang)
+{
+    for (size_t i = 0; lang == TABLE_VI && i < column_defs_count; i++)
+        if (strcmp(column_defs[i].id, id) == 0)
+            return column_defs[i].name_vi;
+    return id;
+}
+
+const char *counter_header(const struct counter_def *d, enum table_lang lang)
+{
+    return lang == TABLE_VI && d->name_vi ? d->name_vi : d->name;
+}
+
+const char *rate_header(const struct rate_def *r, enum table_lang lang)
+{
+    return lang == TABLE_VI ? r->name_vi : r->name;
 }
 
 const char *const block_names[BLOCK_COUNT] = {"dossiers",     "rates",    "feedback",

@@ -77,11 +77,12 @@ void response_header(struct response *res, const char *name, const char *fmt, ..
     res->headers[res->nheaders++].name = name;
 }
 
-void response_stream(struct response *res, size_t rows,
-                     void (*stream)(void *, size_t, struct csv_writer *),
+void response_stream(struct response *res, size_t rows, enum table_lang lang,
+                     void (*stream)(void *, size_t, struct table_writer *),
                      void (*stream_free)(void *), void *ctx)
 {
     res->stream_rows = rows;
+    res->stream_lang = lang;
     res->status = 200;
     res->content_type = "text/csv; charset=utf-8";
     res->body = NULL;

@@ -1,6 +1,7 @@
 /* GET /api/v1/reports/form06: the Form 06 table (Thông tư 01/2020/TT-VPCP, Biểu số
  * 06/VPCP/KSTT): one row per unit, grouped by level, with every column of the form and the
- * totals of each level and of all. CSV has the form's Vietnamese column headers. */
+ * totals of each level and of all. CSV and xlsx have the form's Vietnamese column headers
+ * (lang=en: the JSON's names). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,43 +12,21 @@
 #include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/handlers/tables.h"
 
-/* The form's columns, in its order, with their Vietnamese headers. */
-static const struct column {
-    const char *name, *header;
-    size_t offset;
-} columns[] = {
-#define COL(field, header)                                                                         \
-    {                                                                                              \
-#field, header, offsetof(struct counters, field)                                           \
-    }
-    COL(total, "Tổng số hồ sơ nhận giải quyết"),
-    COL(carried_over, "Số kỳ trước chuyển qua"),
-    COL(received, "Số mới tiếp nhận"),
-    COL(received_online, "Tiếp nhận trực tuyến"),
-    COL(received_in_person, "Tiếp nhận trực tiếp"),
-    COL(received_postal, "Tiếp nhận qua bưu chính công ích"),
-    COL(resolved, "Số hồ sơ đã giải quyết"),
-    COL(resolved_early, "Đã giải quyết trước hạn"),
-    COL(resolved_on_time, "Đã giải quyết đúng hạn"),
-    COL(resolved_late, "Đã giải quyết quá hạn"),
-    COL(withdrawn, "Số hồ sơ rút, trả lại"),
-    COL(in_progress, "Số hồ sơ đang giải quyết"),
-    COL(in_progress_on_time, "Đang giải quyết trong hạn"),
-    COL(in_progress_overdue, "Đang giải quyết quá hạn"),
-#undef COL
-};
-#define COLUMNS (sizeof(columns) / sizeof(columns[0]))
-
-static int64_t col(const struct counters *k, size_t c)
+/* The form's columns, in its order, are the dossier counters of the metric table (their
+ * Vietnamese names are the form's headers). */
+static bool form_column(size_t i)
 {
-    return *(const int64_t *)((const char *)k + columns[c].offset);
+    return counter_defs[i].block == BLOCK_DOSSIERS;
 }
 
 static void add_sum(struct counters *sum, const struct counters *k)
 {
-    for (size_t c = 0; c < COLUMNS; c++)
-        *(int64_t *)((char *)sum + columns[c].offset) += col(k, c);
+    for (size_t i = 0; i < counter_defs_count; i++)
+        if (form_column(i))
+            *(int64_t *)((char *)sum + counter_defs[i].offset) +=
+                counter_value(k, &counter_defs[i]);
 }
 
 static cJSON *row_json(const char *code, const char *name, const struct counters *k)
@@ -57,24 +36,18 @@ static cJSON *row_json(const char *code, const char *name, const struct counters
         cJSON_AddStringToObject(r, "unit_code", code);
         cJSON_AddStringToObject(r, "unit_name", name);
     }
-    for (size_t c = 0; c < COLUMNS; c++)
-        cJSON_AddNumberToObject(r, columns[c].name, (double)col(k, c));
+    for (size_t i = 0; i < counter_defs_count; i++)
+        if (form_column(i))
+            cJSON_AddNumberToObject(r, counter_defs[i].name,
+                                    (double)counter_value(k, &counter_defs[i]));
     return r;
 }
 
-static void row_csv(struct csv_writer *w, const char *level, const char *code, const char *name,
-                    const struct counters *k)
-{
-    csv_text(w, level);
-    csv_text(w, code);
-    csv_text(w, name);
-    for (size_t c = 0; c < COLUMNS; c++)
-        csv_int(w, col(k, c));
-}
-
-/* Form 06 as CSV rows, streamed. */
+/* Form 06 as CSV or spreadsheet rows: each unit with its level (level > 0), a level's sum
+ * (code NULL) or the total of all (level 0). */
 struct form_row {
-    const char *level, *code, *name;
+    int level;
+    const char *code, *name;
     const struct counters *counters;
 };
 struct form_csv {
@@ -84,19 +57,29 @@ struct form_csv {
     struct counters sums[4], all;
 };
 
-static void form_row_csv(void *ctx, size_t row, struct csv_writer *w)
+/* The level column's words, and the sum rows' names, in each language. */
+static const char *const level_vi[] = {"Tổng cộng", "Cấp tỉnh", "Cấp huyện", "Cấp xã"};
+
+static void form_row_csv(void *ctx, size_t row, struct table_writer *w)
 {
     const struct form_csv *fc = ctx;
+    bool vi = w->lang == TABLE_VI;
     if (row == 0) {
-        csv_text(w, "Cấp");
-        csv_text(w, "Mã đơn vị");
-        csv_text(w, "Tên đơn vị");
-        for (size_t c = 0; c < COLUMNS; c++)
-            csv_text(w, columns[c].header);
+        table_text(w, column_header("level", w->lang));
+        table_text(w, column_header("unit_code", w->lang));
+        table_text(w, column_header("unit_name", w->lang));
+        for (size_t i = 0; i < counter_defs_count; i++)
+            if (form_column(i))
+                table_text(w, counter_header(&counter_defs[i], w->lang));
         return;
     }
     const struct form_row *r = &fc->rows[row - 1];
-    row_csv(w, r->level, r->code, r->name, r->counters);
+    table_text(w, vi ? level_vi[r->level] : r->level ? level_name(r->level) : "total");
+    table_text(w, r->code);
+    table_text(w, r->code || !r->level ? r->name : vi ? "Cộng" : "subtotal");
+    for (size_t i = 0; i < counter_defs_count; i++)
+        if (form_column(i))
+            table_int(w, counter_value(r->counters, &counter_defs[i]));
 }
 
 static void form_free(void *ctx)
@@ -113,14 +96,13 @@ static int by_id(const void *key, const void *elem)
     return (id > other) - (id < other);
 }
 
-static const char *const level_vi[] = {"", "Cấp tỉnh", "Cấp huyện", "Cấp xã"};
-
 void form06_get(struct request *req, struct response *res)
 {
-    static const char *const extra[] = {"format", NULL};
-    const char *format;
+    static const char *const extra[] = {"format", "lang", NULL};
+    const char *values[2];
     struct summary_params p;
-    if (!read_summary_params(req, res, &p, extra, &format))
+    struct table_answer as;
+    if (!read_summary_params(req, res, &p, extra, values))
         return;
     if (p.group_by != GROUP_NONE || p.level) {
         response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
@@ -128,8 +110,7 @@ void form06_get(struct request *req, struct response *res)
                          p.level ? "level" : "group_by");
         return;
     }
-    int csv = wants_csv(req, res, format);
-    if (csv < 0)
+    if (!read_table_answer(req, res, values[0], values[1], &as))
         return;
     p.group_by = GROUP_UNIT;
     struct engine *e = req->app->engine;
@@ -161,7 +142,7 @@ void form06_get(struct request *req, struct response *res)
         add_sum(&sums[level_of[g]], &groups[g].counters);
         add_sum(&all, &groups[g].counters);
     }
-    if (csv) {
+    if (as.format != FORMAT_JSON) {
         /* The rows in the form's order: each level's units, its sum, then the total. */
         struct form_csv *fc = calloc(1, sizeof(*fc));
         struct form_row *rows = fc ? calloc(ngroups + 4, sizeof(*rows)) : NULL;
@@ -177,17 +158,23 @@ void form06_get(struct request *req, struct response *res)
         for (int level = 1; level <= 3; level++) {
             for (size_t g = 0; g < ngroups; g++)
                 if (level_of[g] == level)
-                    rows[r++] = (struct form_row){level_vi[level], groups[g].key, groups[g].name,
+                    rows[r++] = (struct form_row){level, groups[g].key, groups[g].name,
                                                   &groups[g].counters};
-            rows[r++] = (struct form_row){level_vi[level], NULL, "Cộng", &fc->sums[level]};
+            rows[r++] = (struct form_row){level, NULL, NULL, &fc->sums[level]};
         }
-        rows[r++] = (struct form_row){"Tổng cộng", NULL, NULL, &fc->all};
+        rows[r++] = (struct form_row){0, NULL, NULL, &fc->all};
         fc->rows = rows;
         fc->n = r;
         fc->groups = groups;
-        groups = NULL; /* the stream owns them now */
+        groups = NULL; /* the answer owns them now */
         free(level_of);
-        response_stream(res, fc->n, form_row_csv, form_free, fc);
+        p.group_by = GROUP_NONE; /* the notes show the request's own parameters */
+        struct table_notes notes = {"form06",
+                                    "Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP)",
+                                    "Form 06/VPCP/KSTT (Circular 01/2020/TT-VPCP)",
+                                    &p,
+                                    {{NULL, NULL}}};
+        respond_table(res, &as, &notes, fc->n, form_row_csv, form_free, fc);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

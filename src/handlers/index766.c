@@ -1,7 +1,7 @@
 /* GET /api/v1/index766: the national index of QĐ 766 for a period and a scope, every indicator
  * with its numerator, denominator, rate, target, maximum, points and zero rule (api.md, "The
  * national index"; docs/index766.md); grouped by the units below the scope or by level; as
- * JSON or as CSV (a row per key and indicator). */
+ * JSON, as CSV or as a spreadsheet (a row per key and indicator). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/handlers/tables.h"
 
 /* Adds the number v, or null when has is false. */
 static cJSON *add_or_null(cJSON *o, const char *name, bool has, double v)
@@ -93,7 +94,7 @@ static int by_position(const void *a, const void *b, void *ctx)
     return strcmp(x, y);
 }
 
-static void index_row(void *ctx, size_t row, struct csv_writer *w)
+static void index_row(void *ctx, size_t row, struct table_writer *w)
 {
     static const char *const head[] = {
         "key",         "name", "group",  "indicator", "name_vi", "name_en",   "numerator",
@@ -101,7 +102,7 @@ static void index_row(void *ctx, size_t row, struct csv_writer *w)
     const struct index_csv *c = ctx;
     if (row == 0) {
         for (size_t h = 0; h < sizeof(head) / sizeof(head[0]); h++)
-            csv_text(w, head[h]);
+            table_text(w, column_header(head[h], w->lang));
         return;
     }
     size_t k = (row - 1) / INDEX766_INDICATORS, i = (row - 1) % INDEX766_INDICATORS;
@@ -110,26 +111,26 @@ static void index_row(void *ctx, size_t row, struct csv_writer *w)
     const struct index766_def *d = &c->t->indicators[i];
     const char *key, *name;
     entry_key(c, k, &key, &name);
-    csv_text(w, key);
-    csv_text(w, name);
-    csv_text(w, c->t->groups[d->group].id);
-    csv_text(w, d->id);
-    csv_text(w, d->name_vi);
-    csv_text(w, d->name_en);
-    csv_int(w, c->entries[k].counts.num[i]);
-    csv_int(w, c->entries[k].counts.den[i]);
+    table_text(w, key);
+    table_text(w, name);
+    table_text(w, c->t->groups[d->group].id);
+    table_text(w, d->id);
+    table_text(w, d->name_vi);
+    table_text(w, d->name_en);
+    table_int(w, c->entries[k].counts.num[i]);
+    table_int(w, c->entries[k].counts.den[i]);
     if (r.marks[i].has_rate)
-        csv_real(w, r.marks[i].rate);
+        table_share(w, r.marks[i].rate);
     else
-        csv_text(w, NULL);
+        table_text(w, NULL);
     if (d->target > 0)
-        csv_real(w, d->target);
+        table_share(w, d->target);
     else
-        csv_text(w, NULL);
-    csv_real(w, d->max);
-    csv_real(w, r.marks[i].points);
-    csv_text(w, index766_zero_name(d->zero));
-    csv_text(w, r.marks[i].applicable ? "true" : "false");
+        table_text(w, NULL);
+    table_real(w, d->max);
+    table_real(w, r.marks[i].points);
+    table_text(w, index766_zero_name(d->zero));
+    table_bool(w, r.marks[i].applicable);
 }
 
 static void index_free(void *ctx)
@@ -152,8 +153,8 @@ static void add_scored(cJSON *o, const struct index766_table *t, const struct in
 
 void index766_get(struct request *req, struct response *res)
 {
-    static const char *const extra[] = {"format", "version", NULL};
-    const char *values[2];
+    static const char *const extra[] = {"format", "version", "lang", NULL};
+    const char *values[3];
     struct summary_params p;
     if (!read_summary_params(req, res, &p, extra, values))
         return;
@@ -176,8 +177,8 @@ void index766_get(struct request *req, struct response *res)
                          t ? refused : "version");
         return;
     }
-    int csv = wants_csv(req, res, values[0]);
-    if (csv < 0)
+    struct table_answer as;
+    if (!read_table_answer(req, res, values[0], values[2], &as))
         return;
     enum index766_by by = p.group_by == GROUP_UNIT    ? INDEX766_BY_UNIT
                           : p.group_by == GROUP_LEVEL ? INDEX766_BY_LEVEL
@@ -219,7 +220,7 @@ void index766_get(struct request *req, struct response *res)
         free(order);
         free(copy);
     }
-    if (csv) {
+    if (as.format != FORMAT_JSON) {
         struct index_csv *ic = malloc(sizeof(*ic));
         if (!ic) {
             answer_short_of_memory(res);
@@ -232,9 +233,15 @@ void index766_get(struct request *req, struct response *res)
                 ic->scope_name = units[u].name;
             }
         }
-        entries = NULL; /* the stream owns them now */
+        entries = NULL; /* the answer owns them now */
         units = NULL;
-        response_stream(res, ic->n * INDEX766_INDICATORS, index_row, index_free, ic);
+        struct table_notes notes = {"index766",
+                                    "Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)",
+                                    "National index of service to people and businesses (QĐ "
+                                    "766/QĐ-TTg)",
+                                    &p,
+                                    {{"version", t->version}, {NULL, NULL}}};
+        respond_table(res, &as, &notes, ic->n * INDEX766_INDICATORS, index_row, index_free, ic);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -108,32 +108,6 @@ void respond_csv(struct response *res, struct csv_writer *w)
     res->len = len;
 }
 
-void csv_counter_header(struct csv_writer *w)
-{
-    for (size_t i = 0; i < counter_defs_count; i++)
-        if (counter_defs[i].block == BLOCK_DOSSIERS)
-            csv_text(w, counter_defs[i].name);
-    for (size_t i = 0; i < rate_defs_count; i++)
-        if (rate_defs[i].block == BLOCK_RATES)
-            csv_text(w, rate_defs[i].name);
-}
-
-void csv_counter_row(struct csv_writer *w, const struct counters *k)
-{
-    for (size_t i = 0; i < counter_defs_count; i++)
-        if (counter_defs[i].block == BLOCK_DOSSIERS)
-            csv_int(w, counter_value(k, &counter_defs[i]));
-    for (size_t i = 0; i < rate_defs_count; i++) {
-        double v;
-        if (rate_defs[i].block != BLOCK_RATES)
-            continue;
-        if (rate_value(k, &rate_defs[i], &v) == 0)
-            csv_real(w, v);
-        else
-            csv_text(w, NULL);
-    }
-}
-
 int refuse_args(struct request *req, struct response *res)
 {
     if (req->nargs == 0)

@@ -12,6 +12,7 @@
 #include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/handlers/tables.h"
 
 struct rank {
     const struct unit_state *unit;
@@ -50,31 +51,40 @@ struct ranks_csv {
     struct rank *ranks;
     size_t n;
     struct unit_state *units;
+    bool share; /* a rate's ranking: values are shares, numerators and denominators counts */
 };
 
-static void ranks_row(void *ctx, size_t row, struct csv_writer *w)
+static void ranks_row(void *ctx, size_t row, struct table_writer *w)
 {
     const struct ranks_csv *c = ctx;
     if (row == 0) {
         static const char *const head[] = {"rank",  "unit_code", "unit_name",
                                            "value", "numerator", "denominator"};
         for (int h = 0; h < 6; h++)
-            csv_text(w, head[h]);
+            table_text(w, column_header(head[h], w->lang));
         return;
     }
     const struct rank *r = &c->ranks[row - 1];
     if (r->defined)
-        csv_int(w, r->rank);
+        table_int(w, r->rank);
     else
-        csv_text(w, NULL);
-    csv_text(w, r->unit->code);
-    csv_text(w, r->unit->name);
-    if (r->defined)
-        csv_real(w, r->value);
+        table_text(w, NULL);
+    table_text(w, r->unit->code);
+    table_text(w, r->unit->name);
+    if (r->defined && c->share)
+        table_share(w, r->value);
+    else if (r->defined)
+        table_real(w, r->value);
     else
-        csv_text(w, NULL);
-    csv_real(w, r->numerator);
-    csv_real(w, r->denominator);
+        table_text(w, NULL);
+    /* A rate's parts are counts; the index's are points. */
+    if (c->share) {
+        table_int(w, (long long)r->numerator);
+        table_int(w, (long long)r->denominator);
+    } else {
+        table_real(w, r->numerator);
+        table_real(w, r->denominator);
+    }
 }
 
 static void ranks_free(void *ctx)
@@ -181,8 +191,8 @@ out:
 
 void rankings_get(struct request *req, struct response *res)
 {
-    static const char *const extra[] = {"metric", "format", NULL};
-    const char *values[2];
+    static const char *const extra[] = {"metric", "format", "lang", NULL};
+    const char *values[3];
     struct summary_params p;
     if (!read_summary_params(req, res, &p, extra, values))
         return;
@@ -219,8 +229,8 @@ void rankings_get(struct request *req, struct response *res)
                                         : "rebase");
         return;
     }
-    int csv = wants_csv(req, res, values[1]);
-    if (csv < 0)
+    struct table_answer as;
+    if (!read_table_answer(req, res, values[1], values[2], &as))
         return;
     struct unit_state *units = NULL;
     struct rank *ranks = NULL;
@@ -240,16 +250,21 @@ void rankings_get(struct request *req, struct response *res)
     for (size_t i = 0; i < n && ranks[i].defined; i++, ranked++)
         ranks[i].rank =
             i > 0 && ranks[i].value == ranks[i - 1].value ? ranks[i - 1].rank : (long)i + 1;
-    if (csv) {
+    if (as.format != FORMAT_JSON) {
         struct ranks_csv *c = malloc(sizeof(*c));
         if (!c) {
             answer_short_of_memory(res);
             goto out;
         }
-        *c = (struct ranks_csv){ranks, n, units};
-        ranks = NULL; /* the stream owns them now */
+        *c = (struct ranks_csv){ranks, n, units, metric != NULL};
+        ranks = NULL; /* the answer owns them now */
         units = NULL;
-        response_stream(res, n, ranks_row, ranks_free, c);
+        struct table_notes notes = {"rankings",
+                                    "Xếp hạng đơn vị",
+                                    "Rankings of units",
+                                    &p,
+                                    {{"metric", values[0]}, {NULL, NULL}}};
+        respond_table(res, &as, &notes, n, ranks_row, ranks_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

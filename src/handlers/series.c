@@ -11,6 +11,7 @@
 #include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/handlers/tables.h"
 
 enum interval { DAY, WEEK, MONTH, QUARTER, YEAR };
 static const char *const intervals[] = {"day", "week", "month", "quarter", "year", NULL};
@@ -44,22 +45,27 @@ struct points_csv {
     int to;
 };
 
-static void points_row(void *ctx, size_t row, struct csv_writer *w)
+/* Writes a day as a date cell. */
+static void day_cell(struct table_writer *w, int day)
+{
+    int y, m, d;
+    ltime_civil(day, &y, &m, &d);
+    table_date(w, y, m, d);
+}
+
+static void points_row(void *ctx, size_t row, struct table_writer *w)
 {
     const struct points_csv *c = ctx;
-    char from[11], to[11];
     if (row == 0) {
-        csv_text(w, "from");
-        csv_text(w, "to");
-        csv_counter_header(w);
+        table_text(w, column_header("from", w->lang));
+        table_text(w, column_header("to", w->lang));
+        table_counter_header(w);
         return;
     }
     size_t k = row - 1;
-    ltime_format_day(c->starts[k], from);
-    ltime_format_day(k + 1 < c->n ? c->starts[k + 1] - 1 : c->to, to);
-    csv_text(w, from);
-    csv_text(w, to);
-    csv_counter_row(w, &c->points[k]);
+    day_cell(w, c->starts[k]);
+    day_cell(w, k + 1 < c->n ? c->starts[k + 1] - 1 : c->to);
+    table_counter_row(w, &c->points[k]);
 }
 
 static void points_free(void *ctx)
@@ -72,8 +78,8 @@ static void points_free(void *ctx)
 
 void series_get(struct request *req, struct response *res)
 {
-    static const char *const extra[] = {"interval", "format", NULL};
-    const char *values[2];
+    static const char *const extra[] = {"interval", "format", "lang", NULL};
+    const char *values[3];
     struct summary_params p;
     if (!read_summary_params(req, res, &p, extra, values))
         return;
@@ -92,8 +98,8 @@ void series_get(struct request *req, struct response *res)
                          "A series is of one group: use the filters, not group_by.", "group_by");
         return;
     }
-    int csv = wants_csv(req, res, values[1]);
-    if (csv < 0)
+    struct table_answer as;
+    if (!read_table_answer(req, res, values[1], values[2], &as))
         return;
     /* At most max_query_days intervals (days), so the starts fit. */
     size_t n = 0, cap = (size_t)(p.to - p.from) + 2;
@@ -114,7 +120,7 @@ void series_get(struct request *req, struct response *res)
     if (answer_failure(res, st, param, reason))
         goto out;
     char from[11], to[11];
-    if (csv) {
+    if (as.format != FORMAT_JSON) {
         struct points_csv *c = malloc(sizeof(*c));
         if (!c) {
             answer_short_of_memory(res);
@@ -123,7 +129,9 @@ void series_get(struct request *req, struct response *res)
         *c = (struct points_csv){starts, points, n, p.to};
         starts = NULL; /* the stream owns them now */
         points = NULL;
-        response_stream(res, n, points_row, points_free, c);
+        struct table_notes notes = {
+            "series", "Số liệu theo kỳ", "Series", &p, {{"interval", intervals[iv]}, {NULL, NULL}}};
+        respond_table(res, &as, &notes, n, points_row, points_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tthc/base/csv_writer.h"
 #include "tthc/base/jtext.h"
 #include "tthc/base/text.h"
 #include "tthc/domain/ltime.h"
@@ -13,36 +12,36 @@
 #include "tthc/handlers/app.h"
 #include "tthc/handlers/handlers.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/handlers/tables.h"
 
 /* The first day without a district level (domain.md, "Units and levels"). */
 #define DISTRICTS_ABOLISHED "2025-07-01"
 
 /* A summary's groups as CSV rows (ctx: the groups): key, name, the dossier counters and
  * rates. */
-static void groups_row(void *ctx, size_t row, struct csv_writer *w)
+static void groups_row(void *ctx, size_t row, struct table_writer *w)
 {
     const struct summary_group *g = ctx;
     if (row == 0) {
-        csv_text(w, "key");
-        csv_text(w, "name");
-        csv_counter_header(w);
+        table_text(w, column_header("key", w->lang));
+        table_text(w, column_header("name", w->lang));
+        table_counter_header(w);
         return;
     }
-    csv_text(w, g[row - 1].key);
-    csv_text(w, g[row - 1].name);
-    csv_counter_row(w, &g[row - 1].counters);
+    table_text(w, g[row - 1].key);
+    table_text(w, g[row - 1].name);
+    table_counter_row(w, &g[row - 1].counters);
 }
 
 void summary_get(struct request *req, struct response *res)
 {
     struct summary_params p;
     char reason[256];
-    static const char *const extra[] = {"format", NULL};
-    const char *format;
-    if (!read_summary_params(req, res, &p, extra, &format))
-        return;
-    int csv = wants_csv(req, res, format);
-    if (csv < 0)
+    static const char *const extra[] = {"format", "lang", NULL};
+    const char *values[2];
+    struct table_answer as;
+    if (!read_summary_params(req, res, &p, extra, values) ||
+        !read_table_answer(req, res, values[0], values[1], &as))
         return;
     const char *param = NULL;
     struct summary_group *groups = NULL;
@@ -51,9 +50,14 @@ void summary_get(struct request *req, struct response *res)
                                           &param, reason, sizeof(reason));
     if (answer_failure(res, st, param, reason))
         return;
-    if (csv) {
-        /* One row per group (one in all without group_by), streamed; the stream owns them. */
-        response_stream(res, n, groups_row, free, groups);
+    if (as.format != FORMAT_JSON) {
+        /* One row per group (one in all without group_by); the answer owns them. */
+        struct table_notes notes = {"summary",
+                                    "Tổng hợp hồ sơ thủ tục hành chính",
+                                    "Administrative procedure dossiers",
+                                    &p,
+                                    {{NULL, NULL}}};
+        respond_table(res, &as, &notes, n, groups_row, free, groups);
         return;
     }
     cJSON *o = cJSON_CreateObject();

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "tthc/base/xlsx.h"
 #include "tthc/handlers/app.h"
 #include "tthc/http/gzip.h"
 #include "tthc/http/keys.h"
@@ -357,9 +358,12 @@ void policy_after(struct policy *p, struct request *req, struct response *res)
     response_header(res, "Vary", "Accept, Accept-Encoding%s%s",
                     cfg->cors_origins[0] ? ", Origin" : "",
                     cfg->read_requires_key ? ", Authorization" : "");
-    /* Streams go out as they are written: no gzip, so no body is held whole. */
+    /* Streams go out as they are written: no gzip, so no body is held whole. A spreadsheet
+     * is a zip already: gzip would gain nothing. */
+    bool zipped = res->content_type && strcmp(res->content_type, XLSX_CONTENT_TYPE) == 0;
     bool compress = res->status != 304 && res->status != 204 && res->body && !res->stream &&
-                    res->len >= cfg->gzip_min_bytes && gzip_accepted(req->accept_encoding);
+                    !zipped && res->len >= cfg->gzip_min_bytes &&
+                    gzip_accepted(req->accept_encoding);
     bool tagged = res->status == 200 && req->etag[0];
     char etag[80];
     if (tagged) {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "tthc/base/csv_writer.h"
+#include "tthc/base/table.h"
 #include "tthc/http/observe.h"
 
 static double since(const struct timespec *t0)
@@ -20,9 +20,9 @@ static double since(const struct timespec *t0)
 
 /* A CSV body being sent: rows are written into w as the client reads. */
 struct stream {
-    struct response res; /* its stream, stream_free and stream_ctx */
-    struct csv_writer w;
-    size_t sent; /* bytes of w already handed to libmicrohttpd */
+    struct response res;   /* its stream, stream_free and stream_ctx */
+    struct table_writer t; /* CSV: its text in t.csv */
+    size_t sent;           /* bytes of w already handed to libmicrohttpd */
     size_t row;
     bool done;
 };
@@ -32,26 +32,27 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct stream *s = cls;
     /* Refill with whole rows until there is a block to send or the rows are done. */
-    while (s->w.b.len - s->sent < max && !s->done) {
-        if (s->sent == s->w.b.len) {
-            buf_reset(&s->w.b);
+    struct buf *b = &s->t.csv.b;
+    while (b->len - s->sent < max && !s->done) {
+        if (s->sent == b->len) {
+            buf_reset(b);
             s->sent = 0;
         }
         if (s->row > s->res.stream_rows) {
             s->done = true;
         } else {
-            s->res.stream(s->res.stream_ctx, s->row++, &s->w);
-            csv_end_row(&s->w);
+            s->res.stream(s->res.stream_ctx, s->row++, &s->t);
+            table_end_row(&s->t);
         }
-        if (s->w.b.error)
+        if (b->error)
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
-    size_t n = s->w.b.len - s->sent;
+    size_t n = b->len - s->sent;
     if (n == 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
     if (n > max)
         n = max;
-    memcpy(buf, s->w.b.s + s->sent, n);
+    memcpy(buf, b->s + s->sent, n);
     s->sent += n;
     return (ssize_t)n;
 }
@@ -60,7 +61,7 @@ static void stream_end(void *cls)
 {
     struct stream *s = cls;
     response_stream_drop(&s->res);
-    buf_free(&s->w.b);
+    buf_free(&s->t.csv.b);
     free(s);
 }
 
@@ -106,7 +107,8 @@ enum MHD_Result reply_send(struct MHD_Connection *conn, struct request_ctx *ctx,
         }
         s->res = *res;
         res->stream = NULL; /* the stream owns the context now */
-        csv_writer_init(&s->w);
+        csv_writer_init(&s->t.csv);
+        s->t.lang = res->stream_lang;
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s,
                                               stream_end);
         if (!r) {

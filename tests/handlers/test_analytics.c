@@ -594,10 +594,11 @@ END_TEST
 START_TEST(series_csv)
 {
     struct http_response r;
-    get_csv("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10&format=csv", NULL, &r);
-    /* The BOM, a header, one row per point, CRLF after every row. Rates print with %.17g:
-     * 1/3 is 0.33333333333333331 and 2/3 is 0.66666666666666663; a null rate is empty.
-     * The figures are those of series_month_figures. */
+    get_csv("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10&format=csv&lang=en", NULL,
+            &r);
+    /* The BOM, a header (lang=en: the JSON's names), one row per point, CRLF after every row. Rates
+     * print with %.17g: 1/3 is 0.33333333333333331 and 2/3 is 0.66666666666666663; a null rate is
+     * empty. The figures are those of series_month_figures. */
     static const char want[] =
         "\xEF\xBB\xBF"
         "from,to,total,carried_over,received,received_online,received_in_person,received_postal,"
@@ -616,8 +617,8 @@ START_TEST(series_csv)
 
     /* Accept: text/csv asks for the same body. */
     struct http_response a;
-    get_csv("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10", "Accept: text/csv\r\n",
-            &a);
+    get_csv("/api/v1/series?interval=month&from=2024-01-15&to=2024-04-10&lang=en",
+            "Accept: text/csv\r\n", &a);
     ck_assert_str_eq(a.body, want);
     http_response_free(&a);
 }
@@ -762,7 +763,7 @@ END_TEST
 START_TEST(rankings_csv)
 {
     struct http_response r;
-    get_csv("/api/v1/rankings?metric=on_time_rate&level=commune&format=csv" MAY, NULL, &r);
+    get_csv("/api/v1/rankings?metric=on_time_rate&level=commune&format=csv&lang=en" MAY, NULL, &r);
     /* The figures of rankings_on_time_rate; C1's name has a comma and is quoted; C4's rank
      * and value are empty. */
     static const char want[] = "\xEF\xBB\xBF"
@@ -970,8 +971,8 @@ END_TEST
 START_TEST(summary_csv_format_and_accept)
 {
     struct http_response a, b;
-    get_csv("/api/v1/summary?" SPRING "&format=csv", NULL, &a);
-    get_csv("/api/v1/summary?" SPRING, "Accept: text/csv\r\n", &b);
+    get_csv("/api/v1/summary?" SPRING "&format=csv&lang=en", NULL, &a);
+    get_csv("/api/v1/summary?" SPRING "&lang=en", "Accept: text/csv\r\n", &b);
     ck_assert_str_eq(a.body, b.body);
     /* One row without group_by, key and name empty; the counters of Form 06's grand total
      * (form06_rows_by_level); CRLF line ends. */
@@ -1063,7 +1064,7 @@ END_TEST
 START_TEST(summary_csv_group_by_level)
 {
     struct http_response r;
-    get_csv("/api/v1/summary?" SPRING "&group_by=level&format=csv", NULL, &r);
+    get_csv("/api/v1/summary?" SPRING "&group_by=level&format=csv&lang=en", NULL, &r);
     /* One row per level, the counters of Form 06's level totals. Rates: province S7 early,
      * online, paid online: 1, 0, 0/1, null, 1, 1, 1. District S5 open and overdue: null, null,
      * 0/1, 1/1, 1, null, null. Communes: 2/4, 2/4, late share 2/5 (0.4: 15 digits read

@@ -191,7 +191,7 @@ START_TEST(point_time)
     struct http_response r;
     ck_assert_int_eq(http_request(srv.port, "GET",
                                   "/api/v1/series?interval=week&from=2024-03-27&to=2024-04-10"
-                                  "&format=csv",
+                                  "&format=csv&lang=en",
                                   NULL, NULL, &r),
                      0);
     ck_assert_int_eq(r.status, 200);

@@ -231,9 +231,10 @@ END_TEST
 START_TEST(csv_rows)
 {
     struct http_response r;
-    ck_assert_int_eq(
-        http_request(t.port, "GET", "/api/v1/index766?" MARCH "&unit=T&format=csv", NULL, NULL, &r),
-        0);
+    ck_assert_int_eq(http_request(t.port, "GET",
+                                  "/api/v1/index766?" MARCH "&unit=T&format=csv&lang=en", NULL,
+                                  NULL, &r),
+                     0);
     ck_assert_int_eq(r.status, 200);
     char ct[128];
     ck_assert_str_eq(http_header(&r, "content-type", ct, sizeof(ct)), "text/csv; charset=utf-8");

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "tthc/base/jtext.h"
+#include "tthc/base/table.h"
 
 /* Counts of dossiers over one period, for one group. */
 struct counters {
@@ -53,6 +54,7 @@ struct counter_def {
     const char *name; /* within its block */
     enum block block;
     size_t offset;
+    const char *name_vi; /* its header in Vietnamese tables; NULL for those no table shows */
 };
 
 /* A rate: the sum of up to two counters over another; null when the denominator is 0. */
@@ -90,6 +92,19 @@ int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks);
 /* The same members as text, byte for byte as cJSON prints what metrics_add_json adds (without
  * the braces around them), for answers with thousands of groups. */
 void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks);
+
+/* The headers of the tables' columns (CSV and spreadsheet answers, `lang`): in English, the
+ * column's id, which is the JSON member of the same value; in Vietnamese, the names of this
+ * table (the counters' and rates' own Vietnamese names, and column_defs for the other columns).
+ * A column whose id the table does not know keeps its id. */
+struct column_def {
+    const char *id, *name_vi;
+};
+extern const struct column_def column_defs[];
+extern const size_t column_defs_count;
+const char *column_header(const char *id, enum table_lang lang);
+const char *counter_header(const struct counter_def *d, enum table_lang lang);
+const char *rate_header(const struct rate_def *r, enum table_lang lang);
 
 #define BLOCKS_ALL ((1u << BLOCK_COUNT) - 1)
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "tthc/base/csv_writer.h"
+#include "tthc/base/table.h"
 #include "tthc/domain/vocab.h"
 
 struct app;
@@ -58,10 +59,12 @@ struct response {
     } headers[HTTP_MAX_HEADERS];
     int nheaders;
     /* A CSV body written row by row as the client reads it, instead of body/len: stream(ctx,
-     * i, w) writes the cells of row i into w (0 is the header, then stream_rows rows; the
-     * server ends each row); stream_free(ctx) runs when the answer is done (or dropped). */
-    void (*stream)(void *ctx, size_t row, struct csv_writer *w);
+     * i, w) writes the cells of row i into w (0 is the header, in stream_lang, then
+     * stream_rows rows; the server ends each row); stream_free(ctx) runs when the answer is
+     * done (or dropped). */
+    void (*stream)(void *ctx, size_t row, struct table_writer *w);
     size_t stream_rows;
+    enum table_lang stream_lang;
     void (*stream_free)(void *ctx);
     void *stream_ctx;
     /* Records a load stored, for the server's counters (/metrics): kind and how many. */
@@ -75,10 +78,10 @@ struct response {
 /* True if an Accept header value asks for text/csv (any case, not with q=0). */
 bool accepts_csv(const char *accept);
 
-/* Hands a CSV stream of a header and rows data rows to res (200, text/csv). The response owns
- * ctx from here on. */
-void response_stream(struct response *res, size_t rows,
-                     void (*stream)(void *, size_t, struct csv_writer *),
+/* Hands a CSV stream of a header (in lang) and rows data rows to res (200, text/csv). The
+ * response owns ctx from here on. */
+void response_stream(struct response *res, size_t rows, enum table_lang lang,
+                     void (*stream)(void *, size_t, struct table_writer *),
                      void (*stream_free)(void *), void *ctx);
 /* Drops a stream that will not be sent (a 304, an error): frees its context. */
 void response_stream_drop(struct response *res);

@@ -1,7 +1,7 @@
 /* The handlers' shared plumbing, written once: the request's database connection, the answers
  * every handler gives when something fails (an unknown filter, a database that cannot answer, a
  * server short of memory), the summary's parameters read from the query, the choice of JSON or
- * CSV, and the CSV columns of the dossier counters.
+ * CSV (tables.h adds the spreadsheet and the headers' language for the tabular answers).
  */
 #ifndef TTHC_HANDLERS_PLUMBING_H
 #define TTHC_HANDLERS_PLUMBING_H
@@ -36,9 +36,6 @@ bool answer_failure(struct response *res, enum query_status st, const char *para
                     const char *reason);
 /* Answers 200 with the CSV text of w (or 503 if it ran out of memory). */
 void respond_csv(struct response *res, struct csv_writer *w);
-/* The dossier counters and rates as CSV columns: their names, and one group's values. */
-void csv_counter_header(struct csv_writer *w);
-void csv_counter_row(struct csv_writer *w, const struct counters *k);
 
 /* A 400 naming the first query parameter, if the request has any: for routes that take none.
  * Returns 1 if it answered. */
