@@ -4,7 +4,7 @@
 Loads a province with two communes and four dossiers, asks each tabular read (the grouped
 summary, a series, a ranking, Form 06, the national index) for format=xlsx and for JSON, has
 ssconvert turn each spreadsheet into gnumeric's XML, and checks what a person opening it would
-see: the title and notes (period, filters, when computed) above the table, the header row in
+see: the title and notes (period, filters, data as of) above the table, the header row in
 Vietnamese (English with lang=en), bold, wrapped and frozen, an autofilter over the table, every
 column given a width that holds its text, numbers as numbers equal to the JSON's, rates and
 shares as numbers with a percent format equal to the JSON's fractions, days as dates, booleans
@@ -178,7 +178,7 @@ def common(name, s, header, first_headers, ncols, period="2024-03-01 đến 2024
     check(name + ": the title is the first row, bold", s.text(0, 0) != "" and
           s.style(0, 0)["bold"], s.text(0, 0))
     check(name + ": the period in the notes", n.get("Kỳ báo cáo") == period, n)
-    check(name + ": when it was computed", n.get("Thời điểm tính", "").endswith("+07:00"), n)
+    check(name + ": when the data was written", n.get("Số liệu cập nhật lúc", "").endswith("+07:00"), n)
     head = s.row(header)
     check(name + ": the header row", head[:len(first_headers)] == first_headers and
           len(head) == ncols, head)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -68,7 +69,7 @@ static void check(struct xlsx *x, lxw_error e)
     }
 }
 
-struct xlsx *xlsx_open(const char *sheet, const char *title)
+struct xlsx *xlsx_open(const char *sheet, const char *title, int64_t created)
 {
     struct xlsx *x = calloc(1, sizeof(*x));
     if (!x)
@@ -91,6 +92,10 @@ struct xlsx *xlsx_open(const char *sheet, const char *title)
      * rows takes no more memory than one of ten; its own temporary files go beside ours. */
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)dir};
     x->book = workbook_new_opt(x->path, &opt);
+    /* libxlsxwriter writes the time of building for a created time of 0. */
+    lxw_doc_properties props = {.created = created > 0 ? (time_t)created : 1};
+    if (x->book)
+        check(x, workbook_set_properties(x->book, &props));
     x->sheet = x->book ? workbook_add_worksheet(x->book, sheet) : NULL;
     if (!x->sheet) {
         log_error("xlsx: cannot start a workbook in %s", dir);

@@ -239,7 +239,7 @@ const struct column_def column_defs[] = {
     {"metric", "Chỉ tiêu xếp hạng"},
     {"interval", "Chu kỳ"},
     {"version", "Phiên bản"},
-    {"computed_at", "Thời điểm tính"},
+    {"data_as_of", "Số liệu cập nhật lúc"},
 };
 const size_t column_defs_count = sizeof(column_defs) / sizeof(column_defs[0]);
 

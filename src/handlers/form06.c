@@ -174,7 +174,7 @@ void form06_get(struct request *req, struct response *res)
                                     "Form 06/VPCP/KSTT (Circular 01/2020/TT-VPCP)",
                                     &p,
                                     {{NULL, NULL}}};
-        respond_table(res, &as, &notes, fc->n, form_row_csv, form_free, fc);
+        respond_table(req, res, &as, &notes, fc->n, form_row_csv, form_free, fc);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

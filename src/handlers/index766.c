@@ -241,7 +241,8 @@ void index766_get(struct request *req, struct response *res)
                                     "766/QĐ-TTg)",
                                     &p,
                                     {{"version", t->version}, {NULL, NULL}}};
-        respond_table(res, &as, &notes, ic->n * INDEX766_INDICATORS, index_row, index_free, ic);
+        respond_table(req, res, &as, &notes, ic->n * INDEX766_INDICATORS, index_row, index_free,
+                      ic);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

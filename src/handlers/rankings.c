@@ -264,7 +264,7 @@ void rankings_get(struct request *req, struct response *res)
                                     "Rankings of units",
                                     &p,
                                     {{"metric", values[0]}, {NULL, NULL}}};
-        respond_table(res, &as, &notes, n, ranks_row, ranks_free, c);
+        respond_table(req, res, &as, &notes, n, ranks_row, ranks_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

@@ -131,7 +131,7 @@ void series_get(struct request *req, struct response *res)
         points = NULL;
         struct table_notes notes = {
             "series", "Số liệu theo kỳ", "Series", &p, {{"interval", intervals[iv]}, {NULL, NULL}}};
-        respond_table(res, &as, &notes, n, points_row, points_free, c);
+        respond_table(req, res, &as, &notes, n, points_row, points_free, c);
         goto out;
     }
     cJSON *o = cJSON_CreateObject();

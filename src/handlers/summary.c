@@ -57,7 +57,7 @@ void summary_get(struct request *req, struct response *res)
                                     "Administrative procedure dossiers",
                                     &p,
                                     {{NULL, NULL}}};
-        respond_table(res, &as, &notes, n, groups_row, free, groups);
+        respond_table(req, res, &as, &notes, n, groups_row, free, groups);
         return;
     }
     cJSON *o = cJSON_CreateObject();

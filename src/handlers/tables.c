@@ -8,7 +8,10 @@
 #include "tthc/base/xlsx.h"
 #include "tthc/domain/ltime.h"
 #include "tthc/domain/vocab.h"
+#include "tthc/engine/engine.h"
+#include "tthc/handlers/app.h"
 #include "tthc/handlers/plumbing.h"
+#include "tthc/storage/rows.h"
 
 bool read_table_answer(struct request *req, struct response *res, const char *format,
                        const char *lang, struct table_answer *out)
@@ -35,12 +38,28 @@ bool read_table_answer(struct request *req, struct response *res, const char *fo
     return true;
 }
 
+/* When the data the answer was counted from was last written: the time of the engine's
+ * generation (seconds since the epoch), or 0 when it is not recorded. The ETag follows the
+ * generation, so one ETag is one spreadsheet, byte for byte. */
+static int64_t data_time(struct request *req)
+{
+    struct app *app = req->app;
+    struct db_conn *c = request_conn(req);
+    int64_t g = c ? engine_generation(app->engine, c) : -1;
+    char at[32];
+    struct ltime t;
+    if (g <= 0 || rows_generation_time(c, g, at, sizeof(at)) != 1 || ltime_parse(at, &t) != 0)
+        return 0;
+    return t.epoch;
+}
+
 /* The notes above a spreadsheet's table: the period, each filter given, the further
- * parameters, and when it was computed. */
-static void write_notes(struct xlsx *x, const struct table_notes *n, enum table_lang lang)
+ * parameters, and when the data was last written (data_at, 0 when unknown). */
+static void write_notes(struct xlsx *x, const struct table_notes *n, enum table_lang lang,
+                        int64_t data_at)
 {
     const struct summary_params *p = n->p;
-    char from[11], to[11], period[64], now[32];
+    char from[11], to[11], period[64], when[32];
     ltime_format_day(p->from, from);
     ltime_format_day(p->to, to);
     snprintf(period, sizeof(period), lang == TABLE_VI ? "%s đến %s" : "%s to %s", from, to);
@@ -62,11 +81,14 @@ static void write_notes(struct xlsx *x, const struct table_notes *n, enum table_
     for (size_t e = 0; e < 3 && n->extra[e][0]; e++)
         if (n->extra[e][1])
             xlsx_note(x, column_header(n->extra[e][0], lang), n->extra[e][1]);
-    ltime_format_local((int64_t)time(NULL), now);
-    xlsx_note(x, column_header("computed_at", lang), now);
+    if (data_at > 0)
+        ltime_format_local(data_at, when);
+    else
+        snprintf(when, sizeof(when), "%s", lang == TABLE_VI ? "không rõ" : "unknown");
+    xlsx_note(x, column_header("data_as_of", lang), when);
 }
 
-void respond_table(struct response *res, const struct table_answer *a,
+void respond_table(struct request *req, struct response *res, const struct table_answer *a,
                    const struct table_notes *notes, size_t rows,
                    void (*row)(void *, size_t, struct table_writer *), void (*row_free)(void *),
                    void *ctx)
@@ -87,14 +109,15 @@ void respond_table(struct response *res, const struct table_answer *a,
                          "format");
         return;
     }
+    int64_t data_at = data_time(req);
     struct xlsx *x =
-        xlsx_open(notes->name, a->lang == TABLE_VI ? notes->title_vi : notes->title_en);
+        xlsx_open(notes->name, a->lang == TABLE_VI ? notes->title_vi : notes->title_en, data_at);
     if (!x) {
         row_free(ctx);
         answer_unavailable(res, "The spreadsheet cannot be built now; try again later.");
         return;
     }
-    write_notes(x, notes, a->lang);
+    write_notes(x, notes, a->lang, data_at);
     xlsx_begin_table(x);
     struct table_writer w = {.xlsx = x, .lang = a->lang};
     for (size_t i = 0; i <= rows; i++) {

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The rows a sheet can hold (Excel's limit, and libxlsxwriter's). */
 #define XLSX_ROWS_MAX 1048576u
@@ -24,9 +25,11 @@ struct xlsx;
 enum xlsx_number { XLSX_INTEGER, XLSX_REAL, XLSX_PERCENT };
 
 /* Starts a book whose one sheet is named sheet (at most 31 characters, none of []:*?/\) and
- * whose first row is title. NULL if the temporary file cannot be made (logged). The caller
- * ends it with xlsx_finish or xlsx_discard. */
-struct xlsx *xlsx_open(const char *sheet, const char *title);
+ * whose first row is title, created at `created` (seconds since the epoch; 0 when unknown,
+ * written as 1970-01-01T00:00:01Z): never the time of building, so that the same data makes
+ * the same bytes. NULL if the temporary file cannot be made (logged). The caller ends it with
+ * xlsx_finish or xlsx_discard. */
+struct xlsx *xlsx_open(const char *sheet, const char *title, int64_t created);
 /* A note above the table: label in the first column, value in the second. */
 void xlsx_note(struct xlsx *x, const char *label, const char *value);
 /* Leaves a blank row and starts the table: the next row written is its header. */

@@ -1,7 +1,7 @@
 /* The tabular answers (the grouped summary, series, rankings, Form 06, the national index) in
  * their three formats: JSON (each handler's own), CSV (streamed as the client reads) and a
  * spreadsheet (xlsx, built whole on the worker, then sent). Here: reading `format` and `lang`,
- * the CSV stream or the spreadsheet with its notes (period, filters, when computed) above the
+ * the CSV stream or the spreadsheet with its notes (period, filters, data as of) above the
  * table, and the dossier counters' columns every summary-shaped table shares. The handlers
  * write each row once, through base/table.h, whatever the format.
  */
@@ -44,7 +44,7 @@ struct table_notes {
  * in a->lang): as a CSV stream (the response owns ctx from here on), or as a spreadsheet built
  * now with the notes above it (ctx freed here). row_free(ctx) frees it either way. A
  * spreadsheet that cannot hold the rows is a 400; one that cannot be built, a 503. */
-void respond_table(struct response *res, const struct table_answer *a,
+void respond_table(struct request *req, struct response *res, const struct table_answer *a,
                    const struct table_notes *notes, size_t rows,
                    void (*row)(void *, size_t, struct table_writer *), void (*row_free)(void *),
                    void *ctx);
