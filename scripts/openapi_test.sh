@@ -41,15 +41,7 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1
 dir=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
-pass=0
-fail=0
-check() { # check NAME STATUS OUTPUT
-    if [ "$2" -eq 0 ]; then
-        pass=$((pass + 1)); echo "ok   $1"
-    else
-        fail=$((fail + 1)); echo "FAIL $1:"; printf '%s\n' "$3" | sed 's/^/     /'
-    fi
-}
+. "$root/scripts/serve_lib.sh"
 
 out=$(cd "$root" && "$tools/.bin/redocly" lint --config tests/openapi/redocly.yaml \
     --format stylish docs/openapi.json 2>&1)
@@ -64,19 +56,10 @@ fi
 admin=$("$tthc" key create --db "$dir/t.db" --name openapi --scope admin --rate-exempt 2>/dev/null)
 reader=$("$tthc" key create --db "$dir/t.db" --name reader --scope read --rate-exempt 2>/dev/null)
 limited=$("$tthc" key create --db "$dir/t.db" --name limited --scope read 2>/dev/null)
-# Port 0: the kernel picks a free one, which the start-up line names. A small body cap and
-# burst make 413 and 429 cheap to reach; one allowed origin makes the preflights real.
-TTHC_ACCESS_LOG=0 "$tthc" serve --db "$dir/t.db" --listen 127.0.0.1:0 --max-body-bytes 65536 \
-    --rate-burst 20 --rate-per-second 1 --cors-origins http://allowed.test 2>"$dir/serve.log" &
-server=$!
-port=""
-for _ in $(seq 300); do
-    port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/serve.log" | head -1)
-    [ -n "$port" ] && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
+# A small body cap and burst make 413 and 429 cheap to reach; one allowed origin makes the
+# preflights real.
+if ! serve_on_free_port "$tthc" "$dir/t.db" "$dir/serve.log" --max-body-bytes 65536 \
+    --rate-burst 20 --rate-per-second 1 --cors-origins http://allowed.test; then
     check "tthc serve starts" 1 "$(tail -5 "$dir/serve.log")"
     echo "openapi: $pass passed, $fail failed"
     exit 1

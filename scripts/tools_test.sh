@@ -10,15 +10,7 @@ tthc=$(realpath "${1:-build/tthc}")
 dir=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
-pass=0
-fail=0
-check() { # check NAME STATUS OUTPUT
-    if [ "$2" -eq 0 ]; then
-        pass=$((pass + 1)); echo "ok   $1"
-    else
-        fail=$((fail + 1)); echo "FAIL $1:"; printf '%s\n' "$3" | sed 's/^/     /'
-    fi
-}
+. "$root/scripts/serve_lib.sh"
 
 # nginx: the file as shipped, only its certificate paths pointed at a key made here.
 for tool in nginx openssl promtool; do
@@ -39,15 +31,8 @@ check "nginx -t accepts config/nginx.conf" $? "$out"
 # promtool: /metrics after 200s, a 400, a 404, a 304 and a load.
 "$tthc" migrate --db "$dir/t.db" >/dev/null 2>&1
 key=$("$tthc" key create --db "$dir/t.db" --name tools --scope admin 2>/dev/null)
-# Port 0: the kernel picks a free one, which the start-up line names.
-TTHC_ACCESS_LOG=0 "$tthc" serve --db "$dir/t.db" --listen 127.0.0.1:0 2>"$dir/serve.log" &
-server=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/serve.log" | head -1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+serve_on_free_port "$tthc" "$dir/t.db" "$dir/serve.log" ||
+    check "tthc serve starts" 1 "$(tail -5 "$dir/serve.log")"
 url="localhost:$port"
 curl -s -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d '{"code":"P","name":"Tỉnh","level":"province","parent_code":null}' "$url/api/v1/units"

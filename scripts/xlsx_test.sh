@@ -14,15 +14,8 @@ command -v ssconvert >/dev/null || { echo "xlsx: ssconvert is missing (scripts/d
 
 "$tthc" migrate --db "$dir/t.db" >/dev/null 2>&1
 key=$("$tthc" key create --db "$dir/t.db" --name xlsx --scope admin 2>/dev/null)
-# Port 0: the kernel picks a free one, which the start-up line names.
-TTHC_ACCESS_LOG=0 "$tthc" serve --db "$dir/t.db" --listen 127.0.0.1:0 2>"$dir/serve.log" &
-server=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/serve.log" | head -1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "xlsx: the server did not start"; cat "$dir/serve.log"; exit 1; }
+. "$root/scripts/serve_lib.sh"
+serve_on_free_port "$tthc" "$dir/t.db" "$dir/serve.log" ||
+    { echo "xlsx: the server did not start"; cat "$dir/serve.log"; exit 1; }
 # Ssconvert writes its settings under HOME; keep them out of the user's.
 HOME="$dir" python3 "$root/scripts/xlsx_check.py" "http://127.0.0.1:$port" "$key" "$dir"

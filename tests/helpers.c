@@ -397,6 +397,20 @@ int http_request(unsigned port, const char *method, const char *path, const char
                              out);
 }
 
+void http_post_stored(unsigned port, const char *kind, const char *ctype, const char *body,
+                      int stored)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/%s", kind);
+    struct http_response r;
+    ck_assert_int_eq(http_request(port, "POST", path, ctype, body, &r), 0);
+    ck_assert_msg(r.status == 200, "POST %s: %d %s", path, r.status, r.body);
+    cJSON *j = parse(r.body);
+    ck_assert_msg(json_num(j, "stored", NULL) == stored, "POST %s: %s", path, r.body);
+    cJSON_Delete(j);
+    http_response_free(&r);
+}
+
 void test_key_create(struct test_server *t, const char *name, int scope, char *buf, size_t len)
 {
     struct db_conn *c;

@@ -89,6 +89,11 @@ int http_request_with(unsigned port, const char *method, const char *path, const
 int http_request(unsigned port, const char *method, const char *path, const char *content_type,
                  const char *body, struct http_response *out);
 
+/* POSTs body (of content type ctype) to /api/v1/KIND with the test key; the test fails unless
+ * the answer is 200 with "stored": stored. */
+void http_post_stored(unsigned port, const char *kind, const char *ctype, const char *body,
+                      int stored);
+
 /* GET path on a new connection; the test fails unless the answer has status and a JSON body,
  * which is returned parsed (the caller deletes it). */
 cJSON *http_get_json(unsigned port, const char *path, int status);

@@ -112,25 +112,10 @@ static const char *const METRICS[10] = {"on_time_rate",
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static void post(const char *kind, const char *ctype, const char *body, int stored)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/api/v1/%s", kind);
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "POST", path, ctype, body, &r), 0);
-    ck_assert_msg(r.status == 200, "POST %s: %d %s", path, r.status, r.body);
-    cJSON *j = cJSON_Parse(r.body);
-    ck_assert_ptr_nonnull(j);
-    ck_assert_msg(cJSON_GetObjectItem(j, "stored")->valueint == stored, "POST %s: %s", path,
-                  r.body);
-    cJSON_Delete(j);
-    http_response_free(&r);
-}
-
 /* Loads the units and the n dossiers of d over HTTP, as NDJSON. */
 static void load_data(const struct case_dossier *d, size_t n)
 {
-    post("units", "application/json", UNITS, 7);
+    http_post_stored(srv.port, "units", "application/json", UNITS, 7);
     char *body = calloc(n, 512);
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
@@ -149,7 +134,7 @@ static void load_data(const struct case_dossier *d, size_t n)
             len += (size_t)sprintf(body + len, ",\"online_payment\":\"%s\"", d[i].payment);
         len += (size_t)sprintf(body + len, "}\n");
     }
-    post("dossiers", "application/x-ndjson", body, (int)n);
+    http_post_stored(srv.port, "dossiers", "application/x-ndjson", body, (int)n);
     free(body);
 }
 
@@ -322,10 +307,10 @@ static void setup_series(void)
 {
     test_server_start(&srv, 0);
     load_data(SERIES, COUNT(SERIES));
-    post("feedback", "application/x-ndjson", FEEDBACK, 3);
-    post("ratings", "application/x-ndjson", RATINGS, 2);
-    post("payments", "application/x-ndjson", PAYMENTS, 2);
-    post("announcements", "application/x-ndjson", ANNOUNCEMENTS, 2);
+    http_post_stored(srv.port, "feedback", "application/x-ndjson", FEEDBACK, 3);
+    http_post_stored(srv.port, "ratings", "application/x-ndjson", RATINGS, 2);
+    http_post_stored(srv.port, "payments", "application/x-ndjson", PAYMENTS, 2);
+    http_post_stored(srv.port, "announcements", "application/x-ndjson", ANNOUNCEMENTS, 2);
 }
 
 static void teardown(void)
@@ -683,11 +668,12 @@ START_TEST(rankings_rank_after_a_tie_skips)
 {
     /* C4 now resolves R11 late (due 05-25, done 05-28): 0/1 = 0, after the two 0.5s: the
      * ranks run 1, 2, 2, 4 and four units are ranked. */
-    post("dossiers", "application/json",
-         "{\"code\":\"R11\",\"procedure_code\":\"1.001\",\"unit_code\":\"C4\",\"channel\":"
-         "\"online\",\"status\":\"done\",\"received_at\":\"2024-05-21\",\"due_at\":\"2024-05-25\","
-         "\"finished_at\":\"2024-05-28\"}",
-         1);
+    http_post_stored(
+        srv.port, "dossiers", "application/json",
+        "{\"code\":\"R11\",\"procedure_code\":\"1.001\",\"unit_code\":\"C4\",\"channel\":"
+        "\"online\",\"status\":\"done\",\"received_at\":\"2024-05-21\",\"due_at\":\"2024-05-25\","
+        "\"finished_at\":\"2024-05-28\"}",
+        1);
     cJSON *j =
         http_get_json(srv.port, "/api/v1/rankings?metric=on_time_rate&level=commune" MAY, 200);
     ck_assert_int_eq((int)json_num(j, "total", NULL), 4);

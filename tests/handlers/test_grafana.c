@@ -38,24 +38,11 @@ static const char DOSSIERS[] =
     "\"status\":\"processing\",\"received_at\":\"2024-03-27T08:00:00+07:00\",\"due_at\":"
     "\"2024-04-10\"}\n";
 
-static void post(const char *kind, const char *ctype, const char *body, int stored)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/api/v1/%s", kind);
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "POST", path, ctype, body, &r), 0);
-    ck_assert_msg(r.status == 200, "POST %s: %d %s", path, r.status, r.body);
-    cJSON *j = parse(r.body);
-    ck_assert_msg(json_num(j, "stored", NULL) == stored, "POST %s: %s", path, r.body);
-    cJSON_Delete(j);
-    http_response_free(&r);
-}
-
 static void setup(void)
 {
     test_server_start(&srv, 0);
-    post("units", "application/json", UNITS, 2);
-    post("dossiers", "application/x-ndjson", DOSSIERS, 3);
+    http_post_stored(srv.port, "units", "application/json", UNITS, 2);
+    http_post_stored(srv.port, "dossiers", "application/x-ndjson", DOSSIERS, 3);
 }
 
 static void teardown(void)

@@ -45,24 +45,11 @@ static const char *const reads[] = {
 };
 #define READS (sizeof(reads) / sizeof(reads[0]))
 
-static void post(const char *kind, const char *ctype, const char *body, int stored)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/api/v1/%s", kind);
-    struct http_response r;
-    ck_assert_int_eq(http_request(srv.port, "POST", path, ctype, body, &r), 0);
-    ck_assert_msg(r.status == 200, "POST %s: %d %s", path, r.status, r.body);
-    cJSON *j = parse(r.body);
-    ck_assert_msg(json_num(j, "stored", NULL) == stored, "POST %s: %s", path, r.body);
-    cJSON_Delete(j);
-    http_response_free(&r);
-}
-
 static void setup(void)
 {
     test_server_start(&srv, 0);
-    post("units", "application/json", UNITS, 2);
-    post("dossiers", "application/x-ndjson", DOSSIERS, 2);
+    http_post_stored(srv.port, "units", "application/json", UNITS, 2);
+    http_post_stored(srv.port, "dossiers", "application/x-ndjson", DOSSIERS, 2);
 }
 
 static void teardown(void)
