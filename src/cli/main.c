@@ -111,7 +111,7 @@ static int load_settings(const struct command *cmd, int argc, char **argv, struc
                          struct options *opt)
 {
     const char *name = cmd->name;
-    char err[512];
+    char err[4608];
     static char found[4096];
     memset(opt, 0, sizeof(*opt));
     for (int i = 0; i < argc; i++) {

@@ -65,7 +65,9 @@ struct codes {
 static int code_take(void *ctx, const char *code)
 {
     struct codes *k = ctx;
-    char *copy = code ? strdup(code) : NULL;
+    if (!code)
+        return 0; /* the look stopped short: read_page takes resume */
+    char *copy = strdup(code);
     if (!copy || k->n == k->cap) {
         free(copy);
         return -1;
@@ -89,7 +91,9 @@ static int read_page(struct db_conn *c, const char *after, const char *unit_code
             goto out;
         }
     }
-    if (!k.v || db_dossier_codes(c, after, unit_code, limit + 1, code_take, &k) != 0)
+    char resume[CODE_MAX_BYTES];
+    if (!k.v || db_dossier_codes(c, after, unit_code, limit + 1, DOSSIER_CODES_SCAN, code_take, &k,
+                                 resume) != 0)
         goto out;
     *list = cJSON_CreateArray();
     if (!*list)
@@ -103,6 +107,8 @@ static int read_page(struct db_conn *c, const char *after, const char *unit_code
     }
     if (k.n > limit)
         snprintf(next, CODE_MAX_BYTES, "%s", k.v[limit - 1]);
+    else if (resume[0])
+        snprintf(next, CODE_MAX_BYTES, "%s", resume); /* fewer than limit, more may follow */
     rc = 1;
 out:
     if (rc != 1) {

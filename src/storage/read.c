@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tthc/base/log.h"
@@ -308,23 +309,44 @@ int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **o
 }
 
 int db_dossier_codes(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
-                     int (*take)(void *ctx, const char *code), void *ctx)
+                     size_t scan, int (*take)(void *ctx, const char *code), void *ctx, char *resume)
 {
-    /* Every code is at least one character, so "" is before them all. */
+    /* Every code is at least one character, so "" is before them all. Without a unit, the
+     * code's index gives the page; with one, the codes in order with each one's unit, looked
+     * at up to scan. */
     sqlite3_stmt *st =
-        db_stmt(c, "SELECT d.code FROM dossiers d WHERE d.code > ?1 AND (?2 IS NULL OR "
-                   "d.unit_id = (SELECT u.id FROM units u WHERE u.code = ?2)) "
-                   "ORDER BY d.code LIMIT ?3");
+        unit_code ? db_stmt(c, "SELECT d.code, d.unit_id = (SELECT u.id FROM units u WHERE u.code "
+                               "= ?2) FROM dossiers d WHERE d.code > ?1 ORDER BY d.code LIMIT ?3")
+                  : db_stmt(c, "SELECT d.code, 1 FROM dossiers d WHERE d.code > ?1 "
+                               "ORDER BY d.code LIMIT ?3");
+    resume[0] = '\0';
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
     if (unit_code)
         sqlite3_bind_text(st, 2, unit_code, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
-    int rc;
+    size_t look = unit_code ? scan : limit;
+    sqlite3_bind_int64(st, 3, look > INT64_MAX ? INT64_MAX : (sqlite3_int64)look);
+    int rc = SQLITE_DONE;
     bool stopped = false;
-    while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        stopped = take(ctx, (const char *)sqlite3_column_text(st, 0)) != 0;
+    size_t looked = 0, taken = 0;
+    char last[CODE_MAX_BYTES] = ""; /* the last code looked at (a row's text ends with the row) */
+    while (!stopped && taken < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        looked++;
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        if (unit_code)
+            snprintf(last, sizeof(last), "%s", code ? code : "");
+        if (sqlite3_column_int(st, 1)) {
+            stopped = take(ctx, code) != 0;
+            taken++;
+        }
+    }
+    if (taken == limit)
+        rc = SQLITE_DONE;
+    else if (!stopped && rc == SQLITE_DONE && unit_code && looked == look && last[0]) {
+        snprintf(resume, CODE_MAX_BYTES, "%s", last);
+        stopped = take(ctx, NULL) != 0;
+    }
     sqlite3_reset(st);
     if (!stopped && rc != SQLITE_DONE)
         log_error("cannot list the dossiers: %s", sqlite3_errmsg(c->db));

@@ -2,16 +2,18 @@
  * relative paths), TTHC_* environment variables with the precedence of api.md ("Settings and
  * limits"): file < environment; and which command reads which setting. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../helpers.h"
 #include "tthc/base/config.h"
 
 static struct config cfg;
-static char err[512];
+static char err[4608];
 
 /* Writes text to a new file in tmp_dir() and returns its path (static storage). */
 static const char *write_file(const char *name, const char *text)
@@ -361,6 +363,30 @@ START_TEST(file_relative_db_from_its_folder)
 }
 END_TEST
 
+/* A config file in a folder so deep that its db, joined to it, is past the setting's 1023
+ * characters: refused on its line, never cut into the name of another file. */
+START_TEST(file_relative_db_too_deep)
+{
+    char dir[1400], path[1500], expect[1700], name[201];
+    memset(name, 'd', 200);
+    name[200] = '\0';
+    int n = snprintf(dir, sizeof(dir), "%s", tmp_dir());
+    for (int i = 0; i < 5; i++) {
+        n += snprintf(dir + n, sizeof(dir) - (size_t)n, "/%s", name);
+        ck_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+    }
+    snprintf(path, sizeof(path), "%s/deep.conf", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("threads = 2\ndb = ../var/tthc.db\n", f);
+    fclose(f);
+    ck_assert_int_eq(config_load_file(&cfg, path, 1, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect),
+             "%s:2: db, taken from the config file's folder, is longer than 1023 characters", path);
+    ck_assert_str_eq(err, expect);
+}
+END_TEST
+
 START_TEST(file_long_line_and_bom)
 {
     char expect[300];
@@ -542,6 +568,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, file_quoted_values);
     tcase_add_test(tc, file_quote_errors_name_the_line);
     tcase_add_test(tc, file_relative_db_from_its_folder);
+    tcase_add_test(tc, file_relative_db_too_deep);
     tcase_add_test(tc, file_long_line_and_bom);
     suite_add_tcase(s, tc);
 

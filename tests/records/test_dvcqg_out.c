@@ -14,6 +14,7 @@
 #include "tthc/domain/vocab.h"
 #include "tthc/records/dvcqg.h"
 #include "tthc/records/ingest.h"
+#include "tthc/storage/read.h"
 
 /* A portal record as a one-stop system sends it: personal data, two fee items (75,000 as text
  * and 25,000 as a number), NgayNopHoSo beside NgayTiepNhan, NgayTra beside NgayKetThucXuLy, a
@@ -445,6 +446,45 @@ START_TEST(pages_follow_code_order)
 }
 END_TEST
 
+/* The codes db_dossier_codes hands over, joined with ','; a NULL (the look stopped short) as '|'.
+ */
+static int collect(void *ctx, const char *code)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 512 - n, "%s%s", n && code ? "," : "", code ? code : "|");
+    return 0;
+}
+
+/* With a unit, a look at the codes stops after `scan` of them and says where the next goes on:
+ * a page may hold fewer dossiers than its limit, or none, and still have a next. */
+START_TEST(a_unit_page_looks_at_most_scan_codes)
+{
+    static const struct {
+        const char *after, *unit;
+        size_t limit, scan;
+        const char *codes, *resume;
+    } cases[] = {
+        {NULL, "C1", 10, 2, "D-01|", "D-01"}, /* looked at 000..., D-01 */
+        {"D-01", "C1", 10, 2, "D-03|", "D-03"},
+        {"D-03", "C1", 10, 2, "D-05|", "D-05"},
+        {"D-05", "C1", 10, 2, "", ""},    /* D-06 alone: the end, seen before the scan ran out */
+        {NULL, "C2", 10, 2, "|", "D-01"}, /* none of C2's among the two: an empty look */
+        {NULL, "C1", 1, 100, "D-01", ""}, /* the limit comes first */
+        {NULL, NULL, 2, 1, "000.00.12.H56-240301-0001,D-01", ""}, /* no unit: scan unused */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char codes[512] = "", resume[CODE_MAX_BYTES];
+        ck_assert_int_eq(db_dossier_codes(db, cases[i].after, cases[i].unit, cases[i].limit,
+                                          cases[i].scan, collect, codes, resume),
+                         0);
+        ck_assert_msg(strcmp(codes, cases[i].codes) == 0 && strcmp(resume, cases[i].resume) == 0,
+                      "case %zu: '%s' resume '%s', expected '%s' resume '%s'", i, codes, resume,
+                      cases[i].codes, cases[i].resume);
+    }
+}
+END_TEST
+
 /* A page holds what dvcqg_read answers for each of its dossiers. */
 START_TEST(a_page_holds_each_dossier_as_read_alone)
 {
@@ -481,6 +521,7 @@ int main(void)
     tcase_add_checked_fixture(reads, db_setup, db_teardown);
     tcase_add_test(reads, read_one_dossier);
     tcase_add_test(reads, pages_follow_code_order);
+    tcase_add_test(reads, a_unit_page_looks_at_most_scan_codes);
     tcase_add_test(reads, a_page_holds_each_dossier_as_read_alone);
     suite_add_tcase(s, reads);
     return run_suite(s);

@@ -93,8 +93,10 @@ int dvcqg_read(struct db_conn *c, const char *code, cJSON **out);
  * array the caller deletes) holds those of at most limit dossiers whose code comes after
  * `after` (NULL: from the first), in ascending code order (db_dossier_codes), only unit_code's
  * own when it is not NULL. next (CODE_MAX_BYTES) receives the code to pass as `after` for the
- * following page, "" when this page is the last. Returns 1, 0 when unit_code names no unit (no
- * list), -1 on a database error (logged) or when out of memory (*list NULL). */
+ * following page, "" when this page is the last; with unit_code, a page that looked at
+ * DOSSIER_CODES_SCAN codes stops there, with fewer than limit dossiers (none, even) and a next.
+ * Returns 1, 0 when unit_code names no unit (no list), -1 on a database error (logged) or when out
+ * of memory (*list NULL). */
 int dvcqg_read_page(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
                     cJSON **list, char *next);
 

@@ -24,9 +24,14 @@ int db_record_read(struct db_conn *c, enum kind kind, const char *key, cJSON **o
  * (NULL: from the first), in ascending byte order of their UTF-8 (SQLite's BINARY order, the
  * order of the code's unique index), only those of the unit unit_code when it is not NULL (that
  * unit alone, not the units below it). code is valid during the call; take returns 0 to go on,
- * -1 to stop. Returns 0, or -1 on a database error (logged) or a stop. */
+ * -1 to stop. With unit_code, at most `scan` codes are looked at (no index leads from a unit
+ * to its codes in order; the reads pass DOSSIER_CODES_SCAN): when the look stops there, take(ctx,
+ * NULL) is called once with the last code looked at in *resume (CODE_MAX_BYTES), where the next
+ * look goes on; otherwise resume is "". Returns 0, or -1 on a database error (logged) or a stop. */
+#define DOSSIER_CODES_SCAN 100000
 int db_dossier_codes(struct db_conn *c, const char *after, const char *unit_code, size_t limit,
-                     int (*take)(void *ctx, const char *code), void *ctx);
+                     size_t scan, int (*take)(void *ctx, const char *code), void *ctx,
+                     char *resume);
 
 /* Calls take(ctx, day, name, source) for each holiday of [from, to], in day order (the texts
  * are valid during the call); take returns 0 to go on, -1 to stop. Returns 0, or -1 on a
