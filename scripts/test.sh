@@ -16,7 +16,7 @@ sanitize=1
 for a in "$@"; do
     case "$a" in
         --no-sanitize) sanitize=0 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -28,6 +28,8 @@ scripts/deps.sh --browser --tools --npm
 
 passed=0
 failed=0
+# say TEXT: a section's heading, with the time since the start (so a slow one shows).
+say() { printf '== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 # run_suites DIR [MESON SETUP OPTION...] [-- SUITE...]
 # Builds DIR (set up with the options if new), runs its suites (only those named after --,
 # or all) and adds their counts to the totals.
@@ -76,7 +78,7 @@ PY
 }
 
 if command -v clang-format >/dev/null; then
-    echo "== format (.clang-format)"
+    say "format (.clang-format)"
     if clang-format --dry-run --Werror src/*/*.c src/*/*.h include/tthc/*/*.h tests/*.c tests/*.h tests/*/*.c \
         tests/fuzz/*.c tests/fuzz/*.h; then
         passed=$((passed + 1))
@@ -86,37 +88,42 @@ if command -v clang-format >/dev/null; then
     fi
 fi
 
-echo "== layers (scripts/layers.py: includes point down the layers, no import loops)"
+say "layers (scripts/layers.py: includes point down the layers, no import loops)"
 if python3 scripts/layers.py; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
-echo "== build and test (build/)"
+say "build and test (build/)"
 run_suites build
-echo "== command line (scripts/cli_test.sh)"
+say "command line (scripts/cli_test.sh)"
 if scripts/cli_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== examples of README.md and docs/api.md (scripts/examples_test.sh)"
+say "examples of README.md and docs/api.md (scripts/examples_test.sh)"
 if scripts/examples_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== crash test, short run (scripts/crash_test.sh; --kills 500 for the long one)"
+say "crash test, short run (scripts/crash_test.sh; --kills 500 for the long one)"
 if scripts/crash_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== the dashboard in chromium, held to the API (scripts/page_test.sh)"
-if scripts/page_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== nginx -t on config/nginx.conf, promtool on /metrics (scripts/tools_test.sh)"
+# One demo database for the page's and the document's tests (each would build its own).
+demo_dir=$(mktemp -d)
+trap 'rm -rf "$demo_dir"' EXIT
+demo_db=()
+build/tthc demo --db "$demo_dir/demo.db" >"$demo_dir/demo.log" 2>&1 && demo_db=(--db "$demo_dir/demo.db")
+say "the dashboard in chromium, held to the API (scripts/page_test.sh)"
+if scripts/page_test.sh build/tthc "${demo_db[@]}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+say "nginx -t on config/nginx.conf, promtool on /metrics (scripts/tools_test.sh)"
 if scripts/tools_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== the spreadsheets read by gnumeric's ssconvert (scripts/xlsx_test.sh)"
+say "the spreadsheets read by gnumeric's ssconvert (scripts/xlsx_test.sh)"
 if scripts/xlsx_test.sh build/tthc; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== docs/openapi.json: redocly lint, and every endpoint's real answers held to it by ajv (scripts/openapi_test.sh)"
-if scripts/openapi_test.sh build/tthc; then passed=$((passed + 1)); else
+say "docs/openapi.json: redocly lint, and every endpoint's real answers held to it by ajv (scripts/openapi_test.sh)"
+if scripts/openapi_test.sh build/tthc "${demo_db[@]}"; then passed=$((passed + 1)); else
     echo "openapi: docs/openapi.json and the server's answers differ (scripts/openapi_test.sh says where)" >&2
     failed=$((failed + 1)); fi
 
 if [ "$sanitize" -eq 1 ]; then
-    echo "== build and test under -Db_sanitize=address,undefined (build-asan/)"
+    say "build and test under -Db_sanitize=address,undefined (build-asan/)"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug
     # The suites that run the real server with its worker threads (and, in concurrency, many
     # client threads at once). libmicrohttpd and SQLite are Debian's uninstrumented libraries:
     # their locks are seen through the pthread calls, their own atomics are not; tests/tsan.supp
     # says what is suppressed and why.
-    echo "== build and test under -Db_sanitize=thread (build-tsan/)"
+    say "build and test under -Db_sanitize=thread (build-tsan/)"
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
         run_suites build-tsan -Db_sanitize=thread -Db_lundef=false --buildtype=debug \
         -- concurrency http production records analytics lanes fairness

@@ -199,7 +199,7 @@ static char *line_value(char *s, const char **why)
         return s + 1;
     }
     for (char *p = s; *p; p++) {
-        if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+        if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
             *p = '\0';
             break;
         }

@@ -2,6 +2,7 @@
 #include "tthc/base/xlsx.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,18 @@ static void widen(struct xlsx *x, unsigned w)
         x->width[x->col] = w;
 }
 
+/* libxlsxwriter 1.1.4's workbook_close writes the creation time through gmtime(), whose one
+ * buffer every thread shares: books are closed one at a time. */
+static pthread_mutex_t closing = PTHREAD_MUTEX_INITIALIZER;
+
+static lxw_error close_book(lxw_workbook *book)
+{
+    pthread_mutex_lock(&closing);
+    lxw_error e = workbook_close(book);
+    pthread_mutex_unlock(&closing);
+    return e;
+}
+
 static void check(struct xlsx *x, lxw_error e)
 {
     if (e != LXW_NO_ERROR && !x->failed) {
@@ -103,20 +116,25 @@ struct xlsx *xlsx_open(const char *sheet, const char *title, int64_t created)
         return NULL;
     }
     x->title = workbook_add_format(x->book);
+    x->label = workbook_add_format(x->book);
+    x->head = workbook_add_format(x->book);
+    x->integer = workbook_add_format(x->book);
+    x->percent = workbook_add_format(x->book);
+    x->date = workbook_add_format(x->book);
+    if (!x->title || !x->label || !x->head || !x->integer || !x->percent || !x->date) {
+        log_error("xlsx: no memory for the workbook's formats");
+        xlsx_discard(x);
+        return NULL;
+    }
     format_set_bold(x->title);
     format_set_font_size(x->title, 14);
-    x->label = workbook_add_format(x->book);
     format_set_bold(x->label);
-    x->head = workbook_add_format(x->book);
     format_set_bold(x->head);
     format_set_text_wrap(x->head);
     format_set_align(x->head, LXW_ALIGN_VERTICAL_TOP);
     format_set_bottom(x->head, LXW_BORDER_THIN);
-    x->integer = workbook_add_format(x->book);
     format_set_num_format(x->integer, "#,##0");
-    x->percent = workbook_add_format(x->book);
     format_set_num_format(x->percent, "0.00%");
-    x->date = workbook_add_format(x->book);
     format_set_num_format(x->date, "yyyy-mm-dd");
     check(x, worksheet_write_string(x->sheet, 0, 0, title, x->title));
     x->row = 1;
@@ -229,7 +247,7 @@ int xlsx_finish(struct xlsx *x, char **data, size_t *len)
         if (x->ncols > 0 && x->row > x->header)
             check(x, worksheet_autofilter(x->sheet, x->header, 0, x->row - 1, x->ncols - 1));
     }
-    lxw_error e = workbook_close(x->book); /* frees the book, whatever it returns */
+    lxw_error e = close_book(x->book); /* frees the book, whatever it returns */
     x->book = NULL;
     check(x, e);
     FILE *f = x->failed ? NULL : fopen(x->path, "rb");
@@ -258,6 +276,6 @@ void xlsx_discard(struct xlsx *x)
     if (!x)
         return;
     if (x->book)
-        workbook_close(x->book); /* writes the file, which drop removes */
+        close_book(x->book); /* writes the file, which drop removes */
     drop(x);
 }

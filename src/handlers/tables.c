@@ -38,14 +38,16 @@ bool read_table_answer(struct request *req, struct response *res, const char *fo
     return true;
 }
 
-/* When the data the answer was counted from was last written: the time of the engine's
- * generation (seconds since the epoch), or 0 when it is not recorded. The ETag follows the
- * generation, so one ETag is one spreadsheet, byte for byte. */
+/* When the data the answer was counted from was last written: the time of the generation its
+ * ETag names (else the engine's now), in seconds since the epoch, or 0 when it is not
+ * recorded. One ETag is then one spreadsheet, byte for byte. */
 static int64_t data_time(struct request *req)
 {
     struct app *app = req->app;
     struct db_conn *c = request_conn(req);
-    int64_t g = c ? engine_generation(app->engine, c) : -1;
+    int64_t g = req->etag_generation > 0 ? req->etag_generation
+                : c                      ? engine_generation(app->engine, c)
+                                         : -1;
     char at[32];
     struct ltime t;
     if (g <= 0 || rows_generation_time(c, g, at, sizeof(at)) != 1 || ltime_parse(at, &t) != 0)

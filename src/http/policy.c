@@ -139,6 +139,7 @@ static void make_etag(struct request *req, int64_t generation)
     }
     snprintf(req->etag, sizeof(req->etag), "\"g%lld-%016llx\"", (long long)generation,
              (unsigned long long)h);
+    req->etag_generation = generation;
 }
 
 static bool is_read(const struct request *req)

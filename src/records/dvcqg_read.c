@@ -20,10 +20,14 @@ static bool read_begin(struct db_conn *c)
     return db_exec(c, "BEGIN") == 0;
 }
 
-static void read_end(struct db_conn *c, bool own)
+/* Ends the read transaction read_begin opened. Returns false when it could not be ended (it is
+ * rolled back then, so that the connection is not left in an old version of the data). */
+static bool read_end(struct db_conn *c, bool own)
 {
-    if (own)
-        db_exec(c, "COMMIT");
+    if (!own || db_exec(c, "COMMIT") == 0)
+        return true;
+    db_exec(c, "ROLLBACK");
+    return false;
 }
 
 /* One dossier as the portal's object, inside the caller's transaction: 1, 0, -1 as
@@ -52,7 +56,11 @@ int dvcqg_read(struct db_conn *c, const char *code, cJSON **out)
     if (!own && sqlite3_get_autocommit(c->db))
         return -1; /* BEGIN failed */
     int found = read_one(c, code, out);
-    read_end(c, own);
+    if (!read_end(c, own) && found >= 0) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        found = -1;
+    }
     return found;
 }
 
@@ -133,6 +141,11 @@ int dvcqg_read_page(struct db_conn *c, const char *after, const char *unit_code,
     if (!own && sqlite3_get_autocommit(c->db))
         return -1;
     int rc = read_page(c, after, unit_code, limit, list, next);
-    read_end(c, own);
+    if (!read_end(c, own) && rc >= 0) {
+        cJSON_Delete(*list);
+        *list = NULL;
+        next[0] = '\0';
+        rc = -1;
+    }
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tthc/base/csv_writer.h"
 #include "tthc/base/table.h"
@@ -29,8 +30,9 @@ struct request {
      * of units, limited to the subtree of key_unit unless it is "". */
     bool key_admin;
     char key_unit[CODE_MAX_BYTES];
-    char etag[64]; /* the ETag a 200 answer will carry, "" for none: policy.c sets it for
-                      reads under /api/, handlers/page.c for the page's assets */
+    char etag[64];           /* the ETag a 200 answer will carry, "" for none: policy.c sets it for
+                                reads under /api/, handlers/page.c for the page's assets */
+    int64_t etag_generation; /* the data's generation that etag names (policy.c), else 0 */
     struct {
         bool set;
         long limit, remaining, reset;
