@@ -60,19 +60,26 @@ static const char *header(const struct http_response *r, const char *name)
     return v ? v : "(none)";
 }
 
+/* GET path answers the HTML page a, byte for byte, with its tag and the policy csp. */
+static void get_page(const char *path, const struct web_asset *a, const char *csp,
+                     struct http_response *r)
+{
+    get(path, NULL, r);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(header(r, "content-type"), "text/html; charset=utf-8");
+    ck_assert_str_eq(header(r, "content-security-policy"), csp);
+    ck_assert_str_eq(header(r, "x-content-type-options"), "nosniff");
+    ck_assert_str_eq(header(r, "etag"), a->etag);
+    ck_assert_uint_eq(r->body_len, a->len);
+    ck_assert_int_eq(memcmp(r->body, a->data, a->len), 0);
+}
+
 START_TEST(page_at_root)
 {
     const struct web_asset *index = asset("index.html");
     struct http_response r;
-    get("/", NULL, &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(header(&r, "content-type"), "text/html; charset=utf-8");
-    ck_assert_str_eq(header(&r, "content-security-policy"), CSP);
-    ck_assert_str_eq(header(&r, "x-content-type-options"), "nosniff");
-    ck_assert_str_eq(header(&r, "etag"), index->etag);
+    get_page("/", index, CSP, &r);
     ck_assert_str_eq(header(&r, "cache-control"), "no-cache");
-    ck_assert_uint_eq(r.body_len, index->len);
-    ck_assert_int_eq(memcmp(r.body, index->data, index->len), 0);
     ck_assert_ptr_nonnull(strstr(r.body, "<script type=\"module\" src=\"/assets/js/main.js\">"));
     http_response_free(&r);
     /* The query string is the page's state, read by the page: the same document, same tag. */
@@ -88,14 +95,7 @@ START_TEST(api_docs_page_and_its_scripts)
 {
     const struct web_asset *page = asset("api-docs.html");
     struct http_response r;
-    get("/api/docs", NULL, &r);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(header(&r, "content-type"), "text/html; charset=utf-8");
-    ck_assert_str_eq(header(&r, "content-security-policy"), CSP_DOCS);
-    ck_assert_str_eq(header(&r, "x-content-type-options"), "nosniff");
-    ck_assert_str_eq(header(&r, "etag"), page->etag);
-    ck_assert_uint_eq(r.body_len, page->len);
-    ck_assert_int_eq(memcmp(r.body, page->data, page->len), 0);
+    get_page("/api/docs", page, CSP_DOCS, &r);
     ck_assert_ptr_nonnull(
         strstr(r.body, "<script src=\"/assets/vendor/redoc/redoc.standalone.js\" defer>"));
     ck_assert_ptr_nonnull(strstr(r.body, "<script src=\"/assets/js/api-docs.js\" defer>"));
