@@ -45,7 +45,26 @@ struct lane {
     long long faded_at;     /* when used_ms last faded (conns_now_ms) */
     unsigned nworkers;      /* started */
     struct worker *workers;
+    /* done calls decided (under the lock) and not yet returned, on any thread; lane_stop waits
+     * for them on quiet, so that no connection is being resumed once it returns. */
+    unsigned in_done;
+    pthread_cond_t quiet;
 };
+
+/* Under the lock: one done call decided. */
+static void done_begins(struct lane *l)
+{
+    l->in_done++;
+}
+
+/* Without the lock: one done call returned. */
+static void done_ended(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    if (--l->in_done == 0)
+        pthread_cond_broadcast(&l->quiet);
+    pthread_mutex_unlock(&l->lock);
+}
 
 static double *used(struct lane *l, uint64_t client)
 {
@@ -98,11 +117,14 @@ static void *work(void *arg)
         bool end = j->state == RUNNING, mine = j->state != RUNNING_ENDING;
         if (!mine)
             j->state = RETURNED;
+        if (end)
+            done_begins(l);
         pthread_mutex_unlock(&l->lock);
         if (end) {
             /* An answer ready after the deadline is late too: the sweep had not seen it yet. */
             bool late = j->deadline_ms && conns_now_ms() >= j->deadline_ms;
             j->done(j, late ? LANE_LATE : LANE_RAN);
+            done_ended(l);
         }
         if (mine)
             j->release(j);
@@ -124,6 +146,7 @@ struct lane *lane_new(unsigned workers, int nice)
         return NULL;
     }
     pthread_cond_init(&l->wake, NULL);
+    pthread_cond_init(&l->quiet, NULL);
     l->nice = nice;
     for (unsigned i = 0; i < workers; i++) {
         l->workers[i].lane = l;
@@ -172,6 +195,7 @@ static void take(struct lane *l, bool (*keep)(const struct lane_job *, long long
         }
         *at = j->next;
         l->waiting--;
+        done_begins(l);
         j->next = *dropped;
         *dropped = j;
     }
@@ -180,6 +204,7 @@ static void take(struct lane *l, bool (*keep)(const struct lane_job *, long long
         struct lane_job *j = l->workers[i].current;
         if (j && j->state == RUNNING && !keep(j, now)) {
             j->state = RUNNING_ENDING;
+            done_begins(l);
             j->next = *ended;
             *ended = j;
         }
@@ -195,6 +220,7 @@ static void finish(struct lane *l, struct lane_job *dropped, struct lane_job *en
     while (dropped) {
         struct lane_job *next = dropped->next;
         dropped->done(dropped, end);
+        done_ended(l);
         dropped->release(dropped);
         dropped = next;
     }
@@ -205,6 +231,8 @@ static void finish(struct lane *l, struct lane_job *dropped, struct lane_job *en
         bool returned = ended->state == RETURNED;
         if (!returned)
             ended->state = RUNNING_ENDED;
+        if (--l->in_done == 0)
+            pthread_cond_broadcast(&l->quiet);
         pthread_mutex_unlock(&l->lock);
         if (returned)
             ended->release(ended);
@@ -257,6 +285,12 @@ void lane_stop(struct lane *l)
     pthread_cond_broadcast(&l->wake);
     pthread_mutex_unlock(&l->lock);
     finish(l, dropped, ended, LANE_STOPPED);
+    /* No job can be decided for done from here on (none is RUNNING, none will be picked): wait
+     * for those that were, on workers or in a sweep. */
+    pthread_mutex_lock(&l->lock);
+    while (l->in_done)
+        pthread_cond_wait(&l->quiet, &l->lock);
+    pthread_mutex_unlock(&l->lock);
 }
 
 void lane_free(struct lane *l)
@@ -267,6 +301,7 @@ void lane_free(struct lane *l)
     for (unsigned i = 0; i < l->nworkers; i++)
         pthread_join(l->workers[i].thread, NULL);
     pthread_cond_destroy(&l->wake);
+    pthread_cond_destroy(&l->quiet);
     pthread_mutex_destroy(&l->lock);
     free(l->workers);
     free(l);

@@ -16,6 +16,8 @@
 struct job {
     struct lane_job lane; /* first */
     int sleep_ms;         /* how long run takes */
+    int done_ms;          /* how long done takes */
+    atomic_bool done_returned;
     atomic_int runs, dones, releases;
     _Atomic int end;                        /* the enum lane_end done got */
     _Atomic long long done_at, released_at; /* conns_now_ms() */
@@ -40,6 +42,11 @@ static void done(struct lane_job *lj, enum lane_end end)
     atomic_store(&j->end, (int)end);
     atomic_store(&j->done_at, conns_now_ms());
     atomic_fetch_add(&j->dones, 1);
+    if (j->done_ms) {
+        struct timespec ts = {j->done_ms / 1000, (long)(j->done_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    atomic_store(&j->done_returned, true);
 }
 
 static void release(struct lane_job *lj)
@@ -215,6 +222,27 @@ START_TEST(many_jobs_each_end_and_release_once)
 }
 END_TEST
 
+/* A run that ended just before the stop is being ended (done: resuming its connection) on its
+ * worker: lane_stop returns only after that done has returned, so that the server can stop
+ * its daemon with nothing resuming a connection. */
+START_TEST(stopping_waits_for_a_done_under_way)
+{
+    struct lane *l = lane_new(1, 0);
+    struct job j;
+    job_init(&j, 10, 0);
+    j.done_ms = 300;
+    ck_assert(lane_push(l, &j.lane));
+    for (int i = 0; i < 500 && !atomic_load(&j.dones); i++)
+        nap_ms(2); /* until the worker is inside done */
+    ck_assert_int_eq(atomic_load(&j.dones), 1);
+    ck_assert(!atomic_load(&j.done_returned));
+    lane_stop(l);
+    ck_assert(atomic_load(&j.done_returned));
+    lane_free(l);
+    expect_once(&j, 1, LANE_RAN);
+}
+END_TEST
+
 START_TEST(the_client_that_used_least_goes_first)
 {
     /* Client 1 has had the worker for 200 ms; then client 1, 2, 1 and 3 queue, in that order:
@@ -258,6 +286,7 @@ int main(void)
     tcase_add_test(tc, a_run_that_ends_past_its_deadline_is_late);
     tcase_add_test(tc, stopping_ends_every_job);
     tcase_add_test(tc, many_jobs_each_end_and_release_once);
+    tcase_add_test(tc, stopping_waits_for_a_done_under_way);
     tcase_add_test(tc, the_client_that_used_least_goes_first);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -60,7 +60,8 @@ void lane_sweep(struct lane *l, long long now_ms);
 void lane_counts(struct lane *l, unsigned *waiting, unsigned *running);
 
 /* Ends every waiting and running job as LANE_STOPPED and refuses new ones. Running jobs run on
- * until lane_free. */
+ * until lane_free. Returns once no done call of the lane is under way, on any thread (a run
+ * that ended just before, a sweep): nothing resumes a connection after it. */
 void lane_stop(struct lane *l);
 
 /* Stops the lane if needed, waits for the running jobs and the workers, and frees it. NULL
