@@ -54,19 +54,9 @@ static cJSON *index_catalog(const struct index766_table *t)
 
 void metrics_catalog_get(struct request *req, struct response *res)
 {
-    static const char *const extra[] = {"format", NULL};
-    const char *format = NULL;
-    for (size_t i = 0; i < req->nargs; i++) {
-        const char *key = req->args[i].key;
-        if (strcmp(key, extra[0]) != 0 || format) {
-            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
-                             strcmp(key, extra[0]) == 0 ? "format is given more than once"
-                                                        : "This path takes only format.",
-                             text_valid(key, 64, true) ? key : NULL);
-            return;
-        }
-        format = req->args[i].value ? req->args[i].value : "";
-    }
+    const char *format;
+    if (!read_only_format(req, res, &format))
+        return;
     int csv = wants_csv(req, res, format);
     if (csv < 0)
         return;

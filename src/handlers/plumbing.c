@@ -108,6 +108,23 @@ void respond_csv(struct response *res, struct csv_writer *w)
     res->len = len;
 }
 
+bool read_only_format(struct request *req, struct response *res, const char **format)
+{
+    *format = NULL;
+    for (size_t i = 0; i < req->nargs; i++) {
+        const char *key = req->args[i].key;
+        if (strcmp(key, "format") != 0 || *format) {
+            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
+                             strcmp(key, "format") == 0 ? "format is given more than once"
+                                                        : "This path takes only format.",
+                             text_valid(key, 64, true) ? key : NULL);
+            return false;
+        }
+        *format = req->args[i].value ? req->args[i].value : "";
+    }
+    return true;
+}
+
 int refuse_args(struct request *req, struct response *res)
 {
     if (req->nargs == 0)

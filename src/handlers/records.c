@@ -163,18 +163,9 @@ void dvcqg_post(struct request *req, struct response *res)
  * (handlers/dvcqg.c). Returns 1 for dvcqg, 0 for json, -1 after answering a 400. */
 static int dossier_format(struct request *req, struct response *res)
 {
-    const char *format = NULL;
-    for (size_t i = 0; i < req->nargs; i++) {
-        const char *key = req->args[i].key;
-        if (strcmp(key, "format") != 0 || format) {
-            response_problem(res, 400, "invalid-parameter", "Invalid query parameter",
-                             strcmp(key, "format") == 0 ? "format is given more than once"
-                                                        : "This path takes only format.",
-                             text_valid(key, 64, true) ? key : NULL);
-            return -1;
-        }
-        format = req->args[i].value ? req->args[i].value : "";
-    }
+    const char *format;
+    if (!read_only_format(req, res, &format))
+        return -1;
     if (!format || strcmp(format, "json") == 0)
         return 0;
     if (strcmp(format, "dvcqg") == 0)

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "tthc/base/xlsx.h"
 #include "tthc/domain/ltime.h"

@@ -41,4 +41,8 @@ void respond_csv(struct response *res, struct csv_writer *w);
  * Returns 1 if it answered. */
 int refuse_args(struct request *req, struct response *res);
 
+/* For routes whose one parameter is `format`: sets *format to its value (NULL when absent).
+ * Returns false after a 400 for any other parameter or a second format. */
+bool read_only_format(struct request *req, struct response *res, const char **format);
+
 #endif
