@@ -119,7 +119,7 @@ void columns_free(struct engine *e)
 
 static uint64_t far_key(size_t slot, enum far_column col)
 {
-    return ((uint64_t)slot << 2 | col) + 1;
+    return ((uint64_t)slot << 3 | col) + 1;
 }
 
 /* Holds value under key in h. Returns 0 or -1 (memory). */
@@ -138,10 +138,16 @@ int32_t far_get(const struct hmap *h, size_t i, enum far_column col)
     return v ? (int32_t)(uint32_t)*v : 0;
 }
 
+int received_put(struct engine *e, size_t i, int32_t day)
+{
+    e->received[i] = day >= 0 && day < RECEIVED_FAR ? (uint16_t)day : RECEIVED_FAR;
+    return e->received[i] != RECEIVED_FAR ? 0 : far_put(&e->far, far_key(i, FAR_RECEIVED), day);
+}
+
 int day_put(struct engine *e, size_t i, enum far_column col, int32_t day)
 {
     int16_t *c = col == FAR_DUE ? e->due : e->finished;
-    int64_t d = (int64_t)day - e->received[i];
+    int64_t d = (int64_t)day - received_of(e, i);
     if (day == DAY_NONE) {
         c[i] = DAYS_NONE;
     } else if (d > DAYS_FAR && d < DAYS_NONE) {

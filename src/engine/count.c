@@ -120,7 +120,7 @@ static int count_dossier(const struct engine *e, size_t i, int32_t F, int32_t T,
                          struct pass_counts *k, struct pairs *pairs, size_t pair_group)
 {
     uint8_t s = STATUS_OF(e->state[i]);
-    int32_t r = e->received[i], fin = finished_of(e, i), due = due_of(e, i);
+    int32_t r = received_of(e, i), fin = finished_of(e, i), due = due_of(e, i);
     k->total++;
     if (r < F) {
         k->carried_over++;
@@ -216,7 +216,7 @@ static inline int series_slot(const struct engine *e, const struct summary_param
     const int32_t F = p->from, T = p->to;
     if (!in_total(e, i, F, T) || dossier_group(e, p, map, proc, 1, i) == SIZE_MAX)
         return 0;
-    int32_t r = e->received[i], fin = finished_of(e, i);
+    int32_t r = received_of(e, i), fin = finished_of(e, i);
     bool ended = status_is_ended(STATUS_OF(e->state[i]));
     size_t lo = r < F ? 0 : interval_of(starts, n, r);
     size_t hi = ended && fin <= T ? interval_of(starts, n, fin) : n - 1;

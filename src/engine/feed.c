@@ -63,7 +63,7 @@ bool feed_row(const struct engine *e, size_t i, struct tally_dossier *d)
     if (!s || u >= e->units.n || e->unit_tally[u] == UINT16_MAX)
         return false;
     size_t level = e->unit_tally[u] % TALLY_LEVELS;
-    *d = (struct tally_dossier){.received = e->received[i],
+    *d = (struct tally_dossier){.received = received_of(e, i),
                                 .due = due_of(e, i),
                                 .finished = finished_of(e, i),
                                 .proc = proc_of(e, i),

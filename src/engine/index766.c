@@ -137,7 +137,7 @@ static void count_dossier766(struct index_pass *x, size_t i)
         k->den[II_4_1]++;
         k->num[II_4_1] += (facts & FACT_ERESULT) != 0;
     }
-    if (e->received[i] < x->F)
+    if (received_of(e, i) < x->F)
         return;
     /* R */
     set_bit(x, g, PS_R, proc);
@@ -485,7 +485,7 @@ static int count_index766(const struct engine *e, const struct summary_params *p
             count_dossier766(&x, i);
             /* 4.6: a commune with an e-certified-copy dossier in R, of its own or below it. */
             uint32_t pr = proc_of(e, i);
-            if (e->received[i] >= x.F && pr < e->procs.n && (e->proc_facts[pr] & PROC_ECC))
+            if (received_of(e, i) >= x.F && pr < e->procs.n && (e->proc_facts[pr] & PROC_ECC))
                 ecc[u] = 1;
         }
     }

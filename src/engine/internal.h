@@ -131,22 +131,24 @@ struct zones {
 };
 #define ZONE_PROCS_MAX_BYTES ((size_t)32 << 20)
 
-/* Two bytes a value where four would do for few (80 MB less at ten million dossiers): due and
- * finished days as days after the received day, DAYS_NONE for none, DAYS_FAR for a day more
- * than 89 years from it (only a hand-edited file has one); unit and procedure ids below
- * ID_FAR as they are. A far value is held apart, in the engine's far map, keyed by slot and
- * column: (slot << 2 | enum far_column) + 1, the value a day, or an id, as uint32_t. */
-#define DAYS_NONE INT16_MAX
-#define DAYS_FAR  INT16_MIN
-#define ID_FAR    UINT16_MAX
+/* Two bytes a value where four would do for few (100 MB less at ten million dossiers): the
+ * received day as days since 1970-01-01, below RECEIVED_FAR (to 2149; loads take 1990 to
+ * 2100); due and finished days as days after the received day, DAYS_NONE for none, DAYS_FAR
+ * for a day more than 89 years from it (only a hand-edited file has one); unit and procedure
+ * ids below ID_FAR as they are. A far value is held apart, in the engine's far map, keyed by
+ * slot and column: (slot << 3 | enum far_column) + 1, the value a day, or an id, as uint32_t. */
+#define RECEIVED_FAR UINT16_MAX
+#define DAYS_NONE    INT16_MAX
+#define DAYS_FAR     INT16_MIN
+#define ID_FAR       UINT16_MAX
 
-enum far_column { FAR_DUE, FAR_FINISHED, FAR_UNIT, FAR_PROC };
+enum far_column { FAR_DUE, FAR_FINISHED, FAR_UNIT, FAR_PROC, FAR_RECEIVED };
 
 struct engine {
     pthread_rwlock_t lock;
-    int64_t generation; /* the data's generation the columns hold; -1: never loaded */
-    size_t n, cap;      /* slots: max dossier id + 1 */
-    int32_t *received;
+    int64_t generation;      /* the data's generation the columns hold; -1: never loaded */
+    size_t n, cap;           /* slots: max dossier id + 1 */
+    uint16_t *received;      /* days since 1970-01-01; RECEIVED_FAR */
     int16_t *due, *finished; /* days after received; DAYS_NONE, DAYS_FAR */
     uint16_t *unit, *proc;   /* ids; ID_FAR */
     struct hmap far;         /* values held apart (DAYS_FAR, ID_FAR) */
@@ -222,19 +224,25 @@ void columns_free(struct engine *e);
 
 /* The value held apart for slot i's column col (0 if none: a slot never written). */
 int32_t far_get(const struct hmap *far, size_t i, enum far_column col);
-/* Writes day (DAY_NONE: none) into slot i's column col (FAR_DUE, FAR_FINISHED), its received
- * day written already; id into FAR_UNIT or FAR_PROC. Return 0 or -1 (memory). */
+/* Writes slot i's received day (first), then day (DAY_NONE: none) into its column col
+ * (FAR_DUE, FAR_FINISHED); id into FAR_UNIT or FAR_PROC. Return 0 or -1 (memory). */
+int received_put(struct engine *e, size_t i, int32_t day);
 int day_put(struct engine *e, size_t i, enum far_column col, int32_t day);
 int id_put(struct engine *e, size_t i, enum far_column col, uint32_t id);
 
-/* The day held in slot i's column col (FAR_DUE, FAR_FINISHED); DAY_NONE for none. Inline: a
- * count asks for every slot it reads. */
+/* Slot i's received day. Inline, as the next: a count asks for every slot it reads. */
+static inline int32_t received_of(const struct engine *e, size_t i)
+{
+    return e->received[i] != RECEIVED_FAR ? e->received[i] : far_get(&e->far, i, FAR_RECEIVED);
+}
+
+/* The day held in slot i's column col (FAR_DUE, FAR_FINISHED); DAY_NONE for none. */
 static inline int32_t day_of(const struct engine *e, size_t i, enum far_column col)
 {
     int16_t d = col == FAR_DUE ? e->due[i] : e->finished[i];
     if (d == DAYS_NONE)
         return DAY_NONE;
-    return d != DAYS_FAR ? e->received[i] + d : far_get(&e->far, i, col);
+    return d != DAYS_FAR ? received_of(e, i) + d : far_get(&e->far, i, col);
 }
 
 static inline int32_t due_of(const struct engine *e, size_t i)
@@ -383,7 +391,7 @@ static inline size_t group_of(const struct summary_params *p, const struct unit_
 static inline bool in_total(const struct engine *e, size_t i, int32_t F, int32_t T)
 {
     uint8_t s = STATUS_OF(e->state[i]);
-    return s && e->received[i] <= T && !(status_is_ended(s) && finished_of(e, i) < F);
+    return s && received_of(e, i) <= T && !(status_is_ended(s) && finished_of(e, i) < F);
 }
 
 /* The group dossier slot i counts in (group_of for its unit, procedure and channel). */

@@ -208,9 +208,9 @@ static int take_dossier(void *ctx, const struct dossier_row *r)
         return -1;
     if (update && id < e->n && feed_row(e, id, &was))
         tally_add(e->tally, &was, -1);
-    e->received[id] = r->received;
-    if (id_put(e, id, FAR_UNIT, r->unit) != 0 || id_put(e, id, FAR_PROC, r->procedure) != 0 ||
-        day_put(e, id, FAR_DUE, r->due) != 0 || day_put(e, id, FAR_FINISHED, r->finished) != 0)
+    if (received_put(e, id, r->received) != 0 || id_put(e, id, FAR_UNIT, r->unit) != 0 ||
+        id_put(e, id, FAR_PROC, r->procedure) != 0 || day_put(e, id, FAR_DUE, r->due) != 0 ||
+        day_put(e, id, FAR_FINISHED, r->finished) != 0)
         return -1;
     /* Loads store status 1..10 and channel 1..3 (records/): each fits its bits. */
     e->state[id] = (uint8_t)((status_is_excluded(r->status) ? 0 : r->status & 0x0f) |

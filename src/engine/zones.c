@@ -79,7 +79,7 @@ int zone_note(struct engine *e, size_t id)
     uint32_t proc = proc_of(e, id);
     if (proc < z->proc_ids)
         z->procs[proc * z->zone_words + k / 64] |= (uint64_t)1 << k % 64;
-    int32_t r = e->received[id], fin = finished_of(e, id);
+    int32_t r = received_of(e, id), fin = finished_of(e, id);
     if (r < z->first[k])
         z->first[k] = r;
     if (status_is_ended(s) && (int64_t)fin - r <= LONG_DAYS) {
