@@ -453,6 +453,41 @@ fail:
     return -1;
 }
 
+/* The slots the pass sifts for its scope's units at a time. */
+#define SCOPE_BATCH 4096
+
+/* The slots of the scan whose unit is in a group, sifted SCOPE_BATCH at a time by the unit
+ * column without a branch a slot (a province's units hold a thirtieth of the dossiers,
+ * scattered), then only those read further: each dossier of the total into its group's counts,
+ * and ecc[u] for a unit with an e-certified-copy dossier in R (4.6). scope: a bit for each value
+ * of the unit column, ID_FAR's set (an id held apart is looked up); cand: SCOPE_BATCH slots. */
+static void pass_dossiers766(struct index_pass *x, const struct scan *scan,
+                             const uint64_t *restrict scope, uint32_t *restrict cand, uint8_t *ecc)
+{
+    const struct engine *e = x->e;
+    const uint16_t *restrict unit = e->unit;
+    for (size_t r = 0; r < scan->n; r++) {
+        for (size_t a = scan->run[r][0], b = scan->run[r][1]; a < b;) {
+            size_t end = b - a > SCOPE_BATCH ? a + SCOPE_BATCH : b, n = 0;
+            for (size_t i = a; i < end; i++) {
+                cand[n] = (uint32_t)(i - a);
+                n += scope[unit[i] / 64] >> unit[i] % 64 & 1;
+            }
+            for (size_t c = 0; c < n; c++) {
+                size_t i = a + cand[c];
+                uint32_t u = unit_of(e, i);
+                if (u >= e->units.n || x->gu[u] == NO_GROUP || !in_total(e, i, x->F, x->T))
+                    continue;
+                count_dossier766(x, i);
+                uint32_t pr = proc_of(e, i);
+                if (received_of(e, i) >= x->F && pr < e->procs.n && (e->proc_facts[pr] & PROC_ECC))
+                    ecc[u] = 1;
+            }
+            a = end;
+        }
+    }
+}
+
 /* The whole count of p's period for the groups g, into out[0..g->n). */
 static int count_index766(const struct engine *e, const struct summary_params *p,
                           const struct index_groups *g, struct index766_counts *out)
@@ -468,29 +503,26 @@ static int count_index766(const struct engine *e, const struct summary_params *p
                            .out = out};
     struct scan scan = {0};
     uint8_t *ecc = calloc(e->units.n ? e->units.n : 1, 1);
+    uint64_t *scope = calloc((ID_FAR + 1 + 63) / 64, sizeof(uint64_t));
+    uint32_t *cand = malloc(SCOPE_BATCH * sizeof(uint32_t));
     x.sets = calloc(g->n * PROC_SETS * x.words + 1, sizeof(uint64_t));
     x.online = calloc(x.words + 1, sizeof(uint64_t));
     x.parts = calloc(x.words + 1, sizeof(uint64_t));
-    if (!ecc || !x.sets || !x.online || !x.parts || scan_plan(e, x.F, x.T, &scan) != 0)
+    if (!ecc || !scope || !cand || !x.sets || !x.online || !x.parts ||
+        scan_plan(e, x.F, x.T, &scan) != 0)
         goto out;
     for (size_t pr = 1; pr < e->procs.n; pr++) {
         x.online[pr / 64] |= (uint64_t)((e->proc_facts[pr] & PROC_ONLINE) != 0) << pr % 64;
         x.parts[pr / 64] |= (uint64_t)((e->proc_facts[pr] & PROC_PARTS) != 0) << pr % 64;
     }
-    for (size_t r = 0; r < scan.n; r++) {
-        for (size_t i = scan.run[r][0]; i < scan.run[r][1]; i++) {
-            uint32_t u = unit_of(e, i);
-            if (u >= e->units.n || g->gu[u] == NO_GROUP || !in_total(e, i, x.F, x.T))
-                continue;
-            count_dossier766(&x, i);
-            /* 4.6: a commune with an e-certified-copy dossier in R, of its own or below it. */
-            uint32_t pr = proc_of(e, i);
-            if (received_of(e, i) >= x.F && pr < e->procs.n && (e->proc_facts[pr] & PROC_ECC))
-                ecc[u] = 1;
-        }
-    }
-    /* ... and so every unit above it: up the tree once, the units below first; a hand-edited
-     * loop of parents is above every unit that reaches it. */
+    for (size_t u = 1; u < e->units.n && u < ID_FAR; u++)
+        if (g->gu[u] != NO_GROUP)
+            scope[u / 64] |= (uint64_t)1 << u % 64;
+    scope[ID_FAR / 64] |= (uint64_t)1 << ID_FAR % 64; /* an id held apart: looked up below */
+    pass_dossiers766(&x, &scan, scope, cand, ecc);
+    /* 4.6 counts a commune with such a dossier of its own or below it: so ecc marks every unit
+     * above one, up the tree once, the units below first; a hand-edited loop of parents is
+     * above every unit that reaches it. */
     const struct unit_tree *t = &e->tree;
     for (size_t k = t->norder; k-- > 0;) {
         uint32_t u = t->order[k];
@@ -507,6 +539,8 @@ static int count_index766(const struct engine *e, const struct summary_params *p
 out:
     free(scan.run);
     free(ecc);
+    free(scope);
+    free(cand);
     free(x.sets);
     free(x.online);
     free(x.parts);
