@@ -151,7 +151,7 @@ struct engine {
     uint16_t *received;      /* days since 1970-01-01; RECEIVED_FAR */
     int16_t *due, *finished; /* days after received; DAYS_NONE, DAYS_FAR */
     uint16_t *unit, *proc;   /* ids; ID_FAR */
-    struct hmap far;         /* values held apart (DAYS_FAR, ID_FAR) */
+    struct hmap far;         /* values held apart (RECEIVED_FAR, DAYS_FAR, ID_FAR) */
     uint8_t *state;          /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
     uint8_t *facts;          /* the index's facts: FACT_* */
     struct zones zones;
