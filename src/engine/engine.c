@@ -19,7 +19,7 @@ struct engine *engine_new(void)
         return NULL;
     }
     pthread_rwlock_init(&e->lock, NULL);
-    e->generation = -1;
+    e->generation = e->catalogue = -1;
     return e;
 }
 
@@ -123,6 +123,14 @@ size_t engine_scan_slots(struct engine *e, struct db_conn *c, int32_t from, int3
     pthread_rwlock_unlock(&e->lock);
     free(s.run);
     return slots;
+}
+
+uint64_t engine_catalogue_reads(struct engine *e)
+{
+    pthread_rwlock_rdlock(&e->lock);
+    uint64_t n = e->catalogue_reads;
+    pthread_rwlock_unlock(&e->lock);
+    return n;
 }
 
 size_t engine_slots(struct engine *e, struct db_conn *c)

@@ -146,14 +146,16 @@ enum far_column { FAR_DUE, FAR_FINISHED, FAR_UNIT, FAR_PROC, FAR_RECEIVED };
 
 struct engine {
     pthread_rwlock_t lock;
-    int64_t generation;      /* the data's generation the columns hold; -1: never loaded */
-    size_t n, cap;           /* slots: max dossier id + 1 */
-    uint16_t *received;      /* days since 1970-01-01; RECEIVED_FAR */
-    int16_t *due, *finished; /* days after received; DAYS_NONE, DAYS_FAR */
-    uint16_t *unit, *proc;   /* ids; ID_FAR */
-    struct hmap far;         /* values held apart (RECEIVED_FAR, DAYS_FAR, ID_FAR) */
-    uint8_t *state;          /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
-    uint8_t *facts;          /* the index's facts: FACT_* */
+    int64_t generation;       /* the data's generation the columns hold; -1: never loaded */
+    int64_t catalogue;        /* the catalogue's version units, procs, workdays hold; -1: none */
+    uint64_t catalogue_reads; /* how many times a refresh read the catalogue */
+    size_t n, cap;            /* slots: max dossier id + 1 */
+    uint16_t *received;       /* days since 1970-01-01; RECEIVED_FAR */
+    int16_t *due, *finished;  /* days after received; DAYS_NONE, DAYS_FAR */
+    uint16_t *unit, *proc;    /* ids; ID_FAR */
+    struct hmap far;          /* values held apart (RECEIVED_FAR, DAYS_FAR, ID_FAR) */
+    uint8_t *state;           /* STATUS_OF, CHANNEL_OF, FLAG_FEE, FLAG_PAID */
+    uint8_t *facts;           /* the index's facts: FACT_* */
     struct zones zones;
     /* The dossiers by day in tally groups (tally.h; feed.c numbers the groups): unit_tally is
      * each unit's province * TALLY_LEVELS + level (UINT16_MAX: none); by_province: the groups

@@ -2,9 +2,10 @@
  * one read transaction (storage/rows.h), under the write lock; see include/tthc/engine/engine.h.
  *
  * The first load reads every row and sizes the columns once, exactly; later ones read only the
- * rows stamped with a newer generation and write them over their slots. Units and procedures
- * are few and read whole each time. A refresh that fails half-way is not trusted: the next one
- * loads everything again.
+ * rows stamped with a newer generation and write them over their slots. Units, procedures and
+ * holidays (the catalogue) are few and read whole, but only when their version moved since the
+ * last read (rows_catalogue): a load of dossiers alone leaves them be. A refresh that fails
+ * half-way is not trusted: the next one loads everything again.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -414,10 +415,9 @@ static int take_listed(void *ctx, const struct listed_row *r)
     return 0;
 }
 
-/* The small kinds and the holidays, after the dossiers. */
+/* The small kinds, after the dossiers. */
 static int load_others(struct engine *e, struct db_conn *c)
 {
-    struct workdays w;
     if (e->generation < 0) {
         /* Everything again: counts and lists from scratch. */
         hmap_clear(&e->flagged);
@@ -434,10 +434,20 @@ static int load_others(struct engine *e, struct db_conn *c)
         rows_payments(c, e->generation, take_payment, e) != 0 ||
         rows_announcements(c, e->generation, take_announcement, e) != 0 ||
         rows_listed(c, e->generation, take_listed, e) != 0 ||
-        rows_named(c, e->generation, take_named, e) != 0 || db_holidays_load(c, &w) != 0)
+        rows_named(c, e->generation, take_named, e) != 0)
+        return -1;
+    return 0;
+}
+
+/* The units, procedures and holidays, read again. Returns 0 or -1. */
+static int load_catalogue(struct engine *e, struct db_conn *c)
+{
+    struct workdays w;
+    if (load_units(e, c) != 0 || load_procedures(e, c) != 0 || db_holidays_load(c, &w) != 0)
         return -1;
     workdays_free(&e->workdays);
     e->workdays = w;
+    e->catalogue_reads++;
     return 0;
 }
 
@@ -445,7 +455,7 @@ int engine_refresh(struct engine *e, struct db_conn *c)
 {
     int rc = -1;
     bool locked = false;
-    int64_t generation;
+    int64_t generation, catalogue;
     /* No connection: the caller's pool could not open one. */
     if (!c || rows_generation(c, &generation) != 0)
         return -1;
@@ -458,7 +468,7 @@ int engine_refresh(struct engine *e, struct db_conn *c)
     /* Else the generation again and the rows written since, in one read transaction. */
     if (rows_begin(c) != 0)
         return -1;
-    if (rows_generation(c, &generation) != 0)
+    if (rows_generation(c, &generation) != 0 || rows_catalogue(c, &catalogue) != 0)
         goto out;
     pthread_rwlock_wrlock(&e->lock);
     locked = true;
@@ -467,18 +477,19 @@ int engine_refresh(struct engine *e, struct db_conn *c)
         rc = 0;
         goto out;
     }
-    /* Units first: the tallies file each dossier under its unit's level as it is now. */
+    /* The catalogue first: the tallies file each dossier under its unit's level as it is now. */
     bool full = e->generation < 0;
-    if (load_units(e, c) != 0 || load_procedures(e, c) != 0 || load_dossiers(e, c) != 0 ||
-        load_others(e, c) != 0) {
+    if (((full || catalogue != e->catalogue) && load_catalogue(e, c) != 0) ||
+        load_dossiers(e, c) != 0 || load_others(e, c) != 0) {
         /* A partial update is not trusted: load everything again next time. */
-        e->generation = -1;
+        e->generation = e->catalogue = -1;
         log_error("cannot refresh the counting columns: %s", db_error(c));
         goto out;
     }
     if (full || e->tally_stale)
         feed_rebuild(e);
     e->generation = generation;
+    e->catalogue = catalogue;
     rc = 0;
 out:
     if (locked)

@@ -17,15 +17,28 @@ void rows_end(struct db_conn *c)
     db_exec(c, "RELEASE rows");
 }
 
+/* The number meta holds under key into *value: 0, or -1. */
+static int meta_value(struct db_conn *c, const char *key, int64_t *value)
+{
+    sqlite3_stmt *st = db_stmt(c, "SELECT value FROM meta WHERE key = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int rows_generation(struct db_conn *c, int64_t *generation)
 {
-    sqlite3_stmt *st = db_stmt(c, "SELECT value FROM meta WHERE key = 'generation'");
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-    if (rc == SQLITE_ROW)
-        *generation = sqlite3_column_int64(st, 0);
-    if (st)
-        sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : -1;
+    return meta_value(c, "generation", generation);
+}
+
+int rows_catalogue(struct db_conn *c, int64_t *version)
+{
+    return meta_value(c, "catalogue", version);
 }
 
 static int day_or_none(sqlite3_stmt *st, int col)

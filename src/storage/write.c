@@ -402,8 +402,11 @@ int dossier_exists(struct db_conn *c, const char *code)
 
 int procedure_describe(struct db_conn *c, const char *code, const char *name, const char *field)
 {
+    /* Only a change is written: the portal names the procedure in every dossier, and a write
+     * moves the catalogue's version (migrations/0008_catalogue.sql). */
     sqlite3_stmt *st = db_stmt(c, "UPDATE procedures SET name = ?2, field = coalesce(?3, field) "
-                                  "WHERE code = ?1");
+                                  "WHERE code = ?1 AND (name IS NOT ?2 OR field IS NOT "
+                                  "coalesce(?3, field))");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);

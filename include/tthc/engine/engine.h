@@ -121,6 +121,9 @@ int engine_units(struct engine *e, struct db_conn *c, struct unit_state **out, s
  * SIZE_MAX, 0 or false when the refresh fails. */
 size_t engine_scan_slots(struct engine *e, struct db_conn *c, int32_t from, int32_t to);
 size_t engine_slots(struct engine *e, struct db_conn *c);
+/* How many refreshes read the units, procedures and holidays again: the first, then only those
+ * that found the catalogue changed (rows_catalogue). */
+uint64_t engine_catalogue_reads(struct engine *e);
 bool engine_tallied(struct engine *e, struct db_conn *c, const struct summary_params *p);
 
 #endif

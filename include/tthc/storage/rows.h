@@ -21,6 +21,10 @@ void rows_end(struct db_conn *c);
  * sets *generation, or -1. */
 int rows_generation(struct db_conn *c, int64_t *generation);
 
+/* The catalogue's version (meta.catalogue): moved by every change to the units, procedures or
+ * holidays (migrations/0008_catalogue.sql). Returns 0 and sets *version, or -1. */
+int rows_catalogue(struct db_conn *c, int64_t *version);
+
 /* Days are local day numbers; DAY_NONE (ltime.h) for none. Ids are row ids, 0 for none. */
 struct unit_row {
     uint32_t id, parent, successor;
