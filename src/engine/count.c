@@ -116,8 +116,8 @@ static void pass_fold(struct counters *k, const struct pass_counts *line)
 
 /* Counts dossier i, which is in the total of [F, T], into k (domain.md, "Form 06 counters");
  * its procedure joins pairs under pair_group when it bears a fee. Returns 0 or -1 (memory). */
-static int count_dossier(const struct engine *e, size_t i, int32_t F, int32_t T,
-                         struct pass_counts *k, struct pairs *pairs, size_t pair_group)
+static inline int count_dossier(const struct engine *e, size_t i, int32_t F, int32_t T,
+                                struct pass_counts *k, struct pairs *pairs, size_t pair_group)
 {
     uint8_t s = STATUS_OF(e->state[i]);
     int32_t r = received_of(e, i), fin = finished_of(e, i), due = due_of(e, i);
@@ -178,6 +178,22 @@ static void finish_counters(struct counters *k)
     k->resolved_on_time = k->resolved - k->resolved_early - k->resolved_late;
     k->in_progress = k->total - k->resolved - k->withdrawn;
     k->in_progress_on_time = k->in_progress - k->in_progress_overdue;
+}
+
+/* The sift's scope (sift_units) of the units map lets in, when it leaves some out (a unit or
+ * level filter), else NULL: every slot is read. Also NULL when out of memory (then every slot
+ * is read, a little slower). */
+static uint64_t *sift_scope(const struct unit_map *map)
+{
+    size_t out = 0;
+    for (size_t u = 1; u < map->n; u++)
+        out += !map->in[u];
+    uint64_t *scope = out ? calloc(SIFT_WORDS, sizeof(uint64_t)) : NULL;
+    for (size_t u = 1; scope && u < map->n && u < ID_FAR; u++)
+        scope[u / 64] |= (uint64_t)map->in[u] << u % 64;
+    if (scope)
+        scope[ID_FAR / 64] |= (uint64_t)1 << ID_FAR % 64;
+    return scope;
 }
 
 /* Counts slot i into the summary of p's period (lines and pairs by group). Returns 0 or -1
@@ -298,6 +314,8 @@ enum query_status count_summary(const struct engine *e, const struct summary_par
     struct pairs pairs = {0};
     struct scan scan = {0};
     struct pass_counts *lines = NULL;
+    uint64_t *scope = NULL;
+    uint32_t *cand = NULL;
     *groups = NULL;
     *n = 0;
 
@@ -328,8 +346,23 @@ enum query_status count_summary(const struct engine *e, const struct summary_par
     for (size_t i; proc && (i = walk_next(&walk)) != SIZE_MAX;)
         if (summary_slot(e, p, &map, proc, ngroups, i, lines, &pairs) != 0)
             goto out;
+    if (!proc && !tallied && (scope = sift_scope(&map)) &&
+        !(cand = malloc(SIFT_BATCH * sizeof(uint32_t))))
+        goto out;
     for (size_t run = 0; !proc && run < scan.n; run++) {
-        for (size_t i = scan.run[run][0]; i < scan.run[run][1]; i++) {
+        for (size_t a = scan.run[run][0], b = scan.run[run][1]; scope && a < b;) {
+            /* A unit or level filter: the slots of its units, sifted first. */
+            size_t end = b - a > SIFT_BATCH ? a + SIFT_BATCH : b;
+            size_t nc = sift_units(e->unit, scope, a, end, cand);
+            for (size_t c = 0; c < nc; c++) {
+                size_t i = a + cand[c], g = dossier_group(e, p, &map, 0, ngroups, i);
+                if (g != SIZE_MAX && in_total(e, i, F, T) &&
+                    count_dossier(e, i, F, T, &lines[g], &pairs, g) != 0)
+                    goto out;
+            }
+            a = end;
+        }
+        for (size_t i = scan.run[run][0]; !scope && i < scan.run[run][1]; i++) {
             size_t g = dossier_group(e, p, &map, 0, ngroups, i);
             if (g != SIZE_MAX && in_total(e, i, F, T) &&
                 count_dossier(e, i, F, T, &lines[g], &pairs, g) != 0)
@@ -384,5 +417,7 @@ out:
     pairs_free(&pairs);
     free(scan.run);
     free(lines);
+    free(scope);
+    free(cand);
     return status;
 }

@@ -453,26 +453,18 @@ fail:
     return -1;
 }
 
-/* The slots the pass sifts for its scope's units at a time. */
-#define SCOPE_BATCH 4096
-
-/* The slots of the scan whose unit is in a group, sifted SCOPE_BATCH at a time by the unit
- * column without a branch a slot (a province's units hold a thirtieth of the dossiers,
- * scattered), then only those read further: each dossier of the total into its group's counts,
- * and ecc[u] for a unit with an e-certified-copy dossier in R (4.6). scope: a bit for each value
- * of the unit column, ID_FAR's set (an id held apart is looked up); cand: SCOPE_BATCH slots. */
+/* The slots of the scan whose unit is in a group, sifted by the unit column (sift_units),
+ * then only those read further: each dossier of the total into its group's counts, and ecc[u]
+ * for a unit with an e-certified-copy dossier in R (4.6). scope: SIFT_WORDS; cand:
+ * SIFT_BATCH slots. */
 static void pass_dossiers766(struct index_pass *x, const struct scan *scan,
                              const uint64_t *restrict scope, uint32_t *restrict cand, uint8_t *ecc)
 {
     const struct engine *e = x->e;
-    const uint16_t *restrict unit = e->unit;
     for (size_t r = 0; r < scan->n; r++) {
         for (size_t a = scan->run[r][0], b = scan->run[r][1]; a < b;) {
-            size_t end = b - a > SCOPE_BATCH ? a + SCOPE_BATCH : b, n = 0;
-            for (size_t i = a; i < end; i++) {
-                cand[n] = (uint32_t)(i - a);
-                n += scope[unit[i] / 64] >> unit[i] % 64 & 1;
-            }
+            size_t end = b - a > SIFT_BATCH ? a + SIFT_BATCH : b;
+            size_t n = sift_units(e->unit, scope, a, end, cand);
             for (size_t c = 0; c < n; c++) {
                 size_t i = a + cand[c];
                 uint32_t u = unit_of(e, i);
@@ -503,8 +495,8 @@ static int count_index766(const struct engine *e, const struct summary_params *p
                            .out = out};
     struct scan scan = {0};
     uint8_t *ecc = calloc(e->units.n ? e->units.n : 1, 1);
-    uint64_t *scope = calloc((ID_FAR + 1 + 63) / 64, sizeof(uint64_t));
-    uint32_t *cand = malloc(SCOPE_BATCH * sizeof(uint32_t));
+    uint64_t *scope = calloc(SIFT_WORDS, sizeof(uint64_t));
+    uint32_t *cand = malloc(SIFT_BATCH * sizeof(uint32_t));
     x.sets = calloc(g->n * PROC_SETS * x.words + 1, sizeof(uint64_t));
     x.online = calloc(x.words + 1, sizeof(uint64_t));
     x.parts = calloc(x.words + 1, sizeof(uint64_t));

@@ -267,6 +267,26 @@ static inline uint32_t proc_of(const struct engine *e, size_t i)
     return e->proc[i] != ID_FAR ? e->proc[i] : (uint32_t)far_get(&e->far, i, FAR_PROC);
 }
 
+/* A pass that reads a few units' dossiers sifts the slots by the unit column first, SIFT_BATCH
+ * at a time, through a scope of SIFT_WORDS words: a bit for each value of the column, ID_FAR's
+ * set so that an id held apart is looked up by the caller. */
+#define SIFT_BATCH 4096
+#define SIFT_WORDS ((ID_FAR + 1 + 63) / 64)
+
+/* Sets cand to the offsets from a of the slots in [a, end) (at most SIFT_BATCH) whose unit has
+ * its bit in scope, without a branch a slot (a province's units hold a thirtieth of the
+ * dossiers, scattered); returns how many. */
+static inline size_t sift_units(const uint16_t *restrict unit, const uint64_t *restrict scope,
+                                size_t a, size_t end, uint32_t *restrict cand)
+{
+    size_t n = 0;
+    for (size_t i = a; i < end; i++) {
+        cand[n] = (uint32_t)(i - a);
+        n += scope[unit[i] / 64] >> unit[i] % 64 & 1;
+    }
+    return n;
+}
+
 /* Whether slot i's procedure is proc (above 0). */
 static inline bool proc_is(const struct engine *e, size_t i, uint32_t proc)
 {

@@ -804,6 +804,16 @@ START_TEST(far_ids_agree_with_recount)
     ck_assert_int_eq(g[0].counters.fee_procedures, 2);
     free(g);
     p.unit[0] = '\0';
+    /* Communes by unit: a pass that sifts the slots by the unit column first, where UBIG's id
+     * is held apart and must still be looked up. */
+    p.level = LEVEL_COMMUNE;
+    p.group_by = GROUP_UNIT;
+    g = both(&p, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(g[1].key, "UBIG");
+    ck_assert_int_eq(g[1].counters.total, 2);
+    free(g);
+    p.level = 0;
     for (int by = GROUP_UNIT; by <= GROUP_PROCEDURE; by++) {
         p.group_by = (enum group_by)by;
         free(both(&p, &n));
