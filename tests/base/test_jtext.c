@@ -39,33 +39,16 @@ static void same_number(double v)
 
 START_TEST(numbers_as_cjson)
 {
-    const double fixed[] = {0,
-                            1,
-                            -1,
-                            395987,
-                            20990093000.0,
-                            999999999999999.0,
-                            1e15,
-                            1e15 + 1,
-                            1234567890123456789.0,
-                            -1e17,
-                            0.5,
-                            0.1,
-                            1.0 / 3,
-                            2.0 / 3,
-                            0.98783,
-                            0.9878338,
-                            380913.0 / 385606,
-                            1e-300,
-                            DBL_MIN,
-                            DBL_MAX,
-                            -0.0,
-                            (double)INT32_MAX,
-                            (double)INT32_MAX + 1,
-                            (double)INT32_MIN,
-                            NAN,
-                            INFINITY,
-                            -INFINITY};
+    const double fixed[] = {0, 1, -1, 395987, 20990093000.0, 999999999999999.0, 1e15, 1e15 + 1,
+                            1234567890123456789.0, -1e17, 0.5, 0.1, 1.0 / 3, 2.0 / 3, 0.98783,
+                            0.9878338, 380913.0 / 385606, 1e-300, DBL_MIN, DBL_MAX, -0.0,
+                            (double)INT32_MAX, (double)INT32_MAX + 1, (double)INT32_MIN, NAN,
+                            INFINITY, -INFINITY,
+                            /* Exact ties at the 17th digit (printf rounds them half to even),
+                             * and the edges of jtext's own digits. */
+                            100000000000000.125, 100000000000000.375, -100000000000000.625,
+                            999999999999999.5, 0.0001, 0.00009999999999999999, 0.000123456789,
+                            0.9999999999999999, 0.99999999999999989, 9.5, -2.25};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         same_number(fixed[i]);
     /* Rates as the service computes them: counts over counts. */
@@ -74,6 +57,12 @@ START_TEST(numbers_as_cjson)
         int64_t den = 1 + rand() % 1000000, num = rand() % (den + 1);
         same_number((double)num / (double)den);
         same_number((double)((int64_t)rand() * rand()));
+    }
+    /* Any double from 1e-6 to 1e16: every bit of the mantissa random. */
+    for (int i = 0; i < 200000; i++) {
+        uint64_t m = (uint64_t)rand() << 31 ^ (uint64_t)rand();
+        double v = ldexp((double)(m & (((uint64_t)1 << 53) - 1)) + 0x1p53, -53 - 20 + rand() % 74);
+        same_number(i % 2 ? v : -v);
     }
 }
 END_TEST
