@@ -22,6 +22,27 @@ void jtext_raw(struct jtext *t, const char *s)
     put(t, s, strlen(s));
 }
 
+void jtext_key(struct jtext *t, const char *name, bool comma)
+{
+    /* Copied a byte at a time into room made once: a large answer writes millions of these
+     * short names, and a call to strlen and memcpy for each cost more than the copy. */
+    enum { ROOM = 64 };
+    if (buf_reserve(&t->b, ROOM + 4) != BUF_OK)
+        return; /* the failure sticks: jtext_take reports it */
+    char *d = t->b.s + t->b.len;
+    size_t n = 0;
+    if (comma)
+        d[n++] = ',';
+    d[n++] = '"';
+    size_t i = 0;
+    for (; name[i] && i < ROOM; i++)
+        d[n++] = name[i];
+    buf_grew(&t->b, n);
+    if (name[i]) /* longer than the room: the rest the slow way */
+        jtext_raw(t, name + i);
+    put(t, "\":", 2);
+}
+
 void jtext_string(struct jtext *t, const char *s)
 {
     put(t, "\"", 1);

@@ -1,6 +1,7 @@
 /* Metric definitions; see include/tthc/metrics.h. */
 #include "tthc/domain/metrics.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define C(field, vi)                                                                               \
@@ -264,15 +265,40 @@ const char *rate_header(const struct rate_def *r, enum table_lang lang)
 const char *const block_names[BLOCK_COUNT] = {"dossiers",     "rates",    "feedback",
                                               "satisfaction", "payments", "announcements"};
 
-int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks)
+int blocks_parse(const char *list, unsigned *shown, char *reason, size_t len)
 {
-    cJSON *block[BLOCK_COUNT];
+    *shown = 0;
+    for (const char *s = list;; s++) {
+        size_t n = strcspn(s, ",");
+        int b = 0;
+        while (b < BLOCK_COUNT && !(strlen(block_names[b]) == n && !strncmp(s, block_names[b], n)))
+            b++;
+        if (b == BLOCK_COUNT) {
+            snprintf(reason, len,
+                     n ? "fields names blocks: dossiers, rates, feedback, satisfaction, "
+                         "payments, announcements, joined by commas"
+                       : "fields has an empty name: give block names joined by commas");
+            return -1;
+        }
+        *shown |= 1u << b;
+        s += n;
+        if (!*s)
+            return 0;
+    }
+}
+
+int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks, unsigned shown)
+{
+    cJSON *block[BLOCK_COUNT] = {0};
     for (int b = 0; b < BLOCK_COUNT; b++) {
+        if (!(shown & (1u << b)))
+            continue;
         block[b] = blocks & (1u << b) ? cJSON_AddObjectToObject(obj, block_names[b])
                                       : cJSON_AddNullToObject(obj, block_names[b]);
         if (!block[b])
             return -1;
     }
+    blocks &= shown;
     for (size_t i = 0; i < counter_defs_count; i++) {
         const struct counter_def *d = &counter_defs[i];
         if ((blocks & (1u << d->block)) &&
@@ -293,25 +319,26 @@ int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks)
     return 0;
 }
 
-void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks)
+void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks, unsigned shown)
 {
+    bool first_block = true;
     for (int b = 0; b < BLOCK_COUNT; b++) {
-        jtext_raw(t, b ? ",\"" : "\"");
-        jtext_raw(t, block_names[b]);
+        if (!(shown & (1u << b)))
+            continue;
+        jtext_key(t, block_names[b], !first_block);
+        first_block = false;
         if (!(blocks & (1u << b))) {
-            jtext_raw(t, "\":null");
+            jtext_raw(t, "null");
             continue;
         }
-        jtext_raw(t, "\":{");
+        jtext_raw(t, "{");
         /* The order metrics_add_json gives: the block's counters, then its rates. */
         bool first = true;
         for (size_t i = 0; i < counter_defs_count; i++) {
             const struct counter_def *d = &counter_defs[i];
             if (d->block != (enum block)b)
                 continue;
-            jtext_raw(t, first ? "\"" : ",\"");
-            jtext_raw(t, d->name);
-            jtext_raw(t, "\":");
+            jtext_key(t, d->name, !first);
             jtext_number(t, (double)counter_value(c, d));
             first = false;
         }
@@ -320,9 +347,7 @@ void metrics_write_json(struct jtext *t, const struct counters *c, unsigned bloc
             if (r->block != (enum block)b)
                 continue;
             double v;
-            jtext_raw(t, first ? "\"" : ",\"");
-            jtext_raw(t, r->name);
-            jtext_raw(t, "\":");
+            jtext_key(t, r->name, !first);
             if (rate_value(c, r, &v) == 0)
                 jtext_number(t, v);
             else

@@ -149,7 +149,7 @@ void series_get(struct request *req, struct response *res)
         bad |= !cJSON_AddStringToObject(pt, "from", from) ||
                !cJSON_AddStringToObject(pt, "to", to) ||
                !cJSON_AddNumberToObject(pt, "time", (double)ltime_day_start_ms(starts[k])) ||
-               metrics_add_json(pt, &points[k], blocks) != 0;
+               metrics_add_json(pt, &points[k], blocks, BLOCKS_ALL) != 0;
     }
     if (bad || !list) {
         cJSON_Delete(o);

@@ -37,12 +37,20 @@ void summary_get(struct request *req, struct response *res)
 {
     struct summary_params p;
     char reason[256];
-    static const char *const extra[] = {"format", "lang", NULL};
-    const char *values[2];
+    static const char *const extra[] = {"format", "lang", "fields", NULL};
+    const char *values[3];
     struct table_answer as;
     if (!read_summary_params(req, res, &p, extra, values) ||
         !read_table_answer(req, res, values[0], values[1], &as))
         return;
+    /* fields: the blocks a dashboard shows, the others left out of the JSON (CSV and
+     * spreadsheets hold the dossier counters and rates whatever it says). */
+    unsigned shown = BLOCKS_ALL;
+    if (values[2] && blocks_parse(values[2], &shown, reason, sizeof(reason)) != 0) {
+        response_problem(res, 400, "invalid-parameter", "Invalid query parameter", reason,
+                         "fields");
+        return;
+    }
     const char *param = NULL;
     struct summary_group *groups = NULL;
     size_t n = 0;
@@ -76,7 +84,7 @@ void summary_get(struct request *req, struct response *res)
                        "units that succeeded them.");
     unsigned blocks = blocks_applicable(&p);
     if (p.group_by == GROUP_NONE) {
-        bad |= metrics_add_json(o, &groups[0].counters, blocks);
+        bad |= metrics_add_json(o, &groups[0].counters, blocks, shown);
         free(groups);
         if (bad) {
             cJSON_Delete(o);
@@ -107,8 +115,9 @@ void summary_get(struct request *req, struct response *res)
             jtext_raw(&t, ",\"name\":");
             jtext_string(&t, groups[i].name);
         }
-        jtext_raw(&t, ",");
-        metrics_write_json(&t, &groups[i].counters, blocks);
+        if (shown)
+            jtext_raw(&t, ",");
+        metrics_write_json(&t, &groups[i].counters, blocks, shown);
         jtext_raw(&t, "}");
     }
     jtext_raw(&t, "]}");

@@ -107,7 +107,8 @@ START_TEST(strings_as_cjson)
 }
 END_TEST
 
-/* Random counters, every combination of blocks: the text equals the tree's print. */
+/* Random counters, every combination of blocks, some blocks shown (fields): the text equals
+ * the tree's print. */
 START_TEST(metrics_as_tree)
 {
     srand(7);
@@ -120,13 +121,14 @@ START_TEST(metrics_as_tree)
                    : rand() % 5 == 0 ? (int64_t)rand() * 1000000
                                      : rand() % 100000;
         unsigned blocks = (unsigned)round & BLOCKS_ALL;
+        unsigned shown = round < 64 ? BLOCKS_ALL : (unsigned)(rand() % BLOCKS_ALL) + 1;
         cJSON *o = cJSON_CreateObject();
-        ck_assert_int_eq(metrics_add_json(o, &c, blocks), 0);
+        ck_assert_int_eq(metrics_add_json(o, &c, blocks, shown), 0);
         char *theirs = cjson_text(o);
         struct jtext t;
         jtext_init(&t);
         jtext_raw(&t, "{");
-        metrics_write_json(&t, &c, blocks);
+        metrics_write_json(&t, &c, blocks, shown);
         jtext_raw(&t, "}");
         char *ours = jtext_take(&t);
         ck_assert_str_eq(ours, theirs);

@@ -687,6 +687,70 @@ END_TEST
 
 /* ---- the district level after the reform ------------------------------------------------- */
 
+/* The members of o, in order, joined by spaces. */
+static void expect_members(const cJSON *o, const char *names)
+{
+    char got[256] = "";
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o)
+    {
+        size_t n = strlen(got);
+        snprintf(got + n, sizeof(got) - n, "%s%s", n ? " " : "", m->string);
+    }
+    ck_assert_str_eq(got, names);
+}
+
+/* fields=...: the blocks named, in their usual order, each as the whole answer has it; the
+ * others left out (a block that cannot apply stays null). */
+START_TEST(fields_select_blocks)
+{
+    load_tree();
+    cJSON *all = summary(MARCH "&group_by=unit");
+    cJSON *some = summary(MARCH "&group_by=unit&fields=rates,dossiers");
+    ck_assert_int_eq(groups(some), 3);
+    static const char *const units[] = {"C", "D", "P"};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *a = group(all, units[i]), *b = group(some, units[i]);
+        expect_members(b, "key name dossiers rates");
+        ck_assert(cJSON_Compare(cJSON_GetObjectItem(a, "dossiers"),
+                                cJSON_GetObjectItem(b, "dossiers"), true));
+        ck_assert(
+            cJSON_Compare(cJSON_GetObjectItem(a, "rates"), cJSON_GetObjectItem(b, "rates"), true));
+    }
+    cJSON_Delete(some);
+    cJSON_Delete(all);
+    /* Without groups: payments alone, as in the whole answer. */
+    all = summary(MARCH);
+    some = summary(MARCH "&fields=payments");
+    ck_assert_ptr_null(cJSON_GetObjectItem(some, "dossiers"));
+    ck_assert(cJSON_Compare(cJSON_GetObjectItem(all, "payments"),
+                            cJSON_GetObjectItem(some, "payments"), true));
+    expect_block(some, "payments", "count=4 amount=150000");
+    cJSON_Delete(some);
+    cJSON_Delete(all);
+    /* channel=online: feedback cannot apply and stays null when asked for. */
+    some = summary(MARCH "&channel=online&group_by=level&fields=feedback,dossiers");
+    expect_members(group(some, "commune"), "key dossiers feedback");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(group(some, "commune"), "feedback")));
+    cJSON_Delete(some);
+    /* Names that are not blocks, or none. */
+    static const char *const bad[] = {"fields=",          "fields=dossiers,,rates",
+                                      "fields=dossiers,", "fields=Dossiers",
+                                      "fields=total",     "fields=rates&fields=rates"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "/api/v1/summary?" MARCH "&%s", bad[i]);
+        struct http_response r;
+        ck_assert_int_eq(http_request(srv.port, "GET", path, NULL, NULL, &r), 0);
+        ck_assert_msg(r.status == 400, "%s: %d", path, r.status);
+        cJSON *j = cJSON_Parse(r.body);
+        ck_assert_str_eq(json_str(j, "parameter", NULL), "fields");
+        cJSON_Delete(j);
+        http_response_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(district_notice)
 {
     load_reform();
@@ -732,6 +796,7 @@ int main(void)
     tcase_add_test(tc, rebase_current);
     tcase_add_test(tc, rebase_current_moves_blocks_too);
     tcase_add_test(tc, district_notice);
+    tcase_add_test(tc, fields_select_blocks);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

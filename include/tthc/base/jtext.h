@@ -7,6 +7,7 @@
 #ifndef TTHC_JTEXT_H
 #define TTHC_JTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ struct jtext {
 void jtext_init(struct jtext *t);
 /* Appends s as it is (JSON punctuation, a member name already quoted). */
 void jtext_raw(struct jtext *t, const char *s);
+/* Appends a member's name and its colon, after a comma when comma is set: ,"name": . The name
+ * is written as it is (a name from the code's tables: no quote, backslash or control). */
+void jtext_key(struct jtext *t, const char *name, bool comma);
 /* Appends s as a JSON string, quoted and escaped as cJSON escapes it. */
 void jtext_string(struct jtext *t, const char *s);
 /* Appends a whole number. */

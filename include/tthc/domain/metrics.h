@@ -85,13 +85,20 @@ extern const size_t rate_defs_count;
 int64_t counter_value(const struct counters *c, const struct counter_def *d);
 int rate_value(const struct counters *c, const struct rate_def *r, double *value);
 
-/* Adds every block of c to obj: {"dossiers": {...}, "rates": {...}, "feedback": {...}, ...}.
- * A block whose bit is clear in blocks (1 << enum block) is null: its records cannot be
+/* Every block: the bits (1 << enum block) of all of them. */
+#define BLOCKS_ALL ((1u << BLOCK_COUNT) - 1)
+
+/* The blocks a `fields` list names ("dossiers,rates": block names joined by commas) into
+ * *shown. Returns 0, or -1 with reason (an empty or unknown name). */
+int blocks_parse(const char *list, unsigned *shown, char *reason, size_t len);
+
+/* Adds the blocks of c that shown holds to obj: {"dossiers": {...}, "rates": {...},
+ * "feedback": {...}, ...}. A block whose bit is clear in blocks is null: its records cannot be
  * filtered or grouped as the request asks. Returns 0 or -1 (out of memory). */
-int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks);
+int metrics_add_json(cJSON *obj, const struct counters *c, unsigned blocks, unsigned shown);
 /* The same members as text, byte for byte as cJSON prints what metrics_add_json adds (without
  * the braces around them), for answers with thousands of groups. */
-void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks);
+void metrics_write_json(struct jtext *t, const struct counters *c, unsigned blocks, unsigned shown);
 
 /* The headers of the tables' columns (CSV and spreadsheet answers, `lang`): in English, the
  * column's id, which is the JSON member of the same value; in Vietnamese, the names of this
@@ -105,7 +112,5 @@ extern const size_t column_defs_count;
 const char *column_header(const char *id, enum table_lang lang);
 const char *counter_header(const struct counter_def *d, enum table_lang lang);
 const char *rate_header(const struct rate_def *r, enum table_lang lang);
-
-#define BLOCKS_ALL ((1u << BLOCK_COUNT) - 1)
 
 #endif
