@@ -166,12 +166,15 @@ static void keep_head(struct answer *a, const char *p, size_t n)
     a->head[have + n] = '\0';
 }
 
+/* Whether requests ask for gzip (latency --gzip): the answers are then read compressed. */
+static int gzip;
+
 /* Sends GET path and reads the whole answer. Returns 0, or -1 when the connection failed. */
 static int request(struct conn *c, const char *path, struct answer *a)
 {
     int n = snprintf(c->req, sizeof(c->req),
-                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUser-Agent: tthc-bench\r\n\r\n",
-                     path, port);
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUser-Agent: tthc-bench\r\n%s\r\n",
+                     path, port, gzip ? "Accept-Encoding: gzip\r\n" : "");
     if (n < 0 || (size_t)n >= sizeof(c->req))
         die("a request path is too long");
     for (int sent = 0; sent < n;) {
@@ -474,7 +477,8 @@ static int throughput(int conns, double seconds)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: bench_client latency PORT FILE [--warmup K] [--budget SECONDS]\n"
+    fprintf(out, "usage: bench_client latency PORT FILE [--warmup K] [--budget SECONDS] "
+                 "[--gzip 1]\n"
                  "       bench_client throughput PORT FILE CONNECTIONS SECONDS\n"
                  "sends the request paths of FILE (one per line) to 127.0.0.1:PORT over "
                  "kept-alive HTTP/1.1 connections\n");
@@ -504,6 +508,8 @@ int main(int argc, char **argv)
                 warmup = strtoul(argv[i + 1], NULL, 10);
             } else if (strcmp(argv[i], "--budget") == 0) {
                 budget = atof(argv[i + 1]);
+            } else if (strcmp(argv[i], "--gzip") == 0) {
+                gzip = atoi(argv[i + 1]) != 0;
             } else {
                 usage(stderr);
                 return 2;

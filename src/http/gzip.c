@@ -25,6 +25,13 @@
  * level 9's ratio at a fraction of its time. */
 #define GZIP_LEVEL 6
 
+/* Past this many bytes (a summary grouped by thousands of units) level 2 instead: on such an
+ * answer it takes less than half of level 6's time (4.8 MB of JSON: 15 ms against 34 ms
+ * here) for a third more bytes (430 KB against 300 KB), which a dashboard waits for less than
+ * for the compression. */
+#define GZIP_LARGE_BYTES ((size_t)1 << 20)
+#define GZIP_LARGE_LEVEL 2
+
 /* zlib's default memLevel (deflateInit uses 8). */
 #define GZIP_MEM_LEVEL 8
 
@@ -44,8 +51,8 @@ int gzip_compress(const void *in, size_t len, char **out, size_t *out_len)
     z_stream z = {0};
     *out = NULL;
     *out_len = 0;
-    if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEM_LEVEL,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, len > GZIP_LARGE_BYTES ? GZIP_LARGE_LEVEL : GZIP_LEVEL, Z_DEFLATED,
+                     GZIP_WINDOW_BITS, GZIP_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
         return -1;
     /* Once the stream is set up, deflateBound covers the gzip header and trailer too: one
      * buffer of that size holds any output, and is shrunk to fit at the end. */

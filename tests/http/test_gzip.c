@@ -267,13 +267,14 @@ END_TEST
 
 START_TEST(bomb_stops_at_the_ceiling)
 {
-    /* 10 MiB of zeros deflate about 1000 to 1 (a 258-byte match costs 2 bits at best). */
+    /* 10 MiB of zeros deflate about 1000 to 1 at level 6 (a 258-byte match costs 2 bits at
+     * best), about 230 to 1 at the fast level gzip_compress takes past 1 MiB. */
     size_t big = 10 * MIB, zlen;
     char *zeros = calloc(big, 1);
     ck_assert_ptr_nonnull(zeros);
     char *z = compressed(zeros, big, &zlen);
     free(zeros);
-    ck_assert_uint_lt(zlen, 20 * 1024);
+    ck_assert_uint_lt(zlen, 64 * 1024);
     ck_assert_uint_gt(zlen, 5 * 1024);
 
     double t0 = seconds_now();
