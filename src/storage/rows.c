@@ -302,8 +302,12 @@ int rows_supplements(struct db_conn *c, int64_t since,
     sqlite3_stmt *st =
         db_stmt(c, since < 0 ? "SELECT dossier_id, requested_day, completed_day FROM supplements "
                                "ORDER BY dossier_id, seq"
+                             /* CROSS JOIN keeps the dossiers outside: the few written
+                              * since, by their version, then their supplements by key.
+                              * Left to itself the planner read every supplement (200,000
+                              * at 10 M dossiers: most of a second a refresh). */
                              : "SELECT s.dossier_id, s.requested_day, s.completed_day "
-                               "FROM dossiers d JOIN supplements s ON s.dossier_id = d.id "
+                               "FROM dossiers d CROSS JOIN supplements s ON s.dossier_id = d.id "
                                "WHERE d.version > ?1 ORDER BY s.dossier_id, s.seq");
     if (!st)
         return -1;
