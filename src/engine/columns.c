@@ -17,14 +17,17 @@
 #define ANNOUNCEMENT_COLUMNS(X) X(signed_on) X(published) X(procedures) X(unit) X(list_at) X(list_n)
 
 /* Grows column col of t from t->cap to cap slots, zeroing the new ones; returns -1 from the
- * enclosing function when out of memory. */
+ * enclosing function when out of memory. The first allocation is calloc's: a large one is
+ * fresh pages, zero without being written, so slots reserved ahead cost no memory until
+ * used. */
 #define GROW(col)                                                                                  \
     do {                                                                                           \
-        void *p_ = realloc(t->col, cap * sizeof(*t->col));                                         \
+        void *p_ = t->col ? realloc(t->col, cap * sizeof(*t->col)) : calloc(cap, sizeof(*t->col)); \
         if (!p_)                                                                                   \
             return -1;                                                                             \
+        if (t->col)                                                                                \
+            memset((char *)p_ + t->cap * sizeof(*t->col), 0, (cap - t->cap) * sizeof(*t->col));    \
         t->col = p_;                                                                               \
-        memset(t->col + t->cap, 0, (cap - t->cap) * sizeof(*t->col));                              \
     } while (0);
 #define FREE(col) free(t->col);
 
