@@ -59,6 +59,14 @@ int columns_reserve(struct engine *t, size_t id)
     return 0;
 }
 
+uint64_t *sift_scope_new(void)
+{
+    uint64_t *scope = calloc(SIFT_WORDS, sizeof(uint64_t));
+    if (scope)
+        scope[ID_FAR / 64] |= (uint64_t)1 << ID_FAR % 64;
+    return scope;
+}
+
 /* The body of a smaller kind's reserve: its columns grown to hold slot id. */
 #define RESERVE(columns)                                                                           \
     size_t cap = columns_grown(t->cap, id);                                                        \

@@ -188,11 +188,9 @@ static uint64_t *sift_scope(const struct unit_map *map)
     size_t out = 0;
     for (size_t u = 1; u < map->n; u++)
         out += !map->in[u];
-    uint64_t *scope = out ? calloc(SIFT_WORDS, sizeof(uint64_t)) : NULL;
+    uint64_t *scope = out ? sift_scope_new() : NULL;
     for (size_t u = 1; scope && u < map->n && u < ID_FAR; u++)
         scope[u / 64] |= (uint64_t)map->in[u] << u % 64;
-    if (scope)
-        scope[ID_FAR / 64] |= (uint64_t)1 << ID_FAR % 64;
     return scope;
 }
 

@@ -495,7 +495,7 @@ static int count_index766(const struct engine *e, const struct summary_params *p
                            .out = out};
     struct scan scan = {0};
     uint8_t *ecc = calloc(e->units.n ? e->units.n : 1, 1);
-    uint64_t *scope = calloc(SIFT_WORDS, sizeof(uint64_t));
+    uint64_t *scope = sift_scope_new();
     uint32_t *cand = malloc(SIFT_BATCH * sizeof(uint32_t));
     x.sets = calloc(g->n * PROC_SETS * x.words + 1, sizeof(uint64_t));
     x.online = calloc(x.words + 1, sizeof(uint64_t));
@@ -510,7 +510,6 @@ static int count_index766(const struct engine *e, const struct summary_params *p
     for (size_t u = 1; u < e->units.n && u < ID_FAR; u++)
         if (g->gu[u] != NO_GROUP)
             scope[u / 64] |= (uint64_t)1 << u % 64;
-    scope[ID_FAR / 64] |= (uint64_t)1 << ID_FAR % 64; /* an id held apart: looked up below */
     pass_dossiers766(&x, &scan, scope, cand, ecc);
     /* 4.6 counts a commune with such a dossier of its own or below it: so ecc marks every unit
      * above one, up the tree once, the units below first; a hand-edited loop of parents is

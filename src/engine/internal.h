@@ -218,6 +218,9 @@ size_t columns_grown(size_t cap, size_t id);
 /* Grows every dossier column (and the zones) to hold slot id; new slots are empty. Returns 0
  * or -1 (memory). */
 int columns_reserve(struct engine *e, size_t id);
+/* An empty scope for sift_units (SIFT_WORDS) but for ID_FAR's bit: an id held apart always
+ * passes, to be looked up by the caller. NULL when out of memory. */
+uint64_t *sift_scope_new(void);
 int feedback_reserve(struct feedback_cols *t, size_t id);
 int ratings_reserve(struct rating_cols *t, size_t id);
 int payments_reserve(struct payment_cols *t, size_t id);
